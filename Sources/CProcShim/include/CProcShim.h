@@ -1,0 +1,21 @@
+#ifndef CPROCSHIM_H
+#define CPROCSHIM_H
+
+/*
+ * CProcShim: small C functions over fork, exec, wait, pidfd, signals and sockets.
+ *
+ * Conventions, for every function here unless its comment says otherwise:
+ * - it returns 0 on success or an errno value on failure, and never sets errno
+ *   for the caller to read;
+ * - results come back through out-parameters, written only on success;
+ * - a system call interrupted by a signal (EINTR) is retried;
+ * - every descriptor it creates is close-on-exec.
+ */
+
+#include "pc_process.h"
+#include "pc_pidfd.h"
+#include "pc_signals.h"
+#include "pc_socket.h"
+#include "pc_io.h"
+
+#endif

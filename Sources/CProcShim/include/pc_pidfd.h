@@ -1,0 +1,25 @@
+#ifndef PC_PIDFD_H
+#define PC_PIDFD_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/// pidfd_open(2): a descriptor that refers to the process `pid` itself, so that a
+/// signal sent through it can never reach another process that reused the pid.
+/// Returns ENOSYS where the kernel has no pidfd; callers then fall back to pids.
+int pc_pidfd_open(pid_t pid, int *out_pidfd);
+
+/// pidfd_send_signal(2). Returns ESRCH once the process has ended.
+int pc_pidfd_send_signal(int pidfd, int signal);
+
+/// Sends `signal` to a child through `pidfd`, or with kill(2) to `pid` when `pidfd` is
+/// -1. The fallback is safe only while the child has not been reaped: until then the
+/// kernel keeps its pid reserved.
+int pc_signal_child(pid_t pid, int pidfd, int signal);
+
+/// Waits up to `timeout_ms` milliseconds (-1: for ever) for a child to end, without
+/// reaping it. Polls `pidfd` when it is not -1; otherwise checks `pid` with
+/// pc_has_ended at a short, growing interval. `*out_ended` tells whether it ended.
+int pc_wait_ended(pid_t pid, int pidfd, int timeout_ms, bool *out_ended);
+
+#endif

@@ -1,0 +1,39 @@
+#ifndef PC_SOCKET_H
+#define PC_SOCKET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/// The longest text of an address with its port, "[v6 address]:port" included.
+#define PC_ADDRESS_TEXT_MAX 64
+
+/// socket(2), bind(2) and listen(2) for TCP on a numeric IPv4 or IPv6 `host`.
+///
+/// SO_REUSEADDR is set; the socket is close-on-exec. `port` 0 asks the kernel for an
+/// ephemeral port; `*out_port` is the port really bound. A host that is not a numeric
+/// address gives EINVAL; a port in use, EADDRINUSE.
+int pc_tcp_listen(const char *host, int port, int backlog, int *out_fd, int *out_port);
+
+/// accept4(2) with SOCK_CLOEXEC. `peer` (at least PC_ADDRESS_TEXT_MAX bytes, or NULL)
+/// receives the peer's "address:port". On a non-blocking listener EAGAIN means no
+/// connection is waiting.
+int pc_accept(int listen_fd, int *out_fd, char *peer, size_t peer_capacity);
+
+/// Connects a close-on-exec TCP socket to `host`:`port`; `timeout_ms` bounds the
+/// connect (-1: the kernel's own limit). ETIMEDOUT when it runs out.
+int pc_tcp_connect(const char *host, int port, int timeout_ms, int *out_fd);
+
+/// Sets SO_RCVTIMEO and SO_SNDTIMEO on `fd`: a read or write blocked for longer fails
+/// with EAGAIN. 0 clears the timeouts.
+int pc_socket_set_timeout(int fd, int timeout_ms);
+
+/// Sets or clears O_NONBLOCK on `fd`.
+int pc_set_nonblocking(int fd, bool nonblocking);
+
+/// shutdown(2) with SHUT_WR: tells the peer no more bytes will come.
+int pc_shutdown_write(int fd);
+
+/// Sets SO_LINGER to 0, so that close(2) resets the connection instead of closing it.
+int pc_socket_set_reset_on_close(int fd);
+
+#endif

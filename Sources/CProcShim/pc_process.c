@@ -1,0 +1,161 @@
+#define _GNU_SOURCE
+#include "pc_process.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* pc_signals.c: the child has no use for the signal pipe once its handlers are reset. */
+void pc_signal_pipe_close_in_child(void);
+
+static void pc_decode_status(int status, pc_exit_status *out) {
+    memset(out, 0, sizeof *out);
+    if (WIFEXITED(status)) {
+        out->exited = true;
+        out->code = WEXITSTATUS(status);
+    } else if (WIFSIGNALED(status)) {
+        out->signaled = true;
+        out->signal = WTERMSIG(status);
+    }
+}
+
+/* Runs in the child between fork and the caller's code: async-signal-safe calls only. */
+static void pc_reset_signals_in_child(void) {
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP) continue;
+        (void)sigaction(sig, &dfl, NULL); /* EINVAL for glibc's reserved signals: fine */
+    }
+    signal(SIGPIPE, SIG_IGN);
+    sigset_t none;
+    sigemptyset(&none);
+    (void)sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+int pc_fork(pid_t *out_pid) {
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) return errno;
+    if (pid == 0) {
+        pc_reset_signals_in_child();
+        pc_signal_pipe_close_in_child();
+    }
+    *out_pid = pid;
+    return 0;
+}
+
+void pc_child_exit(int code) {
+    fflush(NULL);
+    _exit(code);
+}
+
+void pc_spawn_options_init(pc_spawn_options *options) {
+    memset(options, 0, sizeof *options);
+    options->stdin_fd = -1;
+    options->stdout_fd = -1;
+    options->stderr_fd = -1;
+}
+
+int pc_spawn(const char *path, char *const argv[], const pc_spawn_options *options, pid_t *out_pid) {
+    pc_spawn_options inherit;
+    if (options == NULL) {
+        pc_spawn_options_init(&inherit);
+        options = &inherit;
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attr;
+    int rc = posix_spawn_file_actions_init(&actions);
+    if (rc != 0) return rc;
+    rc = posix_spawnattr_init(&attr);
+    if (rc != 0) {
+        posix_spawn_file_actions_destroy(&actions);
+        return rc;
+    }
+    const int wanted[3] = {options->stdin_fd, options->stdout_fd, options->stderr_fd};
+    for (int target = 0; target < 3 && rc == 0; target++) {
+        /* dup2 onto itself would keep close-on-exec set; glibc clears it for that case. */
+        if (wanted[target] >= 0) rc = posix_spawn_file_actions_adddup2(&actions, wanted[target], target);
+    }
+    if (rc == 0) rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    if (rc == 0 && options->working_directory != NULL)
+        rc = posix_spawn_file_actions_addchdir_np(&actions, options->working_directory);
+
+    sigset_t all, none;
+    sigfillset(&all);
+    sigemptyset(&none);
+    if (rc == 0) rc = posix_spawnattr_setsigdefault(&attr, &all);
+    if (rc == 0) rc = posix_spawnattr_setsigmask(&attr, &none);
+    if (rc == 0) rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+
+    if (rc == 0) {
+        char *const *env = options->environment != NULL ? options->environment : environ;
+        pid_t pid = 0;
+        /* glibc's posix_spawn runs the child on a vfork-like clone and returns the
+           exec's errno when the exec fails, so no child is left to reap then. */
+        rc = options->search_path ? posix_spawnp(&pid, path, &actions, &attr, argv, env)
+                                  : posix_spawn(&pid, path, &actions, &attr, argv, env);
+        if (rc == 0) *out_pid = pid;
+    }
+    posix_spawnattr_destroy(&attr);
+    posix_spawn_file_actions_destroy(&actions);
+    return rc;
+}
+
+int pc_wait(pid_t pid, pc_exit_status *out_status) {
+    int status = 0;
+    pid_t r;
+    do {
+        r = waitpid(pid, &status, 0);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0) return errno;
+    pc_decode_status(status, out_status);
+    return 0;
+}
+
+int pc_try_wait(pid_t pid, bool *out_ended, pc_exit_status *out_status) {
+    int status = 0;
+    pid_t r;
+    do {
+        r = waitpid(pid, &status, WNOHANG);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0) return errno;
+    *out_ended = (r == pid);
+    if (r == pid) pc_decode_status(status, out_status);
+    return 0;
+}
+
+int pc_has_ended(pid_t pid, bool *out_ended) {
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    int r;
+    do {
+        r = waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0) return errno;
+    *out_ended = (info.si_pid == pid);
+    return 0;
+}
+
+int pc_thread_count(int *out_count) {
+    DIR *dir = opendir("/proc/self/task");
+    if (dir == NULL) return errno;
+    int count = 0;
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL) {
+        if (entry->d_name[0] != '.') count++;
+    }
+    closedir(dir);
+    *out_count = count;
+    return 0;
+}

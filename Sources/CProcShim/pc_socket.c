@@ -1,0 +1,175 @@
+#define _GNU_SOURCE
+#include "pc_socket.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* Parses a numeric IPv4 or IPv6 address; EINVAL for anything else (names included). */
+static int pc_make_address(const char *host, int port, struct sockaddr_storage *out, socklen_t *out_len) {
+    if (host == NULL || port < 0 || port > 65535) return EINVAL;
+    memset(out, 0, sizeof *out);
+    struct sockaddr_in *v4 = (struct sockaddr_in *)out;
+    if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)port);
+        *out_len = sizeof *v4;
+        return 0;
+    }
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)out;
+    if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)port);
+        *out_len = sizeof *v6;
+        return 0;
+    }
+    return EINVAL;
+}
+
+static void pc_format_address(const struct sockaddr_storage *address, char *out, size_t capacity) {
+    char text[INET6_ADDRSTRLEN] = "?";
+    int port = 0;
+    if (address->ss_family == AF_INET) {
+        const struct sockaddr_in *v4 = (const struct sockaddr_in *)address;
+        inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text);
+        port = ntohs(v4->sin_port);
+        snprintf(out, capacity, "%s:%d", text, port);
+    } else if (address->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)address;
+        inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text);
+        port = ntohs(v6->sin6_port);
+        snprintf(out, capacity, "[%s]:%d", text, port);
+    } else {
+        snprintf(out, capacity, "?");
+    }
+}
+
+int pc_tcp_listen(const char *host, int port, int backlog, int *out_fd, int *out_port) {
+    struct sockaddr_storage address;
+    socklen_t length = 0;
+    int rc = pc_make_address(host, port, &address, &length);
+    if (rc != 0) return rc;
+    int fd = socket(address.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return errno;
+    int one = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+        bind(fd, (struct sockaddr *)&address, length) < 0 ||
+        listen(fd, backlog) < 0) {
+        rc = errno;
+        close(fd);
+        return rc;
+    }
+    struct sockaddr_storage bound;
+    socklen_t bound_length = sizeof bound;
+    if (getsockname(fd, (struct sockaddr *)&bound, &bound_length) < 0) {
+        rc = errno;
+        close(fd);
+        return rc;
+    }
+    *out_port = bound.ss_family == AF_INET ? ntohs(((struct sockaddr_in *)&bound)->sin_port)
+                                           : ntohs(((struct sockaddr_in6 *)&bound)->sin6_port);
+    *out_fd = fd;
+    return 0;
+}
+
+int pc_accept(int listen_fd, int *out_fd, char *peer, size_t peer_capacity) {
+    struct sockaddr_storage address;
+    for (;;) {
+        socklen_t length = sizeof address;
+        int fd = accept4(listen_fd, (struct sockaddr *)&address, &length, SOCK_CLOEXEC);
+        if (fd >= 0) {
+            if (peer != NULL && peer_capacity > 0) pc_format_address(&address, peer, peer_capacity);
+            *out_fd = fd;
+            return 0;
+        }
+        /* A connection reset while queued is the peer's business, not the listener's. */
+        if (errno == EINTR || errno == ECONNABORTED) continue;
+        return errno;
+    }
+}
+
+int pc_tcp_connect(const char *host, int port, int timeout_ms, int *out_fd) {
+    struct sockaddr_storage address;
+    socklen_t length = 0;
+    int rc = pc_make_address(host, port, &address, &length);
+    if (rc != 0) return rc;
+    int fd = socket(address.ss_family, SOCK_STREAM | SOCK_CLOEXEC | (timeout_ms >= 0 ? SOCK_NONBLOCK : 0), 0);
+    if (fd < 0) return errno;
+    int r = connect(fd, (struct sockaddr *)&address, length);
+    if (r < 0 && errno == EINPROGRESS && timeout_ms >= 0) {
+        struct pollfd p = {.fd = fd, .events = POLLOUT, .revents = 0};
+        do {
+            r = poll(&p, 1, timeout_ms); /* a rare EINTR restarts the full timeout */
+        } while (r < 0 && errno == EINTR);
+        if (r == 0) {
+            close(fd);
+            return ETIMEDOUT;
+        }
+        int error = 0;
+        socklen_t error_length = sizeof error;
+        if (r < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &error_length) < 0) error = errno;
+        if (error != 0) {
+            close(fd);
+            return error;
+        }
+        r = 0;
+    } else if (r < 0 && errno == EINTR && timeout_ms < 0) {
+        /* The connect goes on in the kernel; wait for it like the timed case. */
+        struct pollfd p = {.fd = fd, .events = POLLOUT, .revents = 0};
+        while (poll(&p, 1, -1) < 0 && errno == EINTR) {}
+        int error = 0;
+        socklen_t error_length = sizeof error;
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &error_length);
+        if (error != 0) {
+            close(fd);
+            return error;
+        }
+        r = 0;
+    }
+    if (r < 0) {
+        rc = errno;
+        close(fd);
+        return rc;
+    }
+    if (timeout_ms >= 0) {
+        int flags = fcntl(fd, F_GETFL);
+        fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    *out_fd = fd;
+    return 0;
+}
+
+int pc_socket_set_timeout(int fd, int timeout_ms) {
+    struct timeval tv = {.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0) return errno;
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) < 0) return errno;
+    return 0;
+}
+
+int pc_set_nonblocking(int fd, bool nonblocking) {
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0) return errno;
+    flags = nonblocking ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
+    if (fcntl(fd, F_SETFL, flags) < 0) return errno;
+    return 0;
+}
+
+int pc_shutdown_write(int fd) {
+    if (shutdown(fd, SHUT_WR) < 0) return errno;
+    return 0;
+}
+
+int pc_socket_set_reset_on_close(int fd) {
+    struct linger linger = {.l_onoff = 1, .l_linger = 0};
+    if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, sizeof linger) < 0) return errno;
+    return 0;
+}

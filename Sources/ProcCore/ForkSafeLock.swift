@@ -1,0 +1,30 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A pthread mutex that a forked child can reinitialise: fork copies the lock in
+/// whatever state another thread left it, and only a fresh lock is safe to use there.
+final class ForkSafeLock: @unchecked Sendable {
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+
+    init() {
+        mutex = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    func withLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
+    }
+
+    /// In a freshly forked child only: forgets whatever state the parent's threads left.
+    func reinitializeInChild() {
+        pthread_mutex_init(mutex, nil)
+    }
+}

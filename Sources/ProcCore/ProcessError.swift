@@ -1,0 +1,65 @@
+import SystemPackage
+
+/// The one error ProcCore throws: what was attempted, why it failed and, for a failed
+/// system call, the errno it returned.
+public struct ProcessError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// What kind of failure this is. Extensible: new codes may be added.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private let name: String
+
+        private init(_ name: String) { self.name = name }
+
+        /// A system call failed; `errno` tells why.
+        public static let systemCall = Code("system call failed")
+        /// `start()` on a process that was already started.
+        public static let alreadyStarted = Code("process already started")
+        /// `join`, `terminate` or `kill` on a process that was never started.
+        public static let notStarted = Code("process not started")
+        /// `close()` on a process that is still running.
+        public static let stillRunning = Code("process still running")
+        /// Any use of a process after `close()`.
+        public static let closed = Code("process closed")
+        /// A handle used in a process other than the one that started its child
+        /// (for example a parent's handle inside a forked child).
+        public static let notOwnChild = Code("not a child of this process")
+        /// `start()` refused because the parent runs more than one thread.
+        public static let multithreadedParent = Code("parent has more than one thread")
+        /// An external program could not be executed; `errno` tells why.
+        public static let cannotExecute = Code("cannot execute program")
+        /// An argument that no system call would accept, such as an out-of-range port.
+        public static let invalidArgument = Code("invalid argument")
+
+        public var description: String { name }
+    }
+
+    /// What kind of failure this is.
+    public let code: Code
+    /// The operation that failed, such as `"fork"` or `"pidfd_open"`, or a program's name.
+    public let operation: String
+    /// The errno the system returned, when a system call failed.
+    public let errno: Errno?
+
+    /// Creates an error; `errno` is nil when no system call is involved.
+    public init(_ code: Code, operation: String, errno: Errno? = nil) {
+        self.code = code
+        self.operation = operation
+        self.errno = errno
+    }
+
+    /// A failed system call: `operation` returned errno value `rawErrno`.
+    public static func systemCall(_ operation: String, _ rawErrno: Int32) -> ProcessError {
+        ProcessError(.systemCall, operation: operation, errno: Errno(rawValue: rawErrno))
+    }
+
+    /// One line: `"<operation>: <reason>"`, the reason being errno's own text when there is one.
+    public var description: String {
+        if let errno { return "\(operation): \(errno.description)" }
+        return "\(operation): \(code)"
+    }
+}
+
+/// Throws a `ProcessError` for a shim call that returned a non-zero errno value.
+@inline(__always)
+func check(_ operation: @autoclosure () -> String, _ result: Int32) throws(ProcessError) {
+    if result != 0 { throw .systemCall(operation(), result) }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// procctl: Python's multiprocessing.Process and the fork-per-connection server, in Swift.
+@main
+struct Procctl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "procctl",
+        abstract: "Child processes with Python's Process semantics, and a forking echo server.",
+        subcommands: [Spawn.self, Isolation.self, Run.self]
+    )
+}
