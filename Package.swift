@@ -35,7 +35,7 @@ let package = Package(
         ),
         .testTarget(name: "CProcShimTests", dependencies: ["CProcShim"]),
         .testTarget(name: "ProcCoreTests", dependencies: ["ProcCore", "CProcShim"]),
-        .testTarget(name: "ProcctlEndToEndTests", dependencies: ["CProcShim"]),
+        .testTarget(name: "ProcctlEndToEndTests", dependencies: ["ProcCore", "CProcShim"]),
     ],
     swiftLanguageModes: [.v6]
 )

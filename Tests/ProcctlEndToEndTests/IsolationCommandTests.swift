@@ -1,0 +1,20 @@
+import Testing
+
+@Suite("procctl isolation")
+struct IsolationCommandTests {
+    @Test("the child's change to a global stays in the child")
+    func textOutput() throws {
+        let result = try ProcctlBinary.run(["isolation"])
+        #expect(result.status == 0)
+        #expect(result.outputLines == ["child: n = 0", "parent: n = 100"])
+    }
+
+    @Test("--json reports the value the child itself saw")
+    func jsonOutput() throws {
+        let result = try ProcctlBinary.run(["isolation", "--value", "42", "--json"])
+        #expect(result.status == 0)
+        let report = try JSONReport(result.standardOutput)
+        #expect(report["child"] as? Int == 0)
+        #expect(report["parent"] as? Int == 42)
+    }
+}
