@@ -4,7 +4,7 @@ import ProcCore
 import SystemPackage
 
 /// The global that the seed's isolation example changes in the child only.
-nonisolated(unsafe) private var sharedLookingValue = 100
+nonisolated(unsafe) private var globalValue = 100
 
 /// The seed's memory-isolation exercise: a child changes a global, the parent's stays.
 struct Isolation: ParsableCommand {
@@ -19,14 +19,14 @@ struct Isolation: ParsableCommand {
     var json = false
 
     func run() throws {
-        sharedLookingValue = value
+        globalValue = value
         let report = json
         do {
             let (readEnd, writeEnd) = try FileDescriptor.closeOnExecPipe()
             let child = ChildProcess(name: "isolation") {
-                sharedLookingValue = 0
-                if !report { Terminal.say("child: n = \(sharedLookingValue)") }
-                try writeEnd.writeAll(String(sharedLookingValue).utf8)
+                globalValue = 0
+                if !report { Terminal.say("child: n = \(globalValue)") }
+                try writeEnd.writeAll(String(globalValue).utf8)
             }
             try child.start()
             try writeEnd.close()
@@ -37,9 +37,9 @@ struct Isolation: ParsableCommand {
                 throw Terminal.fail("isolation: the child failed (exit code \(child.exitCode ?? -1))")
             }
             if report {
-                Terminal.say(JSONValue.object([("child", .int(childValue)), ("parent", .int(sharedLookingValue))]).text)
+                Terminal.say(JSONValue.object([("child", .int(childValue)), ("parent", .int(globalValue))]).text)
             } else {
-                Terminal.say("parent: n = \(sharedLookingValue)")
+                Terminal.say("parent: n = \(globalValue)")
             }
         } catch let error as ProcessError {
             throw Terminal.fail("isolation: \(error)")
