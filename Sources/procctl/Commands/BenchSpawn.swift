@@ -24,6 +24,10 @@ struct BenchSpawn: ParsableCommand {
     @Flag(help: "Print one JSON object instead of the table.")
     var json = false
 
+    /// For profiling one variant alone (perf, strace): its label, as in the JSON.
+    @Option(help: ArgumentHelp("Time only the variant with this label (for profilers).", visibility: .hidden))
+    var only: String?
+
     func validate() throws {
         guard (1...1_000_000).contains(iterations) else { throw ValidationError("--iterations must be between 1 and 1000000.") }
     }
@@ -34,7 +38,9 @@ struct BenchSpawn: ParsableCommand {
         var results: [(SpawnMethod, [(SpawnVariant, SampleSummary)])] = []
         do {
             for method in methods {
-                results.append((method, try Self.measure(method.variants, iterations: iterations, arguments: arguments)))
+                let variants = method.variants.filter { only == nil || $0.label == only }
+                if variants.isEmpty { continue }
+                results.append((method, try Self.measure(variants, iterations: iterations, arguments: arguments)))
             }
         } catch {
             throw Terminal.fail("bench spawn: \(error)")
