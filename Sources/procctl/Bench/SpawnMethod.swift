@@ -11,7 +11,7 @@ enum SpawnMethod: String, CaseIterable, ExpressibleByArgument {
     /// ProcCore's, the others the raw calls it is compared with.
     var variants: [SpawnVariant] {
         switch self {
-        case .fork: [.childProcessFork, .shimFork, .libcFork]
+        case .fork: [.childProcessFork, .shimFork, .libcFork, .childProcessAllow]
         case .exec: [.childProcessExec, .shimSpawn, .libcSpawn]
         }
     }

@@ -19,6 +19,7 @@ enum SpawnVariant: CaseIterable {
     case shimSpawn
     /// libc alone, called from Swift: posix_spawn of /bin/true with no attributes, waitpid.
     case libcSpawn
+    case childProcessAllow
 
     /// The program the exec variants run.
     static let program = "/bin/true"
@@ -31,6 +32,7 @@ enum SpawnVariant: CaseIterable {
         case .libcFork: "libc_fork"
         case .shimSpawn: "pc_spawn"
         case .libcSpawn: "libc_posix_spawn"
+        case .childProcessAllow: "cp_allow"
         }
     }
 
@@ -43,6 +45,7 @@ enum SpawnVariant: CaseIterable {
         case .childProcessExec: "ChildProcess(executing: /bin/true) start + join"
         case .shimSpawn: "pc_spawn(/bin/true) + pc_wait"
         case .libcSpawn: "posix_spawn(/bin/true) + waitpid"
+        case .childProcessAllow: "ChildProcess(threadPolicy: .allow)"
         }
     }
 
@@ -59,6 +62,11 @@ enum SpawnVariant: CaseIterable {
             exitedCleanly = child.exitCode == 0
         case .childProcessExec:
             let child = ChildProcess(executing: Program(Self.program))
+            try child.start()
+            try child.join()
+            exitedCleanly = child.exitCode == 0
+        case .childProcessAllow:
+            let child = ChildProcess(threadPolicy: .allow) {}
             try child.start()
             try child.join()
             exitedCleanly = child.exitCode == 0
