@@ -32,7 +32,7 @@ enum SpawnVariant: CaseIterable {
         case .libcFork: "libc_fork"
         case .shimSpawn: "pc_spawn"
         case .libcSpawn: "libc_posix_spawn"
-        case .childProcessAllow: "cp_allow"
+        case .childProcessAllow: "childprocess_allow"
         }
     }
 
@@ -45,7 +45,7 @@ enum SpawnVariant: CaseIterable {
         case .childProcessExec: "ChildProcess(executing: /bin/true) start + join"
         case .shimSpawn: "pc_spawn(/bin/true) + pc_wait"
         case .libcSpawn: "posix_spawn(/bin/true) + waitpid"
-        case .childProcessAllow: "ChildProcess(threadPolicy: .allow)"
+        case .childProcessAllow: "ChildProcess(threadPolicy: .allow) { }"
         }
     }
 
