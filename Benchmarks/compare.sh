@@ -15,7 +15,8 @@
 #   servers  run servers under three loads (short: 8 concurrent connections of 1 message
 #            of 64 B; long: 200 messages each; large: 64 KiB messages), with procctl serve
 #            added when this build has it;
-#   load     procctl load against the C load generator, on the same C servers.
+#   load     procctl load against the C load generator, on the same servers (the C
+#            fork and prefork servers, and procctl serve when this build has it).
 # Everything talks to 127.0.0.1; every server this script starts is stopped by its pid.
 set -euo pipefail
 
@@ -99,9 +100,14 @@ wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/n
 "$bin_dir/cfork_server" 9141 & server_pids+=($!)
 "$bin_dir/cprefork_server" 9142 16 & server_pids+=($!)
 wait_port 9141 && wait_port 9142 || { note "the C servers did not start"; exit 1; }
+generator_servers=("c-fork 9141" "c-prefork 9142")
+if ! grep -q procctl-serve-missing "$results"; then
+    "$procctl" serve --port 9143 --quiet >/dev/null 2>&1 & server_pids+=($!)
+    if wait_port 9143; then generator_servers+=("procctl 9143"); else note "procctl serve did not start on 9143"; fi
+fi
 for load in "${loads[@]}"; do
     read -r label total threads msgs size <<<"$load"
-    for server in "c-fork 9141" "c-prefork 9142"; do
+    for server in "${generator_servers[@]}"; do
         read -r sname port <<<"$server"
         for round in $(seq "$rounds"); do
             note "load generators, $label load on $sname, round $round/$rounds"
@@ -147,6 +153,7 @@ s = {k: med(v) for k, v in spawn.items()}
 rows = [
     ("ChildProcess { } start+join (procctl bench)", "fork_childprocess",
         [("C fork+_exit+waitpid", "c_fork"), ("pc_fork loop, same binary", "fork_pc_fork"), ("libc fork loop, same binary", "fork_libc_fork")]),
+    ("ChildProcess(threadPolicy: .allow), no thread check", "fork_childprocess_allow", [("pc_fork loop", "fork_pc_fork")]),
     ("pc_fork + pc_child_exit + pc_wait (same binary)", "fork_pc_fork", [("C fork", "c_fork")]),
     ("fork + _exit + waitpid from Swift (same binary)", "fork_libc_fork", [("C fork", "c_fork")]),
     ("C fork + _exit + waitpid (anchor)", "c_fork", []),
@@ -180,10 +187,10 @@ if servers:
         print("  (procctl serve is not in this build: its row is missing)")
 if gen:
     print()
-    print("load generators on the same C server (ratio: procctl load / C loadgen)")
+    print("load generators on the same server (ratio: procctl load / C loadgen)")
     print(f"{'load':<7}{'server':<11}{'C loadgen conn/s':>18}{'procctl conn/s':>16}{'ratio':>7}{'C loadgen msg/s':>17}{'procctl msg/s':>15}{'ratio':>7}")
     for l in loads:
-        for sname in ["c-fork", "c-prefork"]:
+        for sname in ["c-fork", "c-prefork", "procctl"]:
             a = gen.get((l, sname, "C loadgen")); b = gen.get((l, sname, "procctl load"))
             if not a or not b: continue
             ac, am = med([x[0] for x in a]), med([x[1] for x in a]); bc, bm = med([x[0] for x in b]), med([x[1] for x in b])
