@@ -5,7 +5,7 @@ struct LoadPlan: Sendable {
     var port: Int
     /// Connections in total, shared among the workers.
     var connections: Int
-    /// Worker processes, each running its connections one after another.
+    /// Worker processes, each running connections one after another.
     var concurrency: Int
     /// Messages sent on each connection, each waiting for its reply.
     var messages: Int
@@ -15,10 +15,4 @@ struct LoadPlan: Sendable {
     var socketTimeoutMilliseconds: Int32
     /// How long the whole run may take, in seconds; no connection starts after it.
     var deadlineSeconds: Double
-
-    /// How many of the connections worker `index` runs: an even share, the first ones
-    /// taking one more when they do not divide evenly.
-    func share(ofWorker index: Int) -> Int {
-        connections / concurrency + (index < connections % concurrency ? 1 : 0)
-    }
 }

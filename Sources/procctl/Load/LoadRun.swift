@@ -10,22 +10,32 @@ import Glibc
 struct LoadRun {
     let plan: LoadPlan
     let tally: LoadTally
-    /// Seconds from the first fork to the last worker's end of file.
+    /// Seconds from the moment the workers, all forked, are let go to the last worker's
+    /// end of file.
     let elapsed: Double
     /// Connections that never ran because the deadline passed.
     var unfinished: Int { plan.connections - tally.finished }
 
     /// Runs `plan`. With `showingProgress`, a line on stderr counts the connections done.
     static func perform(_ plan: LoadPlan, showingProgress: Bool) throws(ProcessError) -> LoadRun {
-        let started = pc_monotonic_ns()
-        let softDeadline = started + Int64(plan.deadlineSeconds * 1e9)
+        guard let address = ServerAddress(host: plan.host, port: plan.port) else {
+            throw ProcessError(.invalidArgument, operation: "\(plan.host):\(plan.port)")
+        }
+        let softDeadline = pc_monotonic_ns() + Int64(plan.deadlineSeconds * 1e9)
         // A worker stops starting connections at the soft deadline; one still blocked
         // in a socket call ends within the socket timeout. After that it is killed.
         let hardDeadline = softDeadline + Int64(plan.socketTimeoutMilliseconds) * 1_000_000 + 2_000_000_000
+        let counter = try SharedCounter()
+        // The workers wait at this gate until every one is forked: the clock measures the
+        // load, not the forks. Closing the write end opens it.
+        var gate: [Int32] = [-1, -1]
+        var rc = pc_pipe(&gate)
+        if rc != 0 { throw .systemCall("pipe2", rc) }
 
         var workers: [ChildProcess] = []
         var readers: [RecordReader] = []
         defer {
+            for descriptor in gate where descriptor >= 0 { _ = pc_close(descriptor) }
             for worker in workers {
                 try? worker.kill()
                 try? worker.join()
@@ -34,13 +44,19 @@ struct LoadRun {
         }
         for index in 0..<plan.concurrency {
             var ends: [Int32] = [-1, -1]
-            let rc = pc_pipe(&ends)
+            rc = pc_pipe(&ends)
             if rc != 0 { throw .systemCall("pipe2", rc) }
-            let inherited = readers.map(\.descriptor)
-            let worker = LoadWorker(plan: plan, index: index, results: ends[1], deadline: softDeadline)
-            let child = ChildProcess(name: "load-worker-\(index + 1)") {
-                // The other workers' pipes are not this worker's business.
-                for descriptor in inherited + [ends[0]] { _ = pc_close(descriptor) }
+            // The other workers' pipes are not this worker's business.
+            let inherited = readers.map(\.descriptor) + [ends[0], gate[1]]
+            let worker = LoadWorker(
+                plan: plan, address: address, index: index, counter: counter, results: ends[1], deadline: softDeadline
+            )
+            let child = ChildProcess(name: "load-worker-\(index + 1)") { [gate] in
+                for descriptor in inherited { _ = pc_close(descriptor) }
+                var byte: UInt8 = 0
+                var count = 0
+                _ = pc_read(gate[0], &byte, 1, &count)
+                _ = pc_close(gate[0])
                 try worker.run()
             }
             do {
@@ -54,6 +70,10 @@ struct LoadRun {
             workers.append(child)
             readers.append(RecordReader(descriptor: ends[0]))
         }
+        let started = pc_monotonic_ns()
+        _ = pc_close(gate[1])
+        _ = pc_close(gate[0])
+        gate = [-1, -1]
 
         var tally = LoadTally(expecting: plan.connections)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 8)
@@ -80,10 +100,15 @@ struct LoadRun {
         }
         if showingProgress { writeToStandardError("\r\u{1B}[K") }
         for worker in workers {
-            // A worker past the hard deadline is still blocked; the deferred kill ends it.
-            if try worker.join(timeout: .milliseconds(hardDeadline > pc_monotonic_ns() ? 1000 : 0)) == false {
+            // Its pipe is at end of file, so a worker has ended or is about to; one still
+            // blocked in a socket call past the hard deadline is killed.
+            if try !worker.join(timeout: .milliseconds(hardDeadline > pc_monotonic_ns() ? 1000 : 0)) {
                 try worker.kill()
                 try worker.join()
+            }
+            if let code = worker.exitCode, code != 0 {
+                Terminal.log("procctl: load: \(worker.name) ended with exit code \(code); "
+                    + "connections it did not report count as unfinished")
             }
         }
         workers.removeAll()
