@@ -59,22 +59,35 @@ procctl="$(cd "$root" && swift build -c release --show-bin-path)/procctl"
 "$anchors" build
 
 # --- spawn -----------------------------------------------------------------------------
-for round in $(seq "$rounds"); do
-    note "spawn, round $round/$rounds"
-    "$anchors" spawn "$spawn_n" > "$work/anchor-spawn.txt"
-    "$procctl" bench spawn --iterations "$spawn_n" --json > "$work/bench.json"
-    python3 - "$work/anchor-spawn.txt" "$work/bench.json" >> "$results" <<'PY'
-import json, re, sys
+# run spawn once (vfork, fork+exec and Python), then rounds in which each C loop runs right
+# beside procctl bench's loops, so that each ratio compares neighbours in time.
+note "spawn: the anchors' run spawn"
+"$anchors" spawn "$spawn_n" > "$work/anchor-spawn.txt"
+python3 - "$work/anchor-spawn.txt" >> "$results" <<'PY'
+import re, sys
 for line in open(sys.argv[1]):
     m = re.match(r"(\w+): \d+ children, ([\d.]+) us each", line)
-    if m: print(f"spawn c_{m.group(1)} {m.group(2)}")
+    if m: print(f"spawn 0 c_{m.group(1)} {m.group(2)}")
     m = re.match(r"python (\w+): \d+ processes, ([\d.]+) us each", line)
-    if m: print(f"spawn python_{m.group(1)} {m.group(2)}")
-bench = json.load(open(sys.argv[2]))["methods"]
-for method, variants in bench.items():
-    for label, value in variants.items():
-        if isinstance(value, dict): print(f"spawn {method}_{label} {value['median_us']}")
+    if m: print(f"spawn 0 python_{m.group(1)} {m.group(2)}")
 PY
+for round in $(seq "$rounds"); do
+    note "spawn, round $round/$rounds"
+    for method in fork exec; do
+        c_mode=$([ $method = fork ] && echo fork || echo spawn)
+        "$bin_dir/forklimit" "$spawn_n" "$c_mode" > "$work/c.txt"
+        "$procctl" bench spawn --iterations "$spawn_n" --method "$method" --json > "$work/bench.json"
+        python3 - "$round" "$work/c.txt" "$work/bench.json" >> "$results" <<'PY'
+import json, re, sys
+r = sys.argv[1]
+for line in open(sys.argv[2]):
+    m = re.match(r"(\w+): \d+ children, ([\d.]+) us each", line)
+    if m: print(f"spawn {r} c_{m.group(1)} {m.group(2)}")
+for method, variants in json.load(open(sys.argv[3]))["methods"].items():
+    for label, value in variants.items():
+        if isinstance(value, dict): print(f"spawn {r} {method}_{label} {value['median_us']}")
+PY
+    done
 done
 
 # --- servers ---------------------------------------------------------------------------
@@ -131,7 +144,7 @@ spawn = defaultdict(list); server = {}; gen = defaultdict(list); notes = []; err
 for line in open(path):
     f = line.split()
     if not f: continue
-    if f[0] == "spawn": spawn[f[1]].append(float(f[2]))
+    if f[0] == "spawn": spawn[f[2]].append((f[1], float(f[3])))
     elif f[0] == "serverline":
         kv = dict(x.split("=", 1) for x in f[3:] if "=" in x)
         if "conn_per_s" in kv: server[(f[1], f[2])] = (float(kv["conn_per_s"]), float(kv["msg_per_s"]))
@@ -144,12 +157,26 @@ for line in open(path):
     elif f[0] == "loaderrors": errors.append(" ".join(f[1:]))
     elif f[0] == "note": notes.append(f[1])
 med = lambda xs: statistics.median(xs) if xs else float("nan")
-def ratio(a, b): return f"{a / b:.2f}x" if a == a and b == b and b else "-"
 print(f"procctl side by side with the anchors: {machine}")
-print(f"(median of {rounds} alternating round(s) for spawn and load generators; one run for servers)")
+print(f"(spawn and load generators: medians of {rounds} round(s), each C measurement beside procctl's, ratios")
+print(f" taken within each round; servers: one run each; {spawn_n} children per spawn measurement)")
 print()
 print(f"{'spawn: one child life cycle':<52}{'us/child':>10}  ratios")
-s = {k: med(v) for k, v in spawn.items()}
+# Round 0 is run spawn's single pass; rounds 1... put each C loop beside procctl's loops.
+# A value is the median over the rounds that have it (rounds 1... when there are some);
+# a ratio is the median of the ratios within each round.
+def rounds_of(key):
+    values = dict(spawn.get(key, []))
+    timed = {r: v for r, v in values.items() if r != "0"}
+    return timed or values
+s = {k: med(list(rounds_of(k).values())) for k in spawn}
+def ratio(a, b):
+    if isinstance(a, str):
+        ra, rb = rounds_of(a), rounds_of(b)
+        common = [r for r in ra if r in rb]
+        xs = [ra[r] / rb[r] for r in common] if common else ([s[a] / s[b]] if a in s and b in s else [])
+        return f"{med(xs):.2f}x" if xs else "-"
+    return f"{a / b:.2f}x" if a == a and b == b and b else "-"
 rows = [
     ("ChildProcess { } start+join (procctl bench)", "fork_childprocess",
         [("C fork+_exit+waitpid", "c_fork"), ("pc_fork loop, same binary", "fork_pc_fork"), ("libc fork loop, same binary", "fork_libc_fork")]),
@@ -168,7 +195,7 @@ rows = [
 ]
 for title, key, against in rows:
     if key not in s: continue
-    rs = ", ".join(f"{ratio(s[key], s[b])} {name}" for name, b in against if b in s)
+    rs = ", ".join(f"{ratio(key, b)} {name}" for name, b in against if b in s)
     print(f"{title:<52}{s[key]:>10.1f}  {rs}")
 loads = ["short", "long", "large"]
 servers = sorted({name for (_, name) in server}, key=lambda n: ["c-fork", "c-prefork", "procctl", "tcpserver", "socat-fork", "py-forkingtcp", "py-seed"].index(n) if n in ["c-fork", "c-prefork", "procctl", "tcpserver", "socat-fork", "py-forkingtcp", "py-seed"] else 99)
@@ -194,7 +221,9 @@ if gen:
             a = gen.get((l, sname, "C loadgen")); b = gen.get((l, sname, "procctl load"))
             if not a or not b: continue
             ac, am = med([x[0] for x in a]), med([x[1] for x in a]); bc, bm = med([x[0] for x in b]), med([x[1] for x in b])
-            print(f"{l:<7}{sname:<11}{ac:>18.0f}{bc:>16.0f}{ratio(bc, ac):>7}{am:>17.0f}{bm:>15.0f}{ratio(bm, am):>7}")
+            # Round i of procctl load ran right after round i of the C loadgen.
+            rc = med([y[0] / x[0] for x, y in zip(a, b) if x[0]]); rm = med([y[1] / x[1] for x, y in zip(a, b) if x[1]])
+            print(f"{l:<7}{sname:<11}{ac:>18.0f}{bc:>16.0f}{rc:>6.2f}x{am:>17.0f}{bm:>15.0f}{rm:>6.2f}x")
 if errors:
     print()
     print("errors seen:")
