@@ -34,6 +34,9 @@ struct BenchSpawn: ParsableCommand {
 
     func run() throws {
         let methods = method.map { [$0] } ?? SpawnMethod.allCases
+        if let only, !methods.contains(where: { $0.variants.contains { $0.label == only } }) {
+            throw Terminal.fail("bench spawn: no variant is labelled '\(only)'")
+        }
         let arguments = CStringVector([SpawnVariant.program])
         var results: [(SpawnMethod, [(SpawnVariant, SampleSummary)])] = []
         do {
