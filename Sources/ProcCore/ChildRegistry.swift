@@ -68,7 +68,10 @@ final class ChildRegistry: @unchecked Sendable {
 
     /// Terminates the daemon children, then waits for every child, reaping them all.
     func finishAtExit() {
-        let children = lock.withLock {
+        let children = lock.withLock { () -> [pid_t: Entry] in
+            // Usually empty (always in a child that started none): the table is then
+            // left unwritten, as in resetInChild.
+            guard !entries.isEmpty else { return [:] }
             let all = entries
             entries.removeAll()
             return all
@@ -87,6 +90,9 @@ final class ChildRegistry: @unchecked Sendable {
     /// pidfds are closed (the parent's handles are inert in the child, see `ownerPID`).
     func resetInChild() {
         lock.reinitializeInChild()
+        // Usually there is nothing to close: leave the table alone then, since every
+        // page the child writes is copied.
+        guard !entries.isEmpty else { return }
         for entry in entries.values where entry.pidfd >= 0 { _ = pc_close(entry.pidfd) }
         entries.removeAll(keepingCapacity: false)
     }

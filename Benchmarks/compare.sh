@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# Side by side, in one run: procctl (ProcCore) against the anchors in ../shared/anchors.
+#
+#   Benchmarks/compare.sh            the full comparison (a few minutes on two cores)
+#   COMPARE_QUICK=1 Benchmarks/compare.sh   smaller loads, for a smoke run
+#
+# Knobs: COMPARE_ROUNDS (3): rounds of the spawn and load-generator measurements, taken
+# alternately so that drift on a shared machine touches both sides alike; the table shows
+# the median of the rounds. COMPARE_SPAWN_N (2000): children per spawn measurement.
+# SHARED: where the anchors are (default: ../shared beside the repository).
+#
+# It builds procctl in release mode, then measures:
+#   spawn    procctl bench spawn (ChildProcess, and the raw shim/libc loops in the same
+#            binary) against the anchors' C loops and Python's multiprocessing (run spawn);
+#   servers  run servers under three loads (short: 8 concurrent connections of 1 message
+#            of 64 B; long: 200 messages each; large: 64 KiB messages), with procctl serve
+#            added when this build has it;
+#   load     procctl load against the C load generator, on the same servers (the C
+#            fork and prefork servers, and procctl serve when this build has it).
+# Everything talks to 127.0.0.1; every server this script starts is stopped by its pid.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+shared=${SHARED:-$root/../shared}
+anchors="$shared/anchors/run"
+if [ ! -x "$anchors" ]; then
+    echo "compare.sh: skipped: no anchors at $shared/anchors (../shared beside the repository);" \
+         "they are what procctl is compared with." >&2
+    exit 0
+fi
+shared=$(cd "$shared" && pwd)
+anchors="$shared/anchors/run"
+command -v python3 >/dev/null || { echo "compare.sh: skipped: python3 (needed by the anchors) is missing" >&2; exit 0; }
+
+rounds=${COMPARE_ROUNDS:-3}
+spawn_n=${COMPARE_SPAWN_N:-2000}
+if [ "${COMPARE_QUICK:-0}" = 1 ]; then
+    short_conns=500 long_conns=40 large_conns=40 large_msgs=5 spawn_n=${COMPARE_SPAWN_N:-500} rounds=${COMPARE_ROUNDS:-1}
+else
+    short_conns=2000 long_conns=400 large_conns=200 large_msgs=20
+fi
+bin_dir=${ANCHORS_BIN:-/tmp/procctl-anchors}
+work=$(mktemp -d /tmp/procctl-compare.XXXXXX)
+results="$work/results"
+: > "$results"
+server_pids=()
+cleanup() {
+    for pid in "${server_pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+note() { echo "compare.sh: $*" >&2; }
+record() { echo "$*" >> "$results"; }
+
+note "building procctl (release)"
+(cd "$root" && swift build -c release --product procctl >"$work/build.log" 2>&1) || { cat "$work/build.log" >&2; exit 1; }
+procctl="$(cd "$root" && swift build -c release --show-bin-path)/procctl"
+"$anchors" build
+
+# --- spawn -----------------------------------------------------------------------------
+# run spawn once (vfork, fork+exec and Python), then rounds in which each C loop runs right
+# beside procctl bench's loops, so that each ratio compares neighbours in time.
+note "spawn: the anchors' run spawn"
+"$anchors" spawn "$spawn_n" > "$work/anchor-spawn.txt"
+python3 - "$work/anchor-spawn.txt" >> "$results" <<'PY'
+import re, sys
+for line in open(sys.argv[1]):
+    m = re.match(r"(\w+): \d+ children, ([\d.]+) us each", line)
+    if m: print(f"spawn 0 c_{m.group(1)} {m.group(2)}")
+    m = re.match(r"python (\w+): \d+ processes, ([\d.]+) us each", line)
+    if m: print(f"spawn 0 python_{m.group(1)} {m.group(2)}")
+PY
+for round in $(seq "$rounds"); do
+    note "spawn, round $round/$rounds"
+    for method in fork exec; do
+        c_mode=$([ $method = fork ] && echo fork || echo spawn)
+        "$bin_dir/forklimit" "$spawn_n" "$c_mode" > "$work/c.txt"
+        "$procctl" bench spawn --iterations "$spawn_n" --method "$method" --json > "$work/bench.json"
+        python3 - "$round" "$work/c.txt" "$work/bench.json" >> "$results" <<'PY'
+import json, re, sys
+r = sys.argv[1]
+for line in open(sys.argv[2]):
+    m = re.match(r"(\w+): \d+ children, ([\d.]+) us each", line)
+    if m: print(f"spawn {r} c_{m.group(1)} {m.group(2)}")
+for method, variants in json.load(open(sys.argv[3]))["methods"].items():
+    for label, value in variants.items():
+        if isinstance(value, dict): print(f"spawn {r} {method}_{label} {value['median_us']}")
+PY
+    done
+done
+
+# --- servers ---------------------------------------------------------------------------
+names=(c-fork c-prefork py-seed py-forkingtcp)
+command -v socat >/dev/null && names+=(socat-fork) || note "socat is not installed: socat-fork left out"
+command -v tcpserver >/dev/null && names+=(tcpserver) || note "tcpserver (ucspi-tcp) is not installed: left out"
+if "$procctl" --help 2>/dev/null | grep -qE '^ +serve( |$)'; then
+    names+=(procctl)
+else
+    note "this build of procctl has no 'serve' yet: the server rows show the anchors only"
+    record "note procctl-serve-missing"
+fi
+loads=("short $short_conns 8 1 64" "long $long_conns 8 200 64" "large $large_conns 8 $large_msgs 65536")
+for load in "${loads[@]}"; do
+    read -r label total threads msgs size <<<"$load"
+    note "servers, $label load: $total connections, $threads at a time, $msgs x $size B"
+    PROCCTL="$procctl" "$anchors" servers "$total" "$threads" "$msgs" "$size" "${names[@]}" 2>&1 | tee "$work/servers.txt" >&2 || true
+    grep -E '^[a-z-]+ +conns=|did not start' "$work/servers.txt" | sed "s/^/serverline $label /" >> "$results" || true
+done
+
+# --- load generators -------------------------------------------------------------------
+wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+"$bin_dir/cfork_server" 9141 & server_pids+=($!)
+"$bin_dir/cprefork_server" 9142 16 & server_pids+=($!)
+wait_port 9141 && wait_port 9142 || { note "the C servers did not start"; exit 1; }
+generator_servers=("c-fork 9141" "c-prefork 9142")
+if ! grep -q procctl-serve-missing "$results"; then
+    "$procctl" serve --port 9143 --quiet >/dev/null 2>&1 & server_pids+=($!)
+    if wait_port 9143; then generator_servers+=("procctl 9143"); else note "procctl serve did not start on 9143"; fi
+fi
+for load in "${loads[@]}"; do
+    read -r label total threads msgs size <<<"$load"
+    for server in "${generator_servers[@]}"; do
+        read -r sname port <<<"$server"
+        for round in $(seq "$rounds"); do
+            note "load generators, $label load on $sname, round $round/$rounds"
+            c=$("$bin_dir/loadgen" "$port" "$total" "$threads" "$msgs" "$size" || true)
+            record "loadgen $label $sname $(echo "$c" | sed -n 's/.*conn_per_s=\([0-9.]*\) msg_per_s=\([0-9.]*\).*/\1 \2/p')"
+            echo "$c" | grep -q "errors=0" || record "loaderrors $label $sname loadgen $c"
+            j=$("$procctl" load --port "$port" --connections "$total" --concurrency "$threads" \
+                --messages "$msgs" --size "$size" --json || true)
+            record "procctlload $label $sname $(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(d["connections_per_s"], d["messages_per_s"], d["errors"])' "$j")"
+        done
+    done
+done
+
+# --- the table -------------------------------------------------------------------------
+machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), Linux $(uname -r)"
+python3 - "$results" "$machine" "$rounds" "$spawn_n" <<'PY'
+import statistics, sys
+from collections import defaultdict
+path, machine, rounds, spawn_n = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+spawn = defaultdict(list); server = {}; gen = defaultdict(list); notes = []; errors = []
+for line in open(path):
+    f = line.split()
+    if not f: continue
+    if f[0] == "spawn": spawn[f[2]].append((f[1], float(f[3])))
+    elif f[0] == "serverline":
+        kv = dict(x.split("=", 1) for x in f[3:] if "=" in x)
+        if "conn_per_s" in kv: server[(f[1], f[2])] = (float(kv["conn_per_s"]), float(kv["msg_per_s"]))
+        else: errors.append(f"{f[1]} load: " + " ".join(f[2:]))
+        if kv.get("errors", "0") != "0": errors.append(f"{f[2]} ({f[1]} load): {kv['errors']} errors")
+    elif f[0] == "loadgen" and len(f) >= 5: gen[(f[1], f[2], "C loadgen")].append((float(f[3]), float(f[4])))
+    elif f[0] == "procctlload" and len(f) >= 6:
+        gen[(f[1], f[2], "procctl load")].append((float(f[3]), float(f[4])))
+        if f[5] != "0": errors.append(f"procctl load on {f[2]} ({f[1]} load): {f[5]} errors")
+    elif f[0] == "loaderrors": errors.append(" ".join(f[1:]))
+    elif f[0] == "note": notes.append(f[1])
+med = lambda xs: statistics.median(xs) if xs else float("nan")
+print(f"procctl side by side with the anchors: {machine}")
+print(f"(spawn and load generators: medians of {rounds} round(s), each C measurement beside procctl's, ratios")
+print(f" taken within each round; servers: one run each; {spawn_n} children per spawn measurement)")
+print()
+print(f"{'spawn: one child life cycle':<52}{'us/child':>10}  ratios")
+# Round 0 is run spawn's single pass; rounds 1... put each C loop beside procctl's loops.
+# A value is the median over the rounds that have it (rounds 1... when there are some);
+# a ratio is the median of the ratios within each round.
+def rounds_of(key):
+    values = dict(spawn.get(key, []))
+    timed = {r: v for r, v in values.items() if r != "0"}
+    return timed or values
+s = {k: med(list(rounds_of(k).values())) for k in spawn}
+def ratio(a, b):
+    if isinstance(a, str):
+        ra, rb = rounds_of(a), rounds_of(b)
+        common = [r for r in ra if r in rb]
+        xs = [ra[r] / rb[r] for r in common] if common else ([s[a] / s[b]] if a in s and b in s else [])
+        return f"{med(xs):.2f}x" if xs else "-"
+    return f"{a / b:.2f}x" if a == a and b == b and b else "-"
+rows = [
+    ("ChildProcess { } start+join (procctl bench)", "fork_childprocess",
+        [("C fork+_exit+waitpid", "c_fork"), ("pc_fork loop, same binary", "fork_pc_fork"), ("libc fork loop, same binary", "fork_libc_fork")]),
+    ("ChildProcess(threadPolicy: .allow), no thread check", "fork_childprocess_allow", [("pc_fork loop", "fork_pc_fork")]),
+    ("pc_fork + pc_child_exit + pc_wait (same binary)", "fork_pc_fork", [("C fork", "c_fork")]),
+    ("fork + _exit + waitpid from Swift (same binary)", "fork_libc_fork", [("C fork", "c_fork")]),
+    ("C fork + _exit + waitpid (anchor)", "c_fork", []),
+    ("C vfork + _exit + waitpid (anchor)", "c_vfork", []),
+    ("Python multiprocessing fork start+join (anchor)", "python_fork", [("C fork", "c_fork"), ("ChildProcess", "fork_childprocess")]),
+    ("ChildProcess(executing: /bin/true) start+join", "exec_childprocess",
+        [("C posix_spawn", "c_spawn"), ("pc_spawn loop, same binary", "exec_pc_spawn")]),
+    ("pc_spawn(/bin/true) + pc_wait (same binary)", "exec_pc_spawn", [("C posix_spawn", "c_spawn")]),
+    ("posix_spawn(/bin/true) from Swift (same binary)", "exec_libc_posix_spawn", [("C posix_spawn", "c_spawn")]),
+    ("C posix_spawn(/bin/true) + waitpid (anchor)", "c_spawn", []),
+    ("C fork + exec(/bin/true) + waitpid (anchor)", "c_forkexec", []),
+]
+for title, key, against in rows:
+    if key not in s: continue
+    rs = ", ".join(f"{ratio(key, b)} {name}" for name, b in against if b in s)
+    print(f"{title:<52}{s[key]:>10.1f}  {rs}")
+loads = ["short", "long", "large"]
+servers = sorted({name for (_, name) in server}, key=lambda n: ["c-fork", "c-prefork", "procctl", "tcpserver", "socat-fork", "py-forkingtcp", "py-seed"].index(n) if n in ["c-fork", "c-prefork", "procctl", "tcpserver", "socat-fork", "py-forkingtcp", "py-seed"] else 99)
+if servers:
+    print()
+    print("servers (C loadgen; ratios against c-fork)  short: 1 x 64 B/conn, long: 200 x 64 B/conn, large: 64 KiB messages")
+    print(f"{'server':<15}" + "".join(f"{l + ' conn/s':>16}{'ratio':>7}{l + ' msg/s':>15}{'ratio':>7}" for l in loads))
+    for name in servers:
+        line = f"{name:<15}"
+        for l in loads:
+            v = server.get((l, name)); c = server.get((l, "c-fork"))
+            if v is None: line += f"{'-':>16}{'':>7}{'-':>15}{'':>7}"; continue
+            line += f"{v[0]:>16.0f}{ratio(v[0], c[0]) if c else '-':>7}{v[1]:>15.0f}{ratio(v[1], c[1]) if c else '-':>7}"
+        print(line)
+    if "procctl-serve-missing" in notes:
+        print("  (procctl serve is not in this build: its row is missing)")
+if gen:
+    print()
+    print("load generators on the same server (ratio: procctl load / C loadgen)")
+    print(f"{'load':<7}{'server':<11}{'C loadgen conn/s':>18}{'procctl conn/s':>16}{'ratio':>7}{'C loadgen msg/s':>17}{'procctl msg/s':>15}{'ratio':>7}")
+    for l in loads:
+        for sname in ["c-fork", "c-prefork", "procctl"]:
+            a = gen.get((l, sname, "C loadgen")); b = gen.get((l, sname, "procctl load"))
+            if not a or not b: continue
+            ac, am = med([x[0] for x in a]), med([x[1] for x in a]); bc, bm = med([x[0] for x in b]), med([x[1] for x in b])
+            # Round i of procctl load ran right after round i of the C loadgen.
+            rc = med([y[0] / x[0] for x, y in zip(a, b) if x[0]]); rm = med([y[1] / x[1] for x, y in zip(a, b) if x[1]])
+            print(f"{l:<7}{sname:<11}{ac:>18.0f}{bc:>16.0f}{rc:>6.2f}x{am:>17.0f}{bm:>15.0f}{rm:>6.2f}x")
+if errors:
+    print()
+    print("errors seen:")
+    for e in errors: print("  " + e)
+PY

@@ -1,0 +1,90 @@
+import ArgumentParser
+import CProcShim
+import ProcCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A load generator for any upper-casing echo server: forked worker processes open the
+/// connections, send the messages and check every reply; the parent adds up the results.
+struct Load: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load an upper-casing echo server and report connections/s, messages/s, MB/s, latency and errors.",
+        discussion: """
+            CONCURRENCY worker processes share CONNECTIONS connections; each connection sends \
+            MESSAGES messages of SIZE bytes and checks that every reply is the upper-cased \
+            message. Latency is per connection, connect included. MB/s counts the checked \
+            reply bytes. The exit code is 1 when any connection failed or did not run.
+            """
+    )
+
+    @Option(help: "The server's numeric IPv4 or IPv6 address.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The server's port.")
+    var port = 8080
+
+    @Option(help: "Connections in total.")
+    var connections = 1000
+
+    @Option(help: "Worker processes, each with one connection open at a time.")
+    var concurrency = 8
+
+    @Option(help: "Messages on each connection, each one waiting for its reply.")
+    var messages = 1
+
+    @Option(help: "Bytes in each message.")
+    var size = 64
+
+    @Option(help: "Seconds each connect, read and write may take.")
+    var timeout = 10.0
+
+    @Option(help: "Seconds the whole run may take; connections not started by then are reported as unfinished.")
+    var deadline = 300.0
+
+    @Flag(help: "Print one JSON object instead of the table.")
+    var json = false
+
+    func validate() throws {
+        guard Self.isNumericAddress(host) else { throw ValidationError("--host must be a numeric IPv4 or IPv6 address, not '\(host)'.") }
+        guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535.") }
+        guard (1...10_000_000).contains(connections) else { throw ValidationError("--connections must be between 1 and 10000000.") }
+        guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 1024.") }
+        guard (0...1_000_000).contains(messages) else { throw ValidationError("--messages must be between 0 and 1000000.") }
+        guard (1...(64 << 20)).contains(size) else { throw ValidationError("--size must be between 1 and 67108864 bytes.") }
+        guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout must be a number of seconds above 0, at most 3600.") }
+        guard deadline > 0, deadline <= 86400 else { throw ValidationError("--deadline must be a number of seconds above 0, at most 86400.") }
+    }
+
+    func run() throws {
+        let plan = LoadPlan(
+            host: host,
+            port: port,
+            connections: connections,
+            concurrency: min(concurrency, connections),
+            messages: messages,
+            size: size,
+            socketTimeoutMilliseconds: Int32(max(1, (timeout * 1000).rounded())),
+            deadlineSeconds: deadline
+        )
+        let run: LoadRun
+        do {
+            run = try LoadRun.perform(plan, showingProgress: Terminal.isTerminal(2))
+        } catch {
+            throw Terminal.fail("load: \(error)")
+        }
+        if json {
+            Terminal.say(run.json.text)
+        } else {
+            for line in run.table { Terminal.say(line) }
+        }
+        if run.tally.failed > 0 || run.unfinished > 0 { throw ExitCode(1) }
+    }
+
+    private static func isNumericAddress(_ text: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
+    }
+}

@@ -1,0 +1,46 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How one connection of a load run failed. A worker sends each connection's result to
+/// the parent as one 64-bit integer: its latency in nanoseconds when it succeeded, or
+/// minus the failure's raw value.
+enum ConnectionFailure: Int64, CaseIterable {
+    /// Nothing listened: the connect was refused.
+    case refused = 1
+    /// The peer reset the connection (ECONNRESET, EPIPE).
+    case reset
+    /// A connect, read or write took longer than the socket timeout.
+    case timedOut
+    /// A reply came back whole but was not the upper-cased message.
+    case wrongReply
+    /// The peer closed the connection before the whole reply arrived.
+    case closedEarly
+    /// Any other system error (no ephemeral port left, too many open files...).
+    case other
+
+    /// The failure's name in reports and JSON keys.
+    var label: String {
+        switch self {
+        case .refused: "refused"
+        case .reset: "reset"
+        case .timedOut: "timed_out"
+        case .wrongReply: "wrong_reply"
+        case .closedEarly: "closed_early"
+        case .other: "other"
+        }
+    }
+
+    /// The failure that a system call's errno value means for a client connection.
+    init(errno value: Int32) {
+        switch value {
+        case ECONNREFUSED: self = .refused
+        case ECONNRESET, EPIPE, ECONNABORTED: self = .reset
+        case ETIMEDOUT, EAGAIN, EINPROGRESS: self = .timedOut
+        default: self = .other
+        }
+    }
+
+    /// The record a worker sends for this failure.
+    var record: Int64 { -rawValue }
+}
