@@ -99,6 +99,15 @@ public final class ChildProcess {
         }
     }
 
+    /// The running child's pidfd, for a poll loop that waits on many children at once: it
+    /// becomes readable when the child ends (reading `exitCode` then reaps it). nil before
+    /// `start()`, once the child is reaped, and where the kernel has no pidfd. The handle
+    /// owns it and closes it when it reaps the child.
+    public var processDescriptor: Int32? {
+        if case .running(_, let pidfd) = state, pidfd >= 0 { return pidfd }
+        return nil
+    }
+
     /// Python's `exitcode`: nil until the child has ended, then its exit code, or -N
     /// when signal N ended it. Reading it reaps a child that has ended.
     public var exitCode: Int32? {
