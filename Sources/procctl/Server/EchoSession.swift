@@ -11,6 +11,10 @@ struct EchoSession {
     static let bufferSize = 64 * 1024
 
     let connection: TCPConnection
+    /// Where bytes are read and upper-cased: allocated once by the parent and never
+    /// touched there, so the child's first write to it maps fresh zero pages instead of
+    /// running malloc (whose consolidation of the parent's free lists shows in profiles).
+    let buffer: UnsafeMutableRawBufferPointer
     /// How long a read or write may wait; nil waits for ever.
     let idleTimeout: Duration?
     /// Whether to leave out the line about an idle connection.
@@ -25,8 +29,6 @@ struct EchoSession {
         } catch {
             return failure(error)
         }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.bufferSize, alignment: 16)
-        defer { buffer.deallocate() }
         while true {
             do {
                 let count = try connection.read(into: buffer)

@@ -50,6 +50,8 @@ final class ForkingEchoServer {
     let listener: TCPListener
 
     private var pollSet: [pollfd]
+    /// Every child's echo buffer (see `EchoSession.buffer`); the parent never uses it.
+    private let sessionBuffer: UnsafeMutableRawBufferPointer
     /// Children watched through their pidfd, in the order of their poll slots.
     private var children: [ChildProcess] = []
     /// Children without a pidfd (no pidfd_open, or EMFILE): checked on a timer.
@@ -78,6 +80,12 @@ final class ForkingEchoServer {
         // Children come and go at connection rate: no reallocation on that path.
         pollSet.reserveCapacity(Self.firstChildSlot + configuration.maxChildren)
         children.reserveCapacity(configuration.maxChildren)
+        // Page-aligned: a short message touches one page of it in the child.
+        sessionBuffer = .allocate(byteCount: EchoSession.bufferSize, alignment: 4096)
+    }
+
+    deinit {
+        sessionBuffer.deallocate()
     }
 
     /// The number of live children.
@@ -194,7 +202,7 @@ final class ForkingEchoServer {
 
     private func serve(_ connection: TCPConnection, peer: String) {
         let listenerDescriptor = listener.descriptor
-        let session = EchoSession(connection: connection, idleTimeout: configuration.idleTimeout, quiet: configuration.quiet)
+        let session = EchoSession(connection: connection, buffer: sessionBuffer, idleTimeout: configuration.idleTimeout, quiet: configuration.quiet)
         // The server runs one thread, so the per-start thread count check is skipped.
         let child = ChildProcess(name: "connection", threadPolicy: .allow) {
             _ = pc_close(listenerDescriptor)
