@@ -17,6 +17,12 @@ struct TestConnection {
         _ = pc_socket_set_timeout(fd, timeoutMs)
     }
 
+    /// Wraps a socket the test accepted itself.
+    init(adopting fd: Int32, timeoutMs: Int32 = 10_000) {
+        self.fd = fd
+        _ = pc_socket_set_timeout(fd, timeoutMs)
+    }
+
     /// A failed connect, with its errno (ECONNREFUSED when nothing listens).
     struct ConnectError: Error, CustomStringConvertible {
         let errno: Int32
