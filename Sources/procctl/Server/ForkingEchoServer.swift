@@ -206,6 +206,9 @@ final class ForkingEchoServer {
         // The server runs one thread, so the per-start thread count check is skipped.
         let child = ChildProcess(name: "connection", threadPolicy: .allow) {
             _ = pc_close(listenerDescriptor)
+            // Ctrl-C in a terminal signals the whole process group: the server decides
+            // when its children end (after --grace), not the terminal.
+            signal(SIGINT, SIG_IGN)
             let code = session.run()
             if code != 0 { throw ChildProcess.Exit(code) }
         }
