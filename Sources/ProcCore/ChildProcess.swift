@@ -169,7 +169,7 @@ public final class ChildProcess {
     public func join(timeout: Duration) throws(ProcessError) -> Bool {
         guard let (pid, pidfd) = try runningChild(for: "join") else { return true }
         var ended = false
-        try check("poll", pc_wait_ended(pid, pidfd, Self.milliseconds(timeout), &ended))
+        try check("poll", pc_wait_ended(pid, pidfd, timeout.roundedUpMilliseconds, &ended))
         guard ended else { return false }
         var status = pc_exit_status()
         try check("waitpid", pc_wait(pid, &status))
@@ -307,12 +307,5 @@ public final class ChildProcess {
             throw ProcessError(.cannotExecute, operation: program.executable, errno: Errno(rawValue: result))
         }
         return pid
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int32 {
-        let (seconds, attoseconds) = duration.components
-        if seconds < 0 { return 0 }
-        let ms = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-        return Int32(clamping: ms)
     }
 }

@@ -22,7 +22,7 @@ public struct TCPConnection: Sendable {
     /// `timeout` (nil: the kernel's own limit). ECONNREFUSED when nothing listens there.
     public init(connectingTo host: String, port: Int, timeout: Duration? = .seconds(10)) throws(ProcessError) {
         var fd: Int32 = -1
-        let milliseconds = timeout.map(Self.milliseconds) ?? -1
+        let milliseconds = timeout?.roundedUpMilliseconds ?? -1
         try check("connect to \(host):\(port)", pc_tcp_connect(host, Int32(clamping: port), milliseconds, &fd))
         self.descriptor = fd
     }
@@ -56,8 +56,8 @@ public struct TCPConnection: Sendable {
 
     /// Makes a read or write that waits longer than `timeout` fail with EAGAIN; nil waits for ever.
     public func setTimeout(_ timeout: Duration?) throws(ProcessError) {
-        // 0 would mean "no timeout" to the kernel: a positive timeout is at least 1 ms.
-        let milliseconds = timeout.map { max(1, Self.milliseconds($0)) } ?? 0
+        // 0 would mean "no timeout" to the kernel: a timeout is at least 1 ms.
+        let milliseconds = timeout.map { max(1, $0.roundedUpMilliseconds) } ?? 0
         try check("setsockopt", pc_socket_set_timeout(descriptor, milliseconds))
     }
 
@@ -74,11 +74,5 @@ public struct TCPConnection: Sendable {
     /// Closes the socket.
     public func close() {
         _ = pc_close(descriptor)
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int32 {
-        let (seconds, attoseconds) = duration.components
-        if seconds < 0 { return 0 }
-        return Int32(clamping: seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
     }
 }
