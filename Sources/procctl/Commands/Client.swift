@@ -41,7 +41,11 @@ struct Client: ParsableCommand {
         var reply: [UInt8] = []
         while true {
             if interactive { _ = try? output.writeAll(">>: ".utf8) }
-            guard let line = readLine(strippingNewline: true) else { return }
+            guard let line = readLine(strippingNewline: true) else {
+                // Ctrl-D after the prompt: end its line, so the shell's prompt starts on a fresh one.
+                if interactive { _ = try? output.writeAll("\n".utf8) }
+                return
+            }
             let message = Array(Self.strip(line).utf8)
             if message.isEmpty { continue }
             do {
