@@ -38,7 +38,6 @@ struct Client: ParsableCommand {
         defer { connection.close() }
         let interactive = Terminal.isTerminal(STDIN_FILENO)
         let output = FileDescriptor.standardOutput
-        var reply: [UInt8] = []
         while true {
             if interactive { _ = try? output.writeAll(">>: ".utf8) }
             guard let line = readLine(strippingNewline: true) else {
@@ -48,9 +47,10 @@ struct Client: ParsableCommand {
             }
             let message = Array(Self.strip(line).utf8)
             if message.isEmpty { continue }
+            // The reply has as many bytes as the message, and may come in several reads.
+            var reply = [UInt8](repeating: 0, count: message.count)
             do {
                 try connection.writeAll(message)
-                reply = [UInt8](repeating: 0, count: message.count)
                 let received = try reply.withUnsafeMutableBytes { buffer throws(ProcessError) in
                     try connection.readFully(into: buffer)
                 }
