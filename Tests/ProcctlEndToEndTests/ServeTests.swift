@@ -43,7 +43,7 @@ struct ServeTests {
         }
         let live = ProcessTable.children(of: server.pid).filter { $0.state != "Z" }.count
         #expect(live == clients)
-        #expect(Set(server.childPIDs()).count == clients)
+        #expect(Set(server.waitForChildPIDs(count: clients)).count == clients)
         for connection in connections { connection.close() }
         connections.removeAll()
         #expect(server.waitUntilNoChildren(timeout: 10))
@@ -86,7 +86,7 @@ struct ServeTests {
         // 2 MiB the client never reads: the child is blocked writing when the reset comes.
         try? connection.send([UInt8](repeating: UInt8(ascii: "r"), count: 1 << 20))
         connection.reset()
-        let child = try #require(server.childPIDs().first)
+        let child = try #require(server.firstChildPID())
         let exitLine = server.program.waitForStandardError(containing: "child \(child) exited", timeout: 10)
         #expect(exitLine == "child \(child) exited with code 0")
         #expect(!server.program.standardError().contains("procctl:"))
@@ -105,7 +105,7 @@ struct ServeTests {
         connection.shutdownWrite()
         let expected = "HALF-CLOSED, STILL READING"
         #expect(String(decoding: try connection.receive(count: expected.utf8.count + 1), as: UTF8.self) == expected)
-        let child = try #require(server.childPIDs().first)
+        let child = try #require(server.firstChildPID())
         #expect(server.program.waitForStandardError(containing: "child \(child) exited", timeout: 10) == "child \(child) exited with code 0")
     }
 
@@ -129,8 +129,15 @@ struct ServeTests {
         #expect(server.waitUntilNoChildren(timeout: 10), "children left: \(ProcessTable.children(of: server.pid).count), zombies: \(ProcessTable.zombies(of: server.pid))")
         #expect(ProcessTable.zombies(of: server.pid) == 0)
         #expect(ProcessTable.openDescriptors(of: server.pid) == descriptorsAfterFirst)
-        let exits = server.program.standardError().split(separator: "\n").filter { $0.hasSuffix("exited with code 0") }
-        #expect(exits.count == total + 1)
+        // Each child's exit is logged just after it is reaped: allow the last line a moment.
+        var exits = 0
+        let deadline = LaunchedProgram.now() + 5
+        repeat {
+            exits = server.program.standardError().split(separator: "\n").filter { $0.hasSuffix("exited with code 0") }.count
+            if exits == total + 1 { break }
+            LaunchedProgram.sleep(0.02)
+        } while LaunchedProgram.now() < deadline
+        #expect(exits == total + 1)
     }
 
     @Test("At --max-children the next connection waits in the backlog and is served once a slot frees")
@@ -150,7 +157,7 @@ struct ServeTests {
         first.close()
         let reply = try second.receive(count: 6)
         #expect(String(decoding: reply, as: UTF8.self) == "SECOND")
-        #expect(server.childPIDs().count == 2)
+        #expect(server.waitForChildPIDs(count: 2).count == 2)
     }
 
     @Test("A connection idle for --idle-timeout is closed; one that keeps talking is not")
@@ -181,7 +188,7 @@ struct ServeTests {
         let live = try server.connect()
         defer { live.close() }
         #expect(try live.roundTrip("before") == "BEFORE")
-        let child = try #require(server.childPIDs().first)
+        let child = try #require(server.firstChildPID())
         server.program.send(signal: SIGTERM)
         #expect(server.program.waitForStandardError(containing: "shutting down", timeout: 5) != nil)
         // The listener is closed: a new connection is refused.
@@ -195,6 +202,19 @@ struct ServeTests {
         #expect(!ProcessTable.exists(child))
     }
 
+    @Test("Ctrl-C reaches a terminal's whole process group: a child ignores SIGINT, its connection goes on")
+    func childIgnoresSIGINT() throws {
+        let server = try RunningServer(["--grace", "1"])
+        defer { server.stop() }
+        let live = try server.connect()
+        defer { live.close() }
+        #expect(try live.roundTrip("before ctrl-c") == "BEFORE CTRL-C")
+        let child = try #require(server.firstChildPID())
+        // The child is the server's own (not yet reaped: its connection is open), so its pid is not reused.
+        #expect(kill(child, SIGINT) == 0)
+        #expect(try live.roundTrip("after ctrl-c") == "AFTER CTRL-C")
+    }
+
     @Test("SIGINT with a connection that outlives --grace: its child is killed, the server exits 0")
     func graceRunsOut() throws {
         let server = try RunningServer(["--grace", "0.3"])
@@ -202,7 +222,7 @@ struct ServeTests {
         let live = try server.connect()
         defer { live.close() }
         #expect(try live.roundTrip("stay") == "STAY")
-        let child = try #require(server.childPIDs().first)
+        let child = try #require(server.firstChildPID())
         server.program.send(signal: SIGINT)
         #expect(server.program.exitCode(timeout: 10) == 0)
         #expect(server.program.standardError().contains("shut down: served 1 connections, killed 1 children"))

@@ -43,6 +43,23 @@ final class RunningServer {
         }
     }
 
+    /// Waits up to `timeout` seconds for the log to name `count` children (the parent
+    /// logs a child after forking it, possibly after the child has already replied).
+    func waitForChildPIDs(count: Int, timeout: Double = 10) -> [pid_t] {
+        let deadline = LaunchedProgram.now() + timeout
+        var pids = childPIDs()
+        while pids.count < count && LaunchedProgram.now() < deadline {
+            LaunchedProgram.sleep(0.02)
+            pids = childPIDs()
+        }
+        return pids
+    }
+
+    /// The first child the log names, waiting for it as `waitForChildPIDs` does.
+    func firstChildPID() -> pid_t? {
+        waitForChildPIDs(count: 1).first
+    }
+
     /// Waits up to `timeout` seconds for the server to have no child at all (live or
     /// zombie); true when it has none.
     func waitUntilNoChildren(timeout: Double) -> Bool {
