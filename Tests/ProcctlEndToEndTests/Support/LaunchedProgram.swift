@@ -212,8 +212,9 @@ final class LaunchedProgram {
         if let status { return status }
         var ended = false
         guard pc_wait_ended(pid, pidfd, Int32(timeout * 1000), &ended) == 0, ended else { return nil }
+        // WNOHANG: a wait here never blocks, whatever the poll said.
         var exitStatus = pc_exit_status()
-        guard pc_wait(pid, &exitStatus) == 0 else { return nil }
+        guard pc_try_wait(pid, &ended, &exitStatus) == 0, ended else { return nil }
         status = exitStatus
         return exitStatus
     }

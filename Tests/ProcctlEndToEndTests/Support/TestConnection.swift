@@ -5,8 +5,12 @@ import Glibc
 #endif
 
 /// A test's TCP connection to 127.0.0.1: every read and write is bounded by a timeout.
-struct TestConnection {
-    let fd: Int32
+///
+/// A class whose `close()` may be called more than once (a `defer` and an explicit close in
+/// one test): closing a descriptor number twice could close another test's descriptor
+/// that reused the number meanwhile, since tests run in parallel in one process.
+final class TestConnection {
+    private(set) var fd: Int32
 
     /// Connects to 127.0.0.1:`port`; reads and writes then give up after `timeoutMs`.
     init(port: Int, timeoutMs: Int32 = 10_000) throws {
@@ -119,7 +123,12 @@ struct TestConnection {
     }
 
     func close() {
-        _ = pc_close(fd)
+        if fd >= 0 { _ = pc_close(fd) }
+        fd = -1
+    }
+
+    deinit {
+        close()
     }
 }
 
