@@ -30,7 +30,10 @@ enum SeedPrograms {
     /// A copy of seed program `name` ("server.py", "client.py") with port 8080 replaced
     /// by `port`, in a new temporary directory; returns its path.
     static func copy(_ name: String, port: Int) throws -> String {
-        let source = try readFile(directory + "/" + name)
+        guard let bytes = LaunchedProgram.contents(ofFile: directory + "/" + name) else {
+            throw HarnessError("cannot read \(directory)/\(name)")
+        }
+        let source = String(decoding: bytes, as: UTF8.self)
         guard source.contains("8080") else { throw HarnessError("\(name) no longer mentions port 8080") }
         let text = source.replacing("8080", with: "\(port)")
         var template = Array("/tmp/procctl-seed-XXXXXX".utf8CString)
@@ -39,8 +42,8 @@ enum SeedPrograms {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw HarnessError("cannot write \(path)") }
         defer { close(fd) }
-        let bytes = Array(text.utf8)
-        guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
+        let copy = Array(text.utf8)
+        guard copy.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == copy.count else {
             throw HarnessError("short write to \(path)")
         }
         return path
@@ -50,19 +53,5 @@ enum SeedPrograms {
     static func remove(_ path: String) {
         unlink(path)
         rmdir(LaunchedProgram.directory(of: path))
-    }
-
-    private static func readFile(_ path: String) throws -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw HarnessError("cannot read \(path)") }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count <= 0 { break }
-            bytes += chunk[0..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
