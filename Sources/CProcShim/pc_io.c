@@ -84,6 +84,23 @@ int pc_poll_one(int fd, short events, int timeout_ms, short *out_revents) {
     }
 }
 
+int pc_poll(struct pollfd *fds, int count, int timeout_ms, int *out_ready) {
+    long long deadline = timeout_ms < 0 ? -1 : pc_monotonic_ns() / 1000000 + timeout_ms;
+    int left = timeout_ms;
+    for (;;) {
+        int r = poll(fds, (nfds_t)count, left);
+        if (r >= 0) {
+            *out_ready = r;
+            return 0;
+        }
+        if (errno != EINTR) return errno;
+        if (deadline >= 0) {
+            long long l = deadline - pc_monotonic_ns() / 1000000;
+            left = l < 0 ? 0 : (int)l;
+        }
+    }
+}
+
 int pc_count_open_fds(pid_t pid, int *out_count) {
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);

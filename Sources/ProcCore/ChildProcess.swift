@@ -99,6 +99,15 @@ public final class ChildProcess {
         }
     }
 
+    /// The running child's pidfd, for a poll loop that waits on many children at once: it
+    /// becomes readable when the child ends (reading `exitCode` then reaps it). nil before
+    /// `start()`, once the child is reaped, and where the kernel has no pidfd. The handle
+    /// owns it and closes it when it reaps the child.
+    public var processDescriptor: Int32? {
+        if case .running(_, let pidfd) = state, pidfd >= 0 { return pidfd }
+        return nil
+    }
+
     /// Python's `exitcode`: nil until the child has ended, then its exit code, or -N
     /// when signal N ended it. Reading it reaps a child that has ended.
     public var exitCode: Int32? {
@@ -160,7 +169,7 @@ public final class ChildProcess {
     public func join(timeout: Duration) throws(ProcessError) -> Bool {
         guard let (pid, pidfd) = try runningChild(for: "join") else { return true }
         var ended = false
-        try check("poll", pc_wait_ended(pid, pidfd, Self.milliseconds(timeout), &ended))
+        try check("poll", pc_wait_ended(pid, pidfd, timeout.roundedUpMilliseconds, &ended))
         guard ended else { return false }
         var status = pc_exit_status()
         try check("waitpid", pc_wait(pid, &status))
@@ -298,12 +307,5 @@ public final class ChildProcess {
             throw ProcessError(.cannotExecute, operation: program.executable, errno: Errno(rawValue: result))
         }
         return pid
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int32 {
-        let (seconds, attoseconds) = duration.components
-        if seconds < 0 { return 0 }
-        let ms = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-        return Int32(clamping: ms)
     }
 }

@@ -6,6 +6,6 @@ struct Procctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "procctl",
         abstract: "Child processes with Python's Process semantics, and a forking echo server.",
-        subcommands: [Spawn.self, Isolation.self, Run.self, Load.self, Bench.self]
+        subcommands: [Spawn.self, Isolation.self, Run.self, Serve.self, Client.self, Load.self, Bench.self]
     )
 }

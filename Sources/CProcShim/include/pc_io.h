@@ -2,6 +2,7 @@
 #define PC_IO_H
 
 #include <stddef.h>
+#include <poll.h>
 #include <sys/types.h>
 
 /// read(2), retried on EINTR. `*out_count` is 0 at end of file.
@@ -24,6 +25,11 @@ int pc_close(int fd);
 /// poll(2) for one descriptor. `events` are POLLIN/POLLOUT bits; `*out_revents` is 0 on
 /// timeout. EINTR is retried with the time that is left.
 int pc_poll_one(int fd, short events, int timeout_ms, short *out_revents);
+
+/// poll(2) for several descriptors: `fds` as struct pollfd (entries with a negative fd are
+/// skipped). `*out_ready` is the number of entries with events, 0 on timeout. EINTR is
+/// retried with the time that is left.
+int pc_poll(struct pollfd *fds, int count, int timeout_ms, int *out_ready);
 
 /// The number of open descriptors of process `pid` (the entries of /proc/PID/fd).
 int pc_count_open_fds(pid_t pid, int *out_count);

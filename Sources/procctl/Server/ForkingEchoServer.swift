@@ -1,0 +1,286 @@
+import CProcShim
+import ProcCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The seed's fork-per-connection upper-casing echo server, made production-grade.
+///
+/// One thread, one poll loop over three kinds of descriptor: the signal pipe (SIGTERM,
+/// SIGINT), the non-blocking listener, and the pidfd of every live child, which becomes
+/// readable when that child ends, so each child is reaped as soon as it exits without
+/// waitpid(-1) and without scanning the others. Each connection is served by a forked
+/// `ChildProcess` that closes the listener; the parent closes its copy of the connection
+/// right after the fork. At `maxChildren` live children the listener leaves the poll set
+/// and new connections wait in the kernel's backlog.
+final class ForkingEchoServer {
+    /// What the server listens on and how it treats its children.
+    struct Configuration {
+        var host = "127.0.0.1"
+        var port = 8080
+        var backlog = 128
+        var maxChildren = 256
+        /// How long a connection may stay idle; nil: for ever.
+        var idleTimeout: Duration? = .seconds(300)
+        /// How long live connections may go on after SIGTERM or SIGINT.
+        var grace: Duration = .seconds(10)
+        /// Log errors only.
+        var quiet = false
+    }
+
+    /// What the server did, for the shutdown line.
+    struct Summary {
+        var connectionsServed = 0
+        var childrenKilled = 0
+    }
+
+    /// Slot of the signal pipe in `pollSet`.
+    private static let signalSlot = 0
+    /// Slot of the listener in `pollSet`; its fd is -1 while the server does not accept.
+    private static let listenerSlot = 1
+    /// Slot of the first child's pidfd in `pollSet`: children[i] is watched at slot i + 2.
+    private static let firstChildSlot = 2
+    /// How long accepting pauses after a failed accept or fork (EMFILE, EAGAIN, ENOMEM).
+    private static let acceptPauseMilliseconds: Int64 = 100
+    /// How often children without a pidfd are checked.
+    private static let unwatchedCheckMilliseconds: Int32 = 50
+
+    let configuration: Configuration
+    let listener: TCPListener
+
+    private var pollSet: [pollfd]
+    /// Every child's echo buffer (see `EchoSession.buffer`); the parent never uses it.
+    private let sessionBuffer: UnsafeMutableRawBufferPointer
+    /// Children watched through their pidfd, in the order of their poll slots.
+    private var children: [ChildProcess] = []
+    /// Children without a pidfd (no pidfd_open, or EMFILE): checked on a timer.
+    private var unwatched: [ChildProcess] = []
+    private var summary = Summary()
+    private var acceptPausedUntilMs: Int64 = 0
+    private var limitReported = false
+    private var stopRequested = false
+
+    /// Listens, and routes SIGTERM and SIGINT to the poll loop. Throws when the address
+    /// cannot be listened on (errno EADDRINUSE, EADDRNOTAVAIL, EACCES...).
+    init(configuration: Configuration) throws(ProcessError) {
+        self.configuration = configuration
+        var result = pc_ignore_sigpipe()
+        if result != 0 { throw .systemCall("sigaction", result) }
+        var signalDescriptor: Int32 = -1
+        let signals: [Int32] = [SIGTERM, SIGINT]
+        result = pc_signal_pipe_install(signals, Int32(signals.count), &signalDescriptor)
+        if result != 0 { throw .systemCall("sigaction", result) }
+        listener = try TCPListener(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
+        try listener.setNonBlocking()
+        pollSet = [
+            pollfd(fd: signalDescriptor, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: listener.descriptor, events: Int16(POLLIN), revents: 0),
+        ]
+        // Children come and go at connection rate: no reallocation on that path.
+        pollSet.reserveCapacity(Self.firstChildSlot + configuration.maxChildren)
+        children.reserveCapacity(configuration.maxChildren)
+        // Page-aligned: a short message touches one page of it in the child.
+        sessionBuffer = .allocate(byteCount: EchoSession.bufferSize, alignment: 4096)
+    }
+
+    deinit {
+        sessionBuffer.deallocate()
+    }
+
+    /// The number of live children.
+    var liveChildren: Int { children.count + unwatched.count }
+
+    /// Serves until SIGTERM or SIGINT, then drains: closes the listener, lets live
+    /// connections go on for up to `grace`, SIGKILLs the rest and reaps every child.
+    func run() -> Summary {
+        while !stopRequested {
+            waitForEvents(timeoutMs: loopTimeout())
+            handleSignals()
+            reapEndedChildren()
+            if !stopRequested && pollSet[Self.listenerSlot].revents != 0 { acceptConnections() }
+            updateAccepting()
+        }
+        drain()
+        return summary
+    }
+
+    // MARK: - The loop
+
+    private func loopTimeout() -> Int32 {
+        var timeout: Int32 = -1
+        if !unwatched.isEmpty { timeout = Self.unwatchedCheckMilliseconds }
+        if acceptPausedUntilMs > 0 {
+            let left = Int32(clamping: max(0, acceptPausedUntilMs - Self.nowMs()))
+            timeout = timeout < 0 ? left : min(timeout, left)
+        }
+        return timeout
+    }
+
+    private func waitForEvents(timeoutMs: Int32) {
+        var ready: Int32 = 0
+        let result = pollSet.withUnsafeMutableBufferPointer { pc_poll($0.baseAddress, Int32($0.count), timeoutMs, &ready) }
+        if result != 0 {
+            // Only EINVAL/ENOMEM are possible here; don't spin on them.
+            Terminal.log("procctl: poll: \(ProcessError.systemCall("poll", result))")
+            Terminal.sleep(seconds: 0.1)
+            for index in pollSet.indices { pollSet[index].revents = 0 }
+        }
+    }
+
+    private func handleSignals() {
+        guard pollSet[Self.signalSlot].revents != 0 else { return }
+        var signals = (UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0))
+        var count: Int32 = 0
+        withUnsafeMutableBytes(of: &signals) { buffer in
+            _ = pc_signal_pipe_drain(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(buffer.count), &count)
+        }
+        // Only SIGTERM and SIGINT are routed to the pipe.
+        if count > 0 { stopRequested = true }
+    }
+
+    /// Reaps every child whose pidfd says it ended, and checks those without a pidfd.
+    private func reapEndedChildren() {
+        var index = children.count - 1
+        while index >= 0 {
+            if pollSet[Self.firstChildSlot + index].revents != 0 {
+                let child = children[index]
+                if child.exitCode != nil {
+                    childEnded(child)
+                    removeChild(at: index)
+                }
+            }
+            index -= 1
+        }
+        if !unwatched.isEmpty {
+            unwatched.removeAll { child in
+                guard child.exitCode != nil else { return false }
+                childEnded(child)
+                return true
+            }
+        }
+    }
+
+    /// Removes children[index] and its poll slot by moving the last one into its place.
+    private func removeChild(at index: Int) {
+        let last = children.count - 1
+        if index != last {
+            children[index] = children[last]
+            pollSet[Self.firstChildSlot + index] = pollSet[Self.firstChildSlot + last]
+        }
+        children.removeLast()
+        pollSet.removeLast()
+    }
+
+    private func childEnded(_ child: ChildProcess) {
+        if !configuration.quiet {
+            Terminal.log("child \(child.pid ?? 0) exited with code \(child.exitCode ?? 0)")
+        }
+    }
+
+    /// Accepts every queued connection, up to the limit of live children.
+    private func acceptConnections() {
+        while liveChildren < configuration.maxChildren {
+            let accepted: (connection: TCPConnection, peer: String)?
+            do {
+                if configuration.quiet {
+                    accepted = try listener.accept().map { ($0, "") }
+                } else {
+                    accepted = try listener.acceptWithPeer()
+                }
+            } catch {
+                // EMFILE, ENFILE, ENOBUFS...: the listener stays readable, so pause
+                // instead of spinning; the connection waits in the backlog meanwhile.
+                Terminal.log("procctl: \(error); pausing accept for \(Self.acceptPauseMilliseconds) ms")
+                acceptPausedUntilMs = Self.nowMs() + Self.acceptPauseMilliseconds
+                return
+            }
+            guard let (connection, peer) = accepted else { return }
+            serve(connection, peer: peer)
+        }
+    }
+
+    private func serve(_ connection: TCPConnection, peer: String) {
+        let listenerDescriptor = listener.descriptor
+        let session = EchoSession(connection: connection, buffer: sessionBuffer, idleTimeout: configuration.idleTimeout, quiet: configuration.quiet)
+        // The server runs one thread, so the per-start thread count check is skipped.
+        let child = ChildProcess(name: "connection", threadPolicy: .allow) {
+            _ = pc_close(listenerDescriptor)
+            // Ctrl-C in a terminal signals the whole process group: the server decides
+            // when its children end (after --grace), not the terminal.
+            signal(SIGINT, SIG_IGN)
+            let code = session.run()
+            if code != 0 { throw ChildProcess.Exit(code) }
+        }
+        do {
+            try child.start()
+        } catch {
+            connection.close()
+            Terminal.log("procctl: cannot serve \(peer.isEmpty ? "a connection" : peer): \(error)")
+            acceptPausedUntilMs = Self.nowMs() + Self.acceptPauseMilliseconds
+            return
+        }
+        connection.close()
+        summary.connectionsServed += 1
+        if let pidfd = child.processDescriptor {
+            children.append(child)
+            pollSet.append(pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0))
+        } else {
+            unwatched.append(child)
+        }
+        if !configuration.quiet {
+            Terminal.log("connection from \(peer): child \(child.pid ?? 0)")
+        }
+    }
+
+    /// Puts the listener in or out of the poll set: out at the limit of live children
+    /// (connections wait in the backlog) and while accepting is paused.
+    private func updateAccepting() {
+        if acceptPausedUntilMs > 0 && Self.nowMs() >= acceptPausedUntilMs { acceptPausedUntilMs = 0 }
+        let atLimit = liveChildren >= configuration.maxChildren
+        if atLimit && !limitReported && !configuration.quiet {
+            Terminal.log("limit reached: \(liveChildren) live children; new connections wait in the backlog")
+        }
+        limitReported = atLimit
+        let accepting = !atLimit && acceptPausedUntilMs == 0 && !stopRequested
+        pollSet[Self.listenerSlot].fd = accepting ? listener.descriptor : -1
+        pollSet[Self.listenerSlot].revents = 0
+    }
+
+    // MARK: - Shutdown
+
+    private func drain() {
+        listener.close()
+        pollSet[Self.listenerSlot].fd = -1
+        stopRequested = false
+        if !configuration.quiet {
+            Terminal.log("shutting down: \(liveChildren) live connections, waiting up to \(configuration.grace.secondsText) s")
+        }
+        let deadline = Self.nowMs() + configuration.grace.wholeMilliseconds
+        while liveChildren > 0 && !stopRequested {
+            let left = deadline - Self.nowMs()
+            if left <= 0 { break }
+            let timeout = unwatched.isEmpty ? left : min(left, Int64(Self.unwatchedCheckMilliseconds))
+            waitForEvents(timeoutMs: Int32(clamping: timeout))
+            // A second SIGTERM or SIGINT cuts the grace short.
+            handleSignals()
+            reapEndedChildren()
+        }
+        for child in children + unwatched where (try? child.isAlive) == true {
+            try? child.kill()
+            summary.childrenKilled += 1
+        }
+        for child in children + unwatched {
+            try? child.join()
+            childEnded(child)
+        }
+        children.removeAll()
+        unwatched.removeAll()
+    }
+
+    // MARK: - Time
+
+    private static func nowMs() -> Int64 {
+        Int64(pc_monotonic_ns() / 1_000_000)
+    }
+}

@@ -1,0 +1,99 @@
+import CProcShim
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `procctl client`, end to end, against `procctl serve` and against test listeners.
+@Suite("procctl client")
+struct ClientTests {
+    @Test("Pipe mode: lines stripped, empty ones skipped, one reply per line, no prompt, exit 0")
+    func pipeMode() throws {
+        let server = try RunningServer(["--grace", "1"])
+        defer { server.stop() }
+        let input = "hello\n  Mixed Case 123  \n\n   \n\tünïcode stays\r\nno newline at the end"
+        let client = try LaunchedProgram.procctl(["client", "--port", "\(server.port)"], input: .bytes(Array(input.utf8)))
+        defer { client.stop() }
+        let output = String(decoding: client.readStandardOutput(timeout: 10), as: UTF8.self)
+        #expect(output == "HELLO\nMIXED CASE 123\nüNïCODE STAYS\nNO NEWLINE AT THE END\n")
+        #expect(client.exitCode(timeout: 10) == 0)
+        #expect(client.standardError().isEmpty)
+    }
+
+    @Test("A long line is read back whole, not one recv's worth")
+    func longLine() throws {
+        let server = try RunningServer(["--grace", "1"])
+        defer { server.stop() }
+        var generator = SplitMix64(seed: 7)
+        let letters = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
+        let line = (0..<300_000).map { _ in letters[Int(generator.next() % UInt64(letters.count))] }
+        let client = try LaunchedProgram.procctl(["client", "--port", "\(server.port)"], input: .bytes(line + [UInt8(ascii: "\n")]))
+        defer { client.stop() }
+        let output = client.readStandardOutput(timeout: 20)
+        #expect(output == pythonUpper(line) + [UInt8(ascii: "\n")])
+        #expect(client.exitCode(timeout: 10) == 0)
+    }
+
+    @Test("Connection refused: one line, exit 1")
+    func refused() throws {
+        let port = try unusedPort()
+        let client = try LaunchedProgram.procctl(["client", "--port", "\(port)"], input: .bytes(Array("hello\n".utf8)))
+        defer { client.stop() }
+        #expect(client.exitCode(timeout: 10) == 1)
+        #expect(client.standardError() == "procctl: cannot connect to 127.0.0.1:\(port): Connection refused\n")
+        #expect(client.readStandardOutput(timeout: 1).isEmpty)
+    }
+
+    @Test("The server gone mid-session: the replies so far, then one line, exit 1")
+    func serverGone() throws {
+        var listenerFD: Int32 = -1
+        var port: Int32 = 0
+        #expect(pc_tcp_listen("127.0.0.1", 0, 4, &listenerFD, &port) == 0)
+        defer { _ = pc_close(listenerFD) }
+        let client = try LaunchedProgram.procctl(["client", "--port", "\(port)"], input: .pipe)
+        defer { client.stop() }
+        var revents: Int16 = 0
+        #expect(pc_poll_one(listenerFD, Int16(POLLIN), 10_000, &revents) == 0 && revents != 0)
+        var connectionFD: Int32 = -1
+        try #require(pc_accept(listenerFD, &connectionFD, nil, 0) == 0)
+        let connection = TestConnection(adopting: connectionFD)
+        // Serve one line by hand, then leave.
+        try client.write(toStandardInput: Array("one\n".utf8))
+        let first = try connection.receive(count: 3)
+        #expect(first == Array("one".utf8))
+        try connection.send("ONE")
+        #expect(client.readLine(timeout: 10) == "ONE")
+        connection.close()
+        try? client.write(toStandardInput: Array("two\n".utf8))
+        client.closeStandardInput()
+        #expect(client.exitCode(timeout: 10) == 1)
+        let log = client.standardError()
+        #expect(log.hasPrefix("procctl: connection to 127.0.0.1:\(port) "), "\(log)")
+        #expect(log.split(separator: "\n").count == 1, "\(log)")
+    }
+
+    @Test("Bad arguments: a clear error, a non-zero exit", arguments: [
+        (["--host", "localhost"], "--host must be a numeric IPv4 or IPv6 address"),
+        (["--port", "0"], "--port must be between 1 and 65535"),
+        (["--port", "65536"], "--port must be between 1 and 65535"),
+    ])
+    func badArguments(arguments: [String], message: String) throws {
+        let client = try LaunchedProgram.procctl(["client"] + arguments)
+        defer { client.stop() }
+        let code = try #require(client.exitCode(timeout: 10))
+        #expect(code > 0)
+        let log = client.standardError()
+        #expect(log.split(separator: "\n").first?.contains(message) == true, "\(log)")
+    }
+}
+
+/// A port on 127.0.0.1 that nothing listens on (just now).
+func unusedPort() throws -> Int {
+    var fd: Int32 = -1
+    var port: Int32 = 0
+    let result = pc_tcp_listen("127.0.0.1", 0, 1, &fd, &port)
+    guard result == 0 else { throw HarnessError("listen: errno \(result)") }
+    _ = pc_close(fd)
+    return Int(port)
+}
