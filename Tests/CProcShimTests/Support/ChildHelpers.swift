@@ -104,3 +104,17 @@ func isCloseOnExec(_ fd: Int32) -> Bool {
 
 /// The text of some bytes.
 func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+
+/// The state letter of /proc/PID/stat (R, S, Z...), nil when there is no such process.
+func procState(_ pid: pid_t) -> Character? {
+    let fd = open("/proc/\(pid)/stat", O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var buffer = [UInt8](repeating: 0, count: 1024)
+    var count = 0
+    guard buffer.withUnsafeMutableBytes({ pc_read(fd, $0.baseAddress, $0.count, &count) }) == 0 else { return nil }
+    let stat = text(Array(buffer[0..<count]))
+    // The command name may hold spaces and parentheses: the state follows the last ')'.
+    guard let close = stat.lastIndex(of: ")") else { return nil }
+    return stat[stat.index(after: close)...].first { $0 != " " }
+}
