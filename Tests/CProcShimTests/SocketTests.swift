@@ -44,8 +44,18 @@ extension ShimTests {
             let rc = pc_tcp_listen("::1", 0, 4, &fd, &port)
             // A machine without IPv6 loopback answers EADDRNOTAVAIL (or EAFNOSUPPORT).
             if rc == 0 {
+                defer { _ = pc_close(fd) }
                 #expect(port > 0)
-                _ = pc_close(fd)
+                var client: Int32 = -1
+                try #require(pc_tcp_connect("::1", port, 1_000, &client) == 0)
+                defer { _ = pc_close(client) }
+                var server: Int32 = -1
+                var peer = [CChar](repeating: 0, count: Int(PC_ADDRESS_TEXT_MAX))
+                try #require(pc_accept(fd, &server, &peer, peer.count) == 0)
+                defer { _ = pc_close(server) }
+                let text = peer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+                #expect(text.hasPrefix("[::1]:"), "\(text)")
+                #expect(Int32(text.dropFirst("[::1]:".count)) ?? 0 > 0)
             } else {
                 #expect(rc == EADDRNOTAVAIL || rc == EAFNOSUPPORT)
             }
@@ -211,6 +221,40 @@ extension ShimTests {
             var byte: UInt8 = 0
             var count = 0
             #expect(pc_read(client, &byte, 1, &count) == ECONNRESET)
+        }
+
+        @Test func connectToAFullListenerTimesOut() throws {
+            // With its accept queue full, the kernel drops further SYNs: a timed connect
+            // then runs out. The first connections fill the queue; one must time out.
+            let (listenFD, port) = try listener(backlog: 0)
+            defer { _ = pc_close(listenFD) }
+            var clients: [Int32] = []
+            defer { clients.forEach { _ = pc_close($0) } }
+            var result: Int32 = 0
+            for _ in 0..<8 {
+                var client: Int32 = -1
+                result = pc_tcp_connect("127.0.0.1", port, 200, &client)
+                if result != 0 { break }
+                clients.append(client)
+            }
+            #expect(result == ETIMEDOUT)
+            #expect(clients.count >= 1)
+        }
+
+        @Test func sendTimeoutBoundsAWriteThatCannotFinish() throws {
+            let (listenFD, port) = try listener()
+            defer { _ = pc_close(listenFD) }
+            var client: Int32 = -1
+            try #require(pc_tcp_connect("127.0.0.1", port, 1_000, &client) == 0)
+            defer { _ = pc_close(client) }
+            var server: Int32 = -1
+            try #require(pc_accept(listenFD, &server, nil, 0) == 0)
+            defer { _ = pc_close(server) }
+            // Nobody reads from `server`: 64 MiB cannot fit in the socket buffers.
+            #expect(pc_socket_set_timeout(client, 100) == 0)
+            let big = [UInt8](repeating: 0, count: 64 << 20)
+            let rc = pc_write_all(client, big, big.count)
+            #expect(rc == EAGAIN || rc == EWOULDBLOCK)
         }
 
         @Test func socketOptionsOnABadDescriptorAreEBADF() {

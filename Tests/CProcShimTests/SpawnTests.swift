@@ -173,6 +173,22 @@ extension ShimTests {
             #expect(status.signaled && status.signal == SIGTERM)
         }
 
+        @Test func ignoredSignalIsDefaultAgainInProgram() throws {
+            // exec(2) keeps an ignored signal ignored: only pc_spawn's reset undoes it.
+            // The disposition is changed in an intermediate child, not in the test process.
+            let pid = try forkChild {
+                signal(SIGUSR1, SIG_IGN)
+                let (rc, program) = spawn(["/bin/sh", "-c", "kill -USR1 $$; exit 0"])
+                guard rc == 0 else { return 60 }
+                var status = pc_exit_status()
+                guard pc_wait(program, &status) == 0 else { return 61 }
+                return status.signaled && status.signal == SIGUSR1 ? 0 : 62
+            }
+            defer { stop(pid) }
+            let status = reap(pid)
+            #expect(status.exited && status.code == 0, "62: the program still ignored SIGUSR1")
+        }
+
         @Test func optionsInitMeansInherit() {
             var options = pc_spawn_options()
             options.stdin_fd = 5

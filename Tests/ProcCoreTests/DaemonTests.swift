@@ -60,5 +60,24 @@ extension ForkingTests {
             #expect(child.exitCode == 5)
             #expect(eventually(within: 5) { procState(daemonPID) == nil })
         }
+
+        @Test func daemonGrandchildIsTerminatedWhenTheChildCallsExit() throws {
+            let (readEnd, writeEnd) = try makePipe()
+            defer { _ = pc_close(readEnd); _ = pc_close(writeEnd) }
+            // exit(3) runs the atexit rules, as a parent process's own exit would.
+            let child = ChildProcess(threadPolicy: .allow) {
+                let daemon = ChildProcess(isDaemon: true, threadPolicy: .allow) { sleep(30) }
+                try daemon.start()
+                guard let pid = daemon.pid, writePIDs([pid], to: writeEnd) else { throw ChildProcess.Exit(20) }
+                exit(3)
+            }
+            try child.start()
+            defer { stop(child) }
+            let daemonPID = try #require(readPIDs(1, from: readEnd)?.first)
+            defer { killIfOurs(daemonPID) }
+            finish(child)
+            #expect(child.exitCode == 3)
+            #expect(eventually(within: 5) { procState(daemonPID) == nil })
+        }
     }
 }

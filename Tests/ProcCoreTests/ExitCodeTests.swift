@@ -114,5 +114,37 @@ extension ForkingTests {
             try child.kill()
             #expect(child.exitCode == 0)
         }
+
+        @Test func printedLinesAppearOnceThroughAPipe() throws {
+            // An intermediate child points its stdout at a pipe (fully buffered there),
+            // leaves a line pending and starts a grandchild that prints with `print`.
+            let child = ChildProcess(threadPolicy: .allow) {
+                var fds: [Int32] = [-1, -1]
+                guard pc_pipe(&fds) == 0 else { throw ChildProcess.Exit(39) }
+                let (readEnd, writeEnd) = (fds[0], fds[1])
+                fflush(nil)
+                guard dup2(writeEnd, 1) == 1 else { throw ChildProcess.Exit(40) }
+                _ = pc_close(writeEnd)
+                print("pending in the child", terminator: "")
+                let grandchild = ChildProcess(threadPolicy: .allow) { print("from the grandchild") }
+                try grandchild.start()
+                try grandchild.join()
+                print()
+                fflush(nil)
+                // The pending text has no newline: count occurrences, not lines.
+                let output = drain(readEnd)
+                if output.split(separator: "pending in the child", omittingEmptySubsequences: false).count != 2 {
+                    throw ChildProcess.Exit(41)
+                }
+                if output.split(separator: "from the grandchild", omittingEmptySubsequences: false).count != 2 {
+                    throw ChildProcess.Exit(42)
+                }
+                if grandchild.exitCode != 0 { throw ChildProcess.Exit(43) }
+            }
+            try child.start()
+            defer { stop(child) }
+            finish(child)
+            #expect(child.exitCode == 0, "41: pending line not printed exactly once; 42: grandchild's line lost or doubled")
+        }
     }
 }

@@ -134,5 +134,18 @@ extension ForkingTests {
             #expect(child.exitCode == 0)
             #expect(drain(pipe.readEnd.rawValue) == "via-procore-pipe\n")
         }
+
+        @Test func standardInputComesFromAPipe() throws {
+            let (inRead, inWrite) = try makePipe()
+            let message = Array("line for cat\n".utf8)
+            #expect(pc_write_all(inWrite, message, message.count) == 0)
+            _ = pc_close(inWrite)
+            var program = Program("cat")
+            program.standardInput = FileDescriptor(rawValue: inRead)
+            let (out, child) = try output(of: program)
+            _ = pc_close(inRead)
+            #expect(child.exitCode == 0)
+            #expect(out == "line for cat\n")
+        }
     }
 }
