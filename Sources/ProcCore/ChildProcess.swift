@@ -301,8 +301,10 @@ public final class ChildProcess {
     }
 
     private static func milliseconds(_ duration: Duration) -> Int32 {
+        // Any negative timeout means "do not wait", as in Python. Checking the seconds alone
+        // missed -0.5 s (components (0, -5e17)), which became -499 ms: "for ever" to the shim.
+        if duration <= .zero { return 0 }
         let (seconds, attoseconds) = duration.components
-        if seconds < 0 { return 0 }
         let ms = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
         return Int32(clamping: ms)
     }
