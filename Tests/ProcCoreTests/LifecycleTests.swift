@@ -27,6 +27,23 @@ extension ForkingTests {
             try child.join()
         }
 
+        @Test(arguments: [Duration.milliseconds(-500), .nanoseconds(-1), .seconds(-2), .milliseconds(-1500)])
+        func joinWithNegativeTimeoutReturnsAtOnce(timeout: Duration) throws {
+            let child = ChildProcess(threadPolicy: .allow) { sleep(30) }
+            try child.start()
+            defer { stop(child) }
+            let pid = try #require(child.pid)
+            // A watchdog bounds the test should join block: it kills the child after 5 s,
+            // and the join then returns true, failing the test instead of hanging it.
+            let watchdog = ChildProcess(executing: Program("/bin/sh", arguments: ["-c", "sleep 5; kill -9 \(pid)"]))
+            try watchdog.start()
+            defer { stop(watchdog) }
+            let ended = try child.join(timeout: timeout)
+            stop(watchdog)
+            #expect(ended == false, "join(timeout: \(timeout)) waited for the child instead of returning at once")
+            #expect(try child.isAlive)
+        }
+
         @Test func joinWithTimeoutSeesAChildThatEndsByItself() throws {
             let child = ChildProcess(threadPolicy: .allow) { usleep(50_000) }
             try child.start()
