@@ -305,6 +305,8 @@ public final class ChildProcess {
         // missed -0.5 s (components (0, -5e17)), which became -499 ms: "for ever" to the shim.
         if duration <= .zero { return 0 }
         let (seconds, attoseconds) = duration.components
+        // seconds * 1000 would overflow (a trap) for a huge timeout; poll takes Int32 ms anyway.
+        if seconds >= Int64(Int32.max) / 1000 { return Int32.max }
         let ms = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
         return Int32(clamping: ms)
     }
