@@ -44,6 +44,22 @@ extension ForkingTests {
             #expect(try child.isAlive)
         }
 
+        @Test func joinWithHugeTimeoutDoesNotTrap() throws {
+            // Run in a child: an arithmetic overflow trap there ends only that child.
+            let child = ChildProcess(threadPolicy: .allow) {
+                let grandchild = ChildProcess(threadPolicy: .allow) {}
+                try grandchild.start()
+                for timeout in [Duration.seconds(Int64.max), .seconds(10_000_000_000_000_000), .seconds(3_000_000)] {
+                    guard try grandchild.join(timeout: timeout) else { throw ChildProcess.Exit(30) }
+                }
+                throw ChildProcess.Exit(grandchild.exitCode == 0 ? 0 : 31)
+            }
+            try child.start()
+            defer { stop(child) }
+            finish(child)
+            #expect(child.exitCode == 0, "a negative exit code is the signal of a trap")
+        }
+
         @Test func joinWithTimeoutSeesAChildThatEndsByItself() throws {
             let child = ChildProcess(threadPolicy: .allow) { usleep(50_000) }
             try child.start()
