@@ -72,5 +72,14 @@ extension ForkingTests {
             #expect(child.pid == nil)
             #expect(child.exitCode == nil)
         }
+
+        @Test func invalidSignalIsASystemCallError() throws {
+            let child = ChildProcess(threadPolicy: .allow) { sleep(30) }
+            try child.start()
+            defer { stop(child) }
+            #expect(processError { try child.send(signal: 12345) } == .systemCall("send(signal:)", EINVAL))
+            // Nothing happened to the child.
+            #expect(try child.isAlive)
+        }
     }
 }
