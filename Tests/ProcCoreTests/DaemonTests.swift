@@ -13,6 +13,10 @@ extension ForkingTests {
         @Test func daemonGrandchildIsTerminatedAndOtherGrandchildIsWaitedFor() throws {
             let (readEnd, writeEnd) = try makePipe()
             defer { _ = pc_close(readEnd); _ = pc_close(writeEnd) }
+            // The child waits for a byte on `go` before it returns, so that the test can
+            // see both grandchildren alive first.
+            let (goRead, goWrite) = try makePipe()
+            defer { _ = pc_close(goRead); _ = pc_close(goWrite) }
             let child = ChildProcess(name: "parent-of-two", threadPolicy: .allow) {
                 let daemon = ChildProcess(name: "daemon", isDaemon: true, threadPolicy: .allow) { sleep(30) }
                 let worker = ChildProcess(name: "worker", threadPolicy: .allow) { sleep(1) }
@@ -21,6 +25,9 @@ extension ForkingTests {
                 guard let d = daemon.pid, let w = worker.pid, writePIDs([d, w], to: writeEnd) else {
                     throw ChildProcess.Exit(20)
                 }
+                var byte: UInt8 = 0
+                var count = 0
+                _ = pc_read(goRead, &byte, 1, &count)
                 // Returns at once: the exit rules do the rest.
             }
             let started = pc_monotonic_ns()
@@ -30,8 +37,11 @@ extension ForkingTests {
             let (daemonPID, workerPID) = (pids[0], pids[1])
             defer { killIfOurs(daemonPID); killIfOurs(workerPID) }
             #expect(child.isDaemon == false)
-            // Both grandchildren run while the child waits for the worker.
-            #expect(procState(daemonPID) != nil)
+            // Both grandchildren run while the child's closure runs.
+            #expect(procState(daemonPID) != nil && procState(daemonPID) != "Z")
+            #expect(procState(workerPID) != nil)
+            var go: UInt8 = 1
+            #expect(pc_write_all(goWrite, &go, 1) == 0)
 
             finish(child, within: 20)
             let joined = seconds(since: started)

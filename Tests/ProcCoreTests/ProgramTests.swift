@@ -147,5 +147,20 @@ extension ForkingTests {
             #expect(child.exitCode == 0)
             #expect(out == "line for cat\n")
         }
+
+        @Test(arguments: [
+            Program("/bin/sh", arguments: ["-c", "exit 0", "sh", "a\u{0}b"]),
+            Program("/bin/sh\u{0}x", arguments: ["-c", "exit 0"]),
+            Program("/bin/sh", arguments: ["-c", "exit 0"], environment: ["A": "x\u{0}y"]),
+            Program("/bin/sh", arguments: ["-c", "exit 0"], workingDirectory: "/\u{0}tmp"),
+        ])
+        func stringWithNULIsInvalidArgumentNotTruncated(program: Program) {
+            // C strings end at NUL: passed on, "a\0b" would silently become "a".
+            let child = ChildProcess(executing: program)
+            defer { stop(child) }
+            let thrown = processError { try child.start() }
+            #expect(thrown?.code == .invalidArgument)
+            #expect(child.pid == nil)
+        }
     }
 }
