@@ -71,12 +71,22 @@ extension ForkingTests {
         }
 
         @Test func isAliveFollowsTheChild() throws {
-            let child = ChildProcess(threadPolicy: .allow) { usleep(100_000) }
+            // The child ends when it reads a byte: alive for as long as the test needs.
+            let (goRead, goWrite) = try makePipe()
+            defer { _ = pc_close(goRead); _ = pc_close(goWrite) }
+            let child = ChildProcess(threadPolicy: .allow) {
+                var byte: UInt8 = 0
+                var count = 0
+                _ = pc_read(goRead, &byte, 1, &count)
+            }
             #expect(try child.isAlive == false)
             try child.start()
             defer { stop(child) }
             let pid = try #require(child.pid)
             #expect(try child.isAlive)
+            #expect(try child.isAlive)
+            var go: UInt8 = 1
+            #expect(pc_write_all(goWrite, &go, 1) == 0)
             // isAlive turns false by itself once the child ends, and reaps it.
             #expect(eventually { (try? child.isAlive) == false })
             #expect(try child.isAlive == false)
