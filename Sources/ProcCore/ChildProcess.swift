@@ -287,6 +287,12 @@ public final class ChildProcess {
     }
 
     private func spawn(_ program: Program) throws(ProcessError) -> pid_t {
+        // A C string ends at its first NUL: "a\0b" would run as "a", silently.
+        let environmentStrings = program.environment?.flatMap { [$0.key, $0.value] } ?? []
+        let strings = [program.executable] + program.arguments + environmentStrings + [program.workingDirectory ?? ""]
+        if strings.contains(where: { $0.utf8.contains(0) }) {
+            throw ProcessError(.invalidArgument, operation: program.executable, errno: .invalidArgument)
+        }
         let arguments = CStringArray([program.executable] + program.arguments)
         let environment = program.environment.map { env in
             CStringArray(env.map { "\($0.key)=\($0.value)" })

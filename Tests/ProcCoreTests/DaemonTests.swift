@@ -1,0 +1,93 @@
+import CProcShim
+import ProcCore
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension ForkingTests {
+    /// When a child's closure ends, its daemon children are terminated and its other
+    /// children are waited for, as in Python's multiprocessing.
+    @Suite struct DaemonTests {
+        @Test func daemonGrandchildIsTerminatedAndOtherGrandchildIsWaitedFor() throws {
+            let (readEnd, writeEnd) = try makePipe()
+            defer { _ = pc_close(readEnd); _ = pc_close(writeEnd) }
+            // The child waits for a byte on `go` before it returns, so that the test can
+            // see both grandchildren alive first.
+            let (goRead, goWrite) = try makePipe()
+            defer { _ = pc_close(goRead); _ = pc_close(goWrite) }
+            let child = ChildProcess(name: "parent-of-two", threadPolicy: .allow) {
+                let daemon = ChildProcess(name: "daemon", isDaemon: true, threadPolicy: .allow) { sleep(30) }
+                let worker = ChildProcess(name: "worker", threadPolicy: .allow) { sleep(1) }
+                try daemon.start()
+                try worker.start()
+                guard let d = daemon.pid, let w = worker.pid, writePIDs([d, w], to: writeEnd) else {
+                    throw ChildProcess.Exit(20)
+                }
+                var byte: UInt8 = 0
+                var count = 0
+                _ = pc_read(goRead, &byte, 1, &count)
+                // Returns at once: the exit rules do the rest.
+            }
+            let started = pc_monotonic_ns()
+            try child.start()
+            defer { stop(child) }
+            let pids = try #require(readPIDs(2, from: readEnd))
+            let (daemonPID, workerPID) = (pids[0], pids[1])
+            defer { killIfOurs(daemonPID); killIfOurs(workerPID) }
+            #expect(child.isDaemon == false)
+            // Both grandchildren run while the child's closure runs.
+            #expect(procState(daemonPID) != nil && procState(daemonPID) != "Z")
+            #expect(procState(workerPID) != nil)
+            var go: UInt8 = 1
+            #expect(pc_write_all(goWrite, &go, 1) == 0)
+
+            finish(child, within: 20)
+            let joined = seconds(since: started)
+            #expect(child.exitCode == 0)
+            #expect(joined >= 0.99, "the child ended after \(joined) s, before its worker's 1 s sleep")
+            // The daemon (asked to sleep 30 s) is gone, and so is the worker: both reaped.
+            #expect(eventually(within: 5) { procState(daemonPID) == nil })
+            #expect(eventually(within: 5) { procState(workerPID) == nil })
+        }
+
+        @Test func daemonGrandchildIsTerminatedWhenTheClosureThrowsExit() throws {
+            let (readEnd, writeEnd) = try makePipe()
+            defer { _ = pc_close(readEnd); _ = pc_close(writeEnd) }
+            let child = ChildProcess(threadPolicy: .allow) {
+                let daemon = ChildProcess(isDaemon: true, threadPolicy: .allow) { sleep(30) }
+                try daemon.start()
+                guard let pid = daemon.pid, writePIDs([pid], to: writeEnd) else { throw ChildProcess.Exit(20) }
+                throw ChildProcess.Exit(5)
+            }
+            try child.start()
+            defer { stop(child) }
+            let daemonPID = try #require(readPIDs(1, from: readEnd)?.first)
+            defer { killIfOurs(daemonPID) }
+            finish(child)
+            // The exit code is the closure's, and the daemon did not outlive the child.
+            #expect(child.exitCode == 5)
+            #expect(eventually(within: 5) { procState(daemonPID) == nil })
+        }
+
+        @Test func daemonGrandchildIsTerminatedWhenTheChildCallsExit() throws {
+            let (readEnd, writeEnd) = try makePipe()
+            defer { _ = pc_close(readEnd); _ = pc_close(writeEnd) }
+            // exit(3) runs the atexit rules, as a parent process's own exit would.
+            let child = ChildProcess(threadPolicy: .allow) {
+                let daemon = ChildProcess(isDaemon: true, threadPolicy: .allow) { sleep(30) }
+                try daemon.start()
+                guard let pid = daemon.pid, writePIDs([pid], to: writeEnd) else { throw ChildProcess.Exit(20) }
+                exit(3)
+            }
+            try child.start()
+            defer { stop(child) }
+            let daemonPID = try #require(readPIDs(1, from: readEnd)?.first)
+            defer { killIfOurs(daemonPID) }
+            finish(child)
+            #expect(child.exitCode == 3)
+            #expect(eventually(within: 5) { procState(daemonPID) == nil })
+        }
+    }
+}
