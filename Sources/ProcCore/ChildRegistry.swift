@@ -8,7 +8,7 @@ import Glibc
 /// zombie and the exit rules hold.
 ///
 /// - A handle dropped while its child runs leaves the child here; it is reaped by the
-///   next `ChildProcess.start()`, by `ChildProcess.reapFinishedChildren()`, or at exit.
+///   next `ChildProcess.start()`, by `ChildProcess.reapDroppedChildren()`, or at exit.
 /// - At exit (the parent's `exit`, or the end of a forked child's closure) daemon
 ///   children are terminated and every child is waited for, as Python's
 ///   multiprocessing does.
@@ -16,19 +16,21 @@ final class ChildRegistry: @unchecked Sendable {
     struct Entry {
         var pidfd: Int32
         var isDaemon: Bool
-        /// True once no handle owns the entry: the registry then closes the pidfd.
-        var isOrphan: Bool
     }
 
     static let shared = ChildRegistry()
 
     private let lock = ForkSafeLock()
-    private var entries: [pid_t: Entry] = [:]
+    /// Children whose handles still exist: the handle owns the pidfd and reaps the child.
+    private var owned: [pid_t: Entry] = [:]
+    /// Children whose handles were dropped while they ran: the registry owns the pidfd.
+    /// Kept apart so that `start()` pays nothing for the owned children.
+    private var orphans: [pid_t: Entry] = [:]
     private var exitHandlerInstalled = false
 
     func add(pid: pid_t, pidfd: Int32, isDaemon: Bool) {
         lock.withLock {
-            entries[pid] = Entry(pidfd: pidfd, isDaemon: isDaemon, isOrphan: false)
+            owned[pid] = Entry(pidfd: pidfd, isDaemon: isDaemon)
             if !exitHandlerInstalled {
                 exitHandlerInstalled = true
                 atexit { ChildRegistry.shared.finishAtExit() }
@@ -38,12 +40,14 @@ final class ChildRegistry: @unchecked Sendable {
 
     /// The child was reaped by its handle.
     func remove(pid: pid_t) {
-        lock.withLock { _ = entries.removeValue(forKey: pid) }
+        lock.withLock { _ = owned.removeValue(forKey: pid) }
     }
 
     /// The handle is gone while its child may still run: the registry takes the pidfd.
     func adoptOrphan(pid: pid_t) {
-        lock.withLock { entries[pid]?.isOrphan = true }
+        lock.withLock {
+            if let entry = owned.removeValue(forKey: pid) { orphans[pid] = entry }
+        }
         reapFinishedOrphans()
     }
 
@@ -51,49 +55,52 @@ final class ChildRegistry: @unchecked Sendable {
     @discardableResult
     func reapFinishedOrphans() -> Int {
         lock.withLock {
-            var running = 0
-            for (pid, entry) in entries where entry.isOrphan {
+            guard !orphans.isEmpty else { return 0 }
+            for (pid, entry) in orphans {
                 var ended = false
                 var status = pc_exit_status()
                 if pc_try_wait(pid, &ended, &status) != 0 || ended {
                     if entry.pidfd >= 0 { _ = pc_close(entry.pidfd) }
-                    entries.removeValue(forKey: pid)
-                } else {
-                    running += 1
+                    orphans.removeValue(forKey: pid)
                 }
             }
-            return running
+            return orphans.count
         }
     }
 
     /// Terminates the daemon children, then waits for every child, reaping them all.
     func finishAtExit() {
-        let children = lock.withLock { () -> [pid_t: Entry] in
-            // Usually empty (always in a child that started none): the table is then
+        let (ownedChildren, orphanChildren) = lock.withLock { () -> ([pid_t: Entry], [pid_t: Entry]) in
+            // Usually empty (always in a child that started none): the tables are then
             // left unwritten, as in resetInChild.
-            guard !entries.isEmpty else { return [:] }
-            let all = entries
-            entries.removeAll()
-            return all
+            guard !owned.isEmpty || !orphans.isEmpty else { return ([:], [:]) }
+            defer {
+                owned.removeAll()
+                orphans.removeAll()
+            }
+            return (owned, orphans)
         }
-        for (pid, entry) in children where entry.isDaemon {
+        let all = ownedChildren.merging(orphanChildren) { first, _ in first }
+        for (pid, entry) in all where entry.isDaemon {
             _ = pc_signal_child(pid, entry.pidfd, SIGTERM)
         }
-        for (pid, entry) in children {
+        for pid in all.keys {
             var status = pc_exit_status()
             _ = pc_wait(pid, &status)
-            if entry.pidfd >= 0 && entry.isOrphan { _ = pc_close(entry.pidfd) }
         }
+        for entry in orphanChildren.values where entry.pidfd >= 0 { _ = pc_close(entry.pidfd) }
     }
 
     /// In a freshly forked child: the parent's children are not the child's, so their
     /// pidfds are closed (the parent's handles are inert in the child, see `ownerPID`).
     func resetInChild() {
         lock.reinitializeInChild()
-        // Usually there is nothing to close: leave the table alone then, since every
+        // Usually there is nothing to close: leave the tables alone then, since every
         // page the child writes is copied.
-        guard !entries.isEmpty else { return }
-        for entry in entries.values where entry.pidfd >= 0 { _ = pc_close(entry.pidfd) }
-        entries.removeAll(keepingCapacity: false)
+        guard !owned.isEmpty || !orphans.isEmpty else { return }
+        for entry in owned.values where entry.pidfd >= 0 { _ = pc_close(entry.pidfd) }
+        for entry in orphans.values where entry.pidfd >= 0 { _ = pc_close(entry.pidfd) }
+        owned.removeAll(keepingCapacity: false)
+        orphans.removeAll(keepingCapacity: false)
     }
 }
