@@ -57,6 +57,8 @@ final class ForkingEchoServer {
     /// Children without a pidfd (no pidfd_open, or EMFILE): checked on a timer.
     private var unwatched: [ChildProcess] = []
     private var summary = Summary()
+    /// The per-connection lines, written in one go each time the loop waits.
+    private let log = ServerLog()
     private var acceptPausedUntilMs: Int64 = 0
     private var limitReported = false
     private var stopRequested = false
@@ -118,11 +120,12 @@ final class ForkingEchoServer {
     }
 
     private func waitForEvents(timeoutMs: Int32) {
+        log.flush()
         var ready: Int32 = 0
         let result = pollSet.withUnsafeMutableBufferPointer { pc_poll($0.baseAddress, Int32($0.count), timeoutMs, &ready) }
         if result != 0 {
             // Only EINVAL/ENOMEM are possible here; don't spin on them.
-            Terminal.log("procctl: poll: \(ProcessError.systemCall("poll", result))")
+            logNow("procctl: poll: \(ProcessError.systemCall("poll", result))")
             Terminal.sleep(seconds: 0.1)
             for index in pollSet.indices { pollSet[index].revents = 0 }
         }
@@ -174,7 +177,12 @@ final class ForkingEchoServer {
 
     private func childEnded(_ child: ChildProcess) {
         if !configuration.quiet {
-            Terminal.log("child \(child.pid ?? 0) exited with code \(child.exitCode ?? 0)")
+            log.line {
+                $0.append("child ")
+                $0.append(child.pid ?? 0)
+                $0.append(" exited with code ")
+                $0.append(child.exitCode ?? 0)
+            }
         }
     }
 
@@ -191,7 +199,7 @@ final class ForkingEchoServer {
             } catch {
                 // EMFILE, ENFILE, ENOBUFS...: the listener stays readable, so pause
                 // instead of spinning; the connection waits in the backlog meanwhile.
-                Terminal.log("procctl: \(error); pausing accept for \(Self.acceptPauseMilliseconds) ms")
+                logNow("procctl: \(error); pausing accept for \(Self.acceptPauseMilliseconds) ms")
                 acceptPausedUntilMs = Self.nowMs() + Self.acceptPauseMilliseconds
                 return
             }
@@ -216,7 +224,7 @@ final class ForkingEchoServer {
             try child.start()
         } catch {
             connection.close()
-            Terminal.log("procctl: cannot serve \(peer.isEmpty ? "a connection" : peer): \(error)")
+            logNow("procctl: cannot serve \(peer.isEmpty ? "a connection" : peer): \(error)")
             acceptPausedUntilMs = Self.nowMs() + Self.acceptPauseMilliseconds
             return
         }
@@ -229,7 +237,12 @@ final class ForkingEchoServer {
             unwatched.append(child)
         }
         if !configuration.quiet {
-            Terminal.log("connection from \(peer): child \(child.pid ?? 0)")
+            log.line {
+                $0.append("connection from ")
+                $0.append(peer)
+                $0.append(": child ")
+                $0.append(child.pid ?? 0)
+            }
         }
     }
 
@@ -239,7 +252,7 @@ final class ForkingEchoServer {
         if acceptPausedUntilMs > 0 && Self.nowMs() >= acceptPausedUntilMs { acceptPausedUntilMs = 0 }
         let atLimit = liveChildren >= configuration.maxChildren
         if atLimit && !limitReported && !configuration.quiet {
-            Terminal.log("limit reached: \(liveChildren) live children; new connections wait in the backlog")
+            logNow("limit reached: \(liveChildren) live children; new connections wait in the backlog")
         }
         limitReported = atLimit
         let accepting = !atLimit && acceptPausedUntilMs == 0 && !stopRequested
@@ -254,7 +267,7 @@ final class ForkingEchoServer {
         pollSet[Self.listenerSlot].fd = -1
         stopRequested = false
         if !configuration.quiet {
-            Terminal.log("shutting down: \(liveChildren) live connections, waiting up to \(configuration.grace.secondsText) s")
+            logNow("shutting down: \(liveChildren) live connections, waiting up to \(configuration.grace.secondsText) s")
         }
         let deadline = Self.nowMs() + configuration.grace.wholeMilliseconds
         while liveChildren > 0 && !stopRequested {
@@ -276,6 +289,13 @@ final class ForkingEchoServer {
         }
         children.removeAll()
         unwatched.removeAll()
+        log.flush()
+    }
+
+    /// Writes a rare line (errors, limit, shutdown) after the gathered ones, in order.
+    private func logNow(_ line: String) {
+        log.flush()
+        Terminal.log(line)
     }
 
     // MARK: - Time
