@@ -20,17 +20,28 @@ final class ChildRegistry: @unchecked Sendable {
 
     static let shared = ChildRegistry()
 
-    private let lock = ForkSafeLock()
-    /// Children whose handles still exist: the handle owns the pidfd and reaps the child.
-    private var owned: [pid_t: Entry] = [:]
+    /// Children whose handles still exist (the handle owns the pidfd and reaps the
+    /// child), with the lock, on one page: see `OwnedChildTable`.
+    private let table = OwnedChildTable()
+    private let lock: ForkSafeLock
+    /// Owned children beyond the table's capacity.
+    @exclusivity(unchecked) private var overflow: [pid_t: Entry] = [:]
     /// Children whose handles were dropped while they ran: the registry owns the pidfd.
     /// Kept apart so that `start()` pays nothing for the owned children.
-    private var orphans: [pid_t: Entry] = [:]
-    private var exitHandlerInstalled = false
+    @exclusivity(unchecked) private var orphans: [pid_t: Entry] = [:]
+    @exclusivity(unchecked) private var exitHandlerInstalled = false
+
+    // The stored properties above are only touched under `lock`, so their run-time
+    // exclusivity checks are left out: each wrote a thread-local page per child.
+    private init() {
+        lock = ForkSafeLock(at: table.mutex)
+    }
 
     func add(pid: pid_t, pidfd: Int32, isDaemon: Bool) {
         lock.withLock {
-            owned[pid] = Entry(pidfd: pidfd, isDaemon: isDaemon)
+            if !table.insert(pid: pid, pidfd: pidfd, isDaemon: isDaemon) {
+                overflow[pid] = Entry(pidfd: pidfd, isDaemon: isDaemon)
+            }
             if !exitHandlerInstalled {
                 exitHandlerInstalled = true
                 atexit { ChildRegistry.shared.finishAtExit() }
@@ -40,13 +51,27 @@ final class ChildRegistry: @unchecked Sendable {
 
     /// The child was reaped by its handle.
     func remove(pid: pid_t) {
-        lock.withLock { _ = owned.removeValue(forKey: pid) }
+        lock.withLock { _ = takeOwned(pid: pid) }
+    }
+
+    /// Takes `pid` out of the owned children; called with the lock held.
+    private func takeOwned(pid: pid_t) -> Entry? {
+        if let slot = table.remove(pid: pid) { return Entry(pidfd: slot.pidfd, isDaemon: slot.isDaemon) }
+        if overflow.isEmpty { return nil }
+        return overflow.removeValue(forKey: pid)
+    }
+
+    /// The owned children as a dictionary; called with the lock held.
+    private var allOwned: [pid_t: Entry] {
+        var all = overflow
+        for slot in table.all { all[slot.pid] = Entry(pidfd: slot.pidfd, isDaemon: slot.isDaemon) }
+        return all
     }
 
     /// The handle is gone while its child may still run: the registry takes the pidfd.
     func adoptOrphan(pid: pid_t) {
         lock.withLock {
-            if let entry = owned.removeValue(forKey: pid) { orphans[pid] = entry }
+            if let entry = takeOwned(pid: pid) { orphans[pid] = entry }
         }
         reapFinishedOrphans()
     }
@@ -73,12 +98,13 @@ final class ChildRegistry: @unchecked Sendable {
         let (ownedChildren, orphanChildren) = lock.withLock { () -> ([pid_t: Entry], [pid_t: Entry]) in
             // Usually empty (always in a child that started none): the tables are then
             // left unwritten, as in resetInChild.
-            guard !owned.isEmpty || !orphans.isEmpty else { return ([:], [:]) }
+            guard table.count > 0 || !overflow.isEmpty || !orphans.isEmpty else { return ([:], [:]) }
             defer {
-                owned.removeAll()
+                table.removeAll()
+                overflow.removeAll()
                 orphans.removeAll()
             }
-            return (owned, orphans)
+            return (allOwned, orphans)
         }
         let all = ownedChildren.merging(orphanChildren) { first, _ in first }
         for (pid, entry) in all where entry.isDaemon {
@@ -97,10 +123,11 @@ final class ChildRegistry: @unchecked Sendable {
         lock.reinitializeInChild()
         // Usually there is nothing to close: leave the tables alone then, since every
         // page the child writes is copied.
-        guard !owned.isEmpty || !orphans.isEmpty else { return }
-        for entry in owned.values where entry.pidfd >= 0 { _ = pc_close(entry.pidfd) }
+        guard table.count > 0 || !overflow.isEmpty || !orphans.isEmpty else { return }
+        for entry in allOwned.values where entry.pidfd >= 0 { _ = pc_close(entry.pidfd) }
         for entry in orphans.values where entry.pidfd >= 0 { _ = pc_close(entry.pidfd) }
-        owned.removeAll(keepingCapacity: false)
+        table.removeAll()
+        overflow.removeAll(keepingCapacity: false)
         orphans.removeAll(keepingCapacity: false)
     }
 }

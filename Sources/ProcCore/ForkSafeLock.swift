@@ -6,15 +6,26 @@ import Glibc
 /// whatever state another thread left it, and only a fresh lock is safe to use there.
 final class ForkSafeLock: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    /// Whether `mutex` was allocated here (else its memory belongs to the caller).
+    private let ownsMemory: Bool
 
     init() {
         mutex = .allocate(capacity: 1)
+        ownsMemory = true
+        pthread_mutex_init(mutex, nil)
+    }
+
+    /// A lock whose mutex lives in `memory`, which must outlive the lock: lets a caller
+    /// keep the mutex on the same page as the data it guards.
+    init(at memory: UnsafeMutablePointer<pthread_mutex_t>) {
+        mutex = memory
+        ownsMemory = false
         pthread_mutex_init(mutex, nil)
     }
 
     deinit {
         pthread_mutex_destroy(mutex)
-        mutex.deallocate()
+        if ownsMemory { mutex.deallocate() }
     }
 
     func withLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
