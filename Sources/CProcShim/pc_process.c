@@ -10,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#if __has_include(<sys/single_threaded.h>)
+#include <sys/single_threaded.h>
+#define PC_HAVE_SINGLE_THREADED 1
+#endif
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -178,4 +182,12 @@ int pc_thread_count(int *out_count) {
     close(fd);
     *out_count = count;
     return 0;
+}
+
+bool pc_known_single_threaded(void) {
+#ifdef PC_HAVE_SINGLE_THREADED
+    return __libc_single_threaded != 0;
+#else
+    return false;
+#endif
 }

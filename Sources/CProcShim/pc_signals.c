@@ -63,8 +63,12 @@ int pc_signal_pipe_drain(unsigned char *buffer, int capacity, int *out_count) {
 
 /* Called by pc_fork in the child: its handlers are reset, so the pipe is of no use there. */
 void pc_signal_pipe_close_in_child(void) {
+    /* Written only when open: every page a child writes is copied, and most children
+       come from a process that never installed the pipe. */
     for (int i = 0; i < 2; i++) {
-        if (pc_signal_pipe_fds[i] >= 0) close(pc_signal_pipe_fds[i]);
-        pc_signal_pipe_fds[i] = -1;
+        if (pc_signal_pipe_fds[i] >= 0) {
+            close(pc_signal_pipe_fds[i]);
+            pc_signal_pipe_fds[i] = -1;
+        }
     }
 }

@@ -33,10 +33,35 @@ static int pc_make_address(const char *host, int port, struct sockaddr_storage *
     return EINVAL;
 }
 
+/* Appends `value` in decimal at `*at`; returns the new end. */
+static char *pc_append_decimal(char *at, unsigned value) {
+    char digits[10];
+    int count = 0;
+    do {
+        digits[count++] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value > 0);
+    while (count > 0) *at++ = digits[--count];
+    return at;
+}
+
 static void pc_format_address(const struct sockaddr_storage *address, char *out, size_t capacity) {
     char text[INET6_ADDRSTRLEN] = "?";
     int port = 0;
-    if (address->ss_family == AF_INET) {
+    if (address->ss_family == AF_INET && capacity >= sizeof "255.255.255.255:65535") {
+        /* By hand: inet_ntop and snprintf both run vfprintf, whose deep stack frame
+           touches a stack page that a fork-per-connection server then copies once per
+           connection. */
+        const struct sockaddr_in *v4 = (const struct sockaddr_in *)address;
+        const unsigned char *bytes = (const unsigned char *)&v4->sin_addr.s_addr;
+        char *at = out;
+        for (int i = 0; i < 4; i++) {
+            at = pc_append_decimal(at, bytes[i]);
+            *at++ = i < 3 ? '.' : ':';
+        }
+        at = pc_append_decimal(at, ntohs(v4->sin_port));
+        *at = '\0';
+    } else if (address->ss_family == AF_INET) {
         const struct sockaddr_in *v4 = (const struct sockaddr_in *)address;
         inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text);
         port = ntohs(v4->sin_port);

@@ -93,6 +93,14 @@ final class ChildRegistry: @unchecked Sendable {
         }
     }
 
+    /// `finishAtExit` for a forked child leaving its closure: the child runs one thread,
+    /// so the tables are read without taking the lock (whose page the child would copy)
+    /// and the lock is taken only when the child started children of its own.
+    func finishInChild() {
+        guard table.count > 0 || !overflow.isEmpty || !orphans.isEmpty else { return }
+        finishAtExit()
+    }
+
     /// Terminates the daemon children, then waits for every child, reaping them all.
     func finishAtExit() {
         let (ownedChildren, orphanChildren) = lock.withLock { () -> ([pid_t: Entry], [pid_t: Entry]) in
@@ -124,7 +132,10 @@ final class ChildRegistry: @unchecked Sendable {
         // Usually there is nothing to close: leave the tables alone then, since every
         // page the child writes is copied.
         guard table.count > 0 || !overflow.isEmpty || !orphans.isEmpty else { return }
-        for entry in allOwned.values where entry.pidfd >= 0 { _ = pc_close(entry.pidfd) }
+        // Every forked server child passes here with its live siblings in the table:
+        // no allocation, only their pidfds closed.
+        table.forEach { if $0.pidfd >= 0 { _ = pc_close($0.pidfd) } }
+        for entry in overflow.values where entry.pidfd >= 0 { _ = pc_close(entry.pidfd) }
         for entry in orphans.values where entry.pidfd >= 0 { _ = pc_close(entry.pidfd) }
         table.removeAll()
         overflow.removeAll(keepingCapacity: false)

@@ -36,6 +36,9 @@ final class ForkSafeLock: @unchecked Sendable {
 
     /// In a freshly forked child only: forgets whatever state the parent's threads left.
     func reinitializeInChild() {
+        // Only when some thread held it at the fork: a page the child writes is copied,
+        // and an unlocked default mutex is already in its initial state.
+        guard mutex.pointee.__data.__lock != 0 else { return }
         pthread_mutex_init(mutex, nil)
     }
 }

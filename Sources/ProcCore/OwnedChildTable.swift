@@ -77,6 +77,11 @@ final class OwnedChildTable: @unchecked Sendable {
         return nil
     }
 
+    /// Calls `body` with every child in the table, allocating nothing.
+    func forEach(_ body: (Slot) -> Void) {
+        for index in 0..<highWater where slots[index].pid != 0 { body(slots[index]) }
+    }
+
     /// Every child in the table.
     var all: [Slot] {
         (0..<highWater).compactMap { slots[$0].pid != 0 ? slots[$0] : nil }

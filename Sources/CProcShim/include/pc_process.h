@@ -68,4 +68,10 @@ int pc_has_ended(pid_t pid, bool *out_ended);
 /// The number of threads of the calling process (the entries of /proc/self/task).
 int pc_thread_count(int *out_count);
 
+/// Whether the process is known to run one thread only, without a system call: glibc's
+/// `__libc_single_threaded`, which becomes false when a second thread is created.
+/// false means "maybe more than one" (ask pc_thread_count), never "certainly several".
+/// Returns a bool, not an errno: it cannot fail.
+bool pc_known_single_threaded(void);
+
 #endif
