@@ -17,5 +17,6 @@
 #include "pc_signals.h"
 #include "pc_socket.h"
 #include "pc_io.h"
+#include "pc_memory.h"
 
 #endif
