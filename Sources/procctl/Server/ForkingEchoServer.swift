@@ -49,19 +49,24 @@ final class ForkingEchoServer {
     let configuration: Configuration
     let listener: TCPListener
 
-    private var pollSet: [pollfd]
+    // The server's state is used by its one thread only, never across an access: the
+    // run-time exclusivity checks are left out, since each wrote a thread-local page
+    // that the next fork made the parent copy (perf record -e page-faults).
+    @exclusivity(unchecked) private var pollSet: [pollfd]
     /// Every child's echo buffer (see `EchoSession.buffer`); the parent never uses it.
     private let sessionBuffer: UnsafeMutableRawBufferPointer
     /// Children watched through their pidfd, in the order of their poll slots.
-    private var children: [ChildProcess] = []
+    @exclusivity(unchecked) private var children: [ChildProcess] = []
     /// Children without a pidfd (no pidfd_open, or EMFILE): checked on a timer.
-    private var unwatched: [ChildProcess] = []
-    private var summary = Summary()
+    @exclusivity(unchecked) private var unwatched: [ChildProcess] = []
+    @exclusivity(unchecked) private var summary = Summary()
+    /// The connection that the child being started serves; nil outside `serve`.
+    @exclusivity(unchecked) private var connectionForChild: TCPConnection?
     /// The per-connection lines, written in one go each time the loop waits.
     private let log = ServerLog()
-    private var acceptPausedUntilMs: Int64 = 0
-    private var limitReported = false
-    private var stopRequested = false
+    @exclusivity(unchecked) private var acceptPausedUntilMs: Int64 = 0
+    @exclusivity(unchecked) private var limitReported = false
+    @exclusivity(unchecked) private var stopRequested = false
 
     /// Listens, and routes SIGTERM and SIGINT to the poll loop. Throws when the address
     /// cannot be listened on (errno EADDRINUSE, EADDRNOTAVAIL, EACCES...).
@@ -213,17 +218,13 @@ final class ForkingEchoServer {
     }
 
     private func serve(_ connection: TCPConnection, peer: String) {
-        let listenerDescriptor = listener.descriptor
-        let session = EchoSession(connection: connection, buffer: sessionBuffer, idleTimeout: configuration.idleTimeout, quiet: configuration.quiet)
+        // The closure captures only `self`, which then is its context: a closure that
+        // captured the connection would cost an allocation per connection, and the heap
+        // page it lands on a copy at the next fork.
+        connectionForChild = connection
+        defer { connectionForChild = nil }
         // The server runs one thread, so the per-start thread count check is skipped.
-        let child = ChildProcess(name: "connection", threadPolicy: .allow) {
-            _ = pc_close(listenerDescriptor)
-            // Ctrl-C in a terminal signals the whole process group: the server decides
-            // when its children end (after --grace), not the terminal.
-            signal(SIGINT, SIG_IGN)
-            let code = session.run()
-            if code != 0 { throw ChildProcess.Exit(code) }
-        }
+        let child = ChildProcess(name: "connection", threadPolicy: .allow) { [self] in try serveInChild() }
         do {
             try child.start()
         } catch {
@@ -248,6 +249,18 @@ final class ForkingEchoServer {
                 $0.append(child.pid ?? 0)
             }
         }
+    }
+
+    /// What a connection's child does: close the listener and echo until the end.
+    private func serveInChild() throws {
+        _ = pc_close(listener.descriptor)
+        // Ctrl-C in a terminal signals the whole process group: the server decides
+        // when its children end (after --grace), not the terminal.
+        signal(SIGINT, SIG_IGN)
+        guard let connection = connectionForChild else { throw ChildProcess.Exit(1) }
+        let session = EchoSession(connection: connection, buffer: sessionBuffer, idleTimeout: configuration.idleTimeout, quiet: configuration.quiet)
+        let code = session.run()
+        if code != 0 { throw ChildProcess.Exit(code) }
     }
 
     /// Puts the listener in or out of the poll set: out at the limit of live children
