@@ -33,6 +33,37 @@ static void pc_decode_status(int status, pc_exit_status *out) {
     }
 }
 
+/* Whether pc_fork's children reset every signal (the default), or only those in
+   pc_changed_signals: bit (sig - 1) for signal sig. */
+static bool pc_reset_only_changed = false;
+static unsigned long long pc_changed_signals = 0;
+
+int pc_fork_reset_changed_signals_only(void) {
+    unsigned long long changed = 0;
+    for (int sig = 1; sig < NSIG && sig <= 64; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP) continue;
+        struct sigaction current;
+        if (sigaction(sig, NULL, &current) < 0) {
+            if (errno == EINVAL) continue; /* glibc's reserved signals */
+            return errno;
+        }
+        bool is_default = !(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_DFL;
+        if (!is_default) changed |= 1ULL << (sig - 1);
+    }
+    pc_changed_signals = changed;
+    pc_reset_only_changed = true;
+    return 0;
+}
+
+void pc_fork_reset_every_signal(void) {
+    pc_reset_only_changed = false;
+}
+
+/* pc_signals.c: a disposition the shim sets is reset in children in either mode. */
+void pc_fork_note_changed_signal(int sig) {
+    if (sig >= 1 && sig <= 64) pc_changed_signals |= 1ULL << (sig - 1);
+}
+
 /* Runs in the child between fork and the caller's code: async-signal-safe calls only. */
 static void pc_reset_signals_in_child(void) {
     struct sigaction dfl;
@@ -41,6 +72,7 @@ static void pc_reset_signals_in_child(void) {
     sigemptyset(&dfl.sa_mask);
     for (int sig = 1; sig < NSIG; sig++) {
         if (sig == SIGKILL || sig == SIGSTOP) continue;
+        if (pc_reset_only_changed && (sig > 64 || !(pc_changed_signals & (1ULL << (sig - 1))))) continue;
         (void)sigaction(sig, &dfl, NULL); /* EINVAL for glibc's reserved signals: fine */
     }
     signal(SIGPIPE, SIG_IGN);

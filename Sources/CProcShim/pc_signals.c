@@ -9,6 +9,9 @@
 
 static int pc_signal_pipe_fds[2] = {-1, -1};
 
+/* pc_process.c: children reset these even when they reset changed signals only. */
+void pc_fork_note_changed_signal(int sig);
+
 static void pc_signal_pipe_handler(int sig) {
     int saved = errno;
     unsigned char byte = (unsigned char)sig;
@@ -23,6 +26,7 @@ int pc_ignore_sigpipe(void) {
     ignore.sa_handler = SIG_IGN;
     sigemptyset(&ignore.sa_mask);
     if (sigaction(SIGPIPE, &ignore, NULL) < 0) return errno;
+    pc_fork_note_changed_signal(SIGPIPE);
     return 0;
 }
 
@@ -37,6 +41,7 @@ int pc_signal_pipe_install(const int *signals, int count, int *out_read_fd) {
     sigemptyset(&action.sa_mask);
     for (int i = 0; i < count; i++) {
         if (signals[i] == SIGCHLD) action.sa_flags |= SA_NOCLDSTOP;
+        pc_fork_note_changed_signal(signals[i]);
         if (sigaction(signals[i], &action, NULL) < 0) return errno;
         action.sa_flags = SA_RESTART;
     }

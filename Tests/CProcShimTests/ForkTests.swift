@@ -115,6 +115,38 @@ extension ShimTests {
             #expect(status.exited && status.code == 0, "intermediate child exit code \(status.code)")
         }
 
+        @Test func childResetsTheChangedSignalsWhenOnlyThoseAreReset() throws {
+            // In an intermediate child: the mode is process-wide, and the test process
+            // keeps resetting every signal.
+            let pid = try forkChild {
+                signal(SIGUSR1, SIG_IGN)
+                signal(SIGUSR2) { _ in _exit(42) }
+                guard pc_fork_reset_changed_signals_only() == 0 else { return 30 }
+                // Set through the shim after the snapshot: reset too.
+                var pipeEnd: Int32 = -1
+                var hangUp = [SIGHUP]
+                guard pc_signal_pipe_install(&hangUp, 1, &pipeEnd) == 0 else { return 31 }
+                let expected: [(raised: Int32, code: Int32)] = [(SIGUSR1, 32), (SIGUSR2, 33), (SIGHUP, 34)]
+                for (raised, code) in expected {
+                    var grandchild: pid_t = -1
+                    guard pc_fork(&grandchild) == 0 else { return 35 }
+                    if grandchild == 0 {
+                        raise(SIGPIPE)  // still ignored: it survives
+                        raise(raised)  // default again: it dies here
+                        _exit(0)
+                    }
+                    var status = pc_exit_status()
+                    guard pc_wait(grandchild, &status) == 0 else { return 36 }
+                    guard status.signaled && status.signal == raised else { return code }
+                }
+                pc_fork_reset_every_signal()
+                return 0
+            }
+            defer { stop(pid) }
+            let status = reap(pid)
+            #expect(status.exited && status.code == 0, "intermediate child exit code \(status.code)")
+        }
+
         @Test func pendingBufferedLineIsNotPrintedTwiceThroughAPipe() throws {
             // An intermediate child owns the pipe and the buffered stream, so the test
             // process's own stdout is not involved.
