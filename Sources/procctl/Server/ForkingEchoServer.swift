@@ -52,7 +52,7 @@ final class ForkingEchoServer {
     // The server's state is used by its one thread only, never across an access: the
     // run-time exclusivity checks are left out, since each wrote a thread-local page
     // that the next fork made the parent copy (perf record -e page-faults).
-    @exclusivity(unchecked) private var pollSet: [pollfd]
+    private let pollSet: PollSet
     /// Every child's echo buffer (see `EchoSession.buffer`); the parent never uses it.
     private let sessionBuffer: UnsafeMutableRawBufferPointer
     /// Children watched through their pidfd, in the order of their poll slots.
@@ -80,12 +80,10 @@ final class ForkingEchoServer {
         if result != 0 { throw .systemCall("sigaction", result) }
         listener = try TCPListener(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
         try listener.setNonBlocking()
-        pollSet = [
-            pollfd(fd: signalDescriptor, events: Int16(POLLIN), revents: 0),
-            pollfd(fd: listener.descriptor, events: Int16(POLLIN), revents: 0),
-        ]
         // Children come and go at connection rate: no reallocation on that path.
-        pollSet.reserveCapacity(Self.firstChildSlot + configuration.maxChildren)
+        pollSet = PollSet(capacity: Self.firstChildSlot + configuration.maxChildren)
+        pollSet.append(pollfd(fd: signalDescriptor, events: Int16(POLLIN), revents: 0))
+        pollSet.append(pollfd(fd: listener.descriptor, events: Int16(POLLIN), revents: 0))
         children.reserveCapacity(configuration.maxChildren)
         // Page-aligned: a short message touches one page of it in the child.
         sessionBuffer = .allocate(byteCount: EchoSession.bufferSize, alignment: 4096)
@@ -134,13 +132,12 @@ final class ForkingEchoServer {
 
     private func waitForEvents(timeoutMs: Int32) {
         log.flush()
-        var ready: Int32 = 0
-        let result = pollSet.withUnsafeMutableBufferPointer { pc_poll($0.baseAddress, Int32($0.count), timeoutMs, &ready) }
+        let result = pollSet.poll(timeoutMs: timeoutMs)
         if result != 0 {
             // Only EINVAL/ENOMEM are possible here; don't spin on them.
             logNow("procctl: poll: \(ProcessError.systemCall("poll", result))")
             Terminal.sleep(seconds: 0.1)
-            for index in pollSet.indices { pollSet[index].revents = 0 }
+            pollSet.clearEvents()
         }
     }
 

@@ -15,15 +15,23 @@ final class ServerLog {
     private static let maximumLine = 512
 
     private let buffer: UnsafeMutableRawBufferPointer
+    private let isParentOnly: Bool
     private var count = 0
 
     init() {
-        buffer = .allocate(byteCount: Self.capacity, alignment: 64)
+        // Children never write the parent's log lines: their memory is not theirs.
+        if let parentOnly = ParentOnlyMemory.allocate(byteCount: Self.capacity) {
+            buffer = parentOnly
+            isParentOnly = true
+        } else {
+            buffer = .allocate(byteCount: Self.capacity, alignment: 64)
+            isParentOnly = false
+        }
     }
 
     deinit {
         flush()
-        buffer.deallocate()
+        if isParentOnly { ParentOnlyMemory.deallocate(buffer) } else { buffer.deallocate() }
     }
 
     /// Appends one line made by `build`, which appends its parts to the given writer.
