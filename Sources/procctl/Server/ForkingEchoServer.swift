@@ -56,7 +56,7 @@ final class ForkingEchoServer {
     /// Every child's echo buffer (see `EchoSession.buffer`); the parent never uses it.
     private let sessionBuffer: UnsafeMutableRawBufferPointer
     /// Children watched through their pidfd, in the order of their poll slots.
-    @exclusivity(unchecked) private var children: [ChildProcess] = []
+    private let children: ChildList
     /// Children without a pidfd (no pidfd_open, or EMFILE): checked on a timer.
     @exclusivity(unchecked) private var unwatched: [ChildProcess] = []
     @exclusivity(unchecked) private var summary = Summary()
@@ -84,7 +84,7 @@ final class ForkingEchoServer {
         pollSet = PollSet(capacity: Self.firstChildSlot + configuration.maxChildren)
         pollSet.append(pollfd(fd: signalDescriptor, events: Int16(POLLIN), revents: 0))
         pollSet.append(pollfd(fd: listener.descriptor, events: Int16(POLLIN), revents: 0))
-        children.reserveCapacity(configuration.maxChildren)
+        children = ChildList(capacity: configuration.maxChildren)
         // Page-aligned: a short message touches one page of it in the child.
         sessionBuffer = .allocate(byteCount: EchoSession.bufferSize, alignment: 4096)
     }
@@ -178,10 +178,9 @@ final class ForkingEchoServer {
     private func removeChild(at index: Int) {
         let last = children.count - 1
         if index != last {
-            children[index] = children[last]
             pollSet[Self.firstChildSlot + index] = pollSet[Self.firstChildSlot + last]
         }
-        children.removeLast()
+        children.swapRemove(at: index)
         pollSet.removeLast()
     }
 
@@ -297,11 +296,11 @@ final class ForkingEchoServer {
             handleSignals()
             reapEndedChildren()
         }
-        for child in children + unwatched where (try? child.isAlive) == true {
+        for child in children.all + unwatched where (try? child.isAlive) == true {
             try? child.kill()
             summary.childrenKilled += 1
         }
-        for child in children + unwatched {
+        for child in children.all + unwatched {
             try? child.join()
             childEnded(child)
         }

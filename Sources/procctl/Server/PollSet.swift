@@ -11,22 +11,30 @@ final class PollSet {
     private let memory: UnsafeMutableRawBufferPointer
     private let isParentOnly: Bool
     private let entries: UnsafeMutablePointer<pollfd>
+    /// The count, in the parent-only memory too: a stored property would be written on
+    /// this object's heap page.
+    private let counter: UnsafeMutablePointer<Int>
     /// How many entries fit.
     let capacity: Int
+
     /// How many entries are in use.
-    private(set) var count = 0
+    private(set) var count: Int {
+        get { counter.pointee }
+        set { counter.pointee = newValue }
+    }
 
     init(capacity: Int) {
         self.capacity = capacity
-        let byteCount = capacity * MemoryLayout<pollfd>.stride
+        let byteCount = MemoryLayout<Int>.stride + capacity * MemoryLayout<pollfd>.stride
         if let parentOnly = ParentOnlyMemory.allocate(byteCount: byteCount) {
             memory = parentOnly
             isParentOnly = true
         } else {
-            memory = .allocate(byteCount: byteCount, alignment: MemoryLayout<pollfd>.alignment)
+            memory = .allocate(byteCount: byteCount, alignment: MemoryLayout<Int>.alignment)
             isParentOnly = false
         }
-        entries = memory.bindMemory(to: pollfd.self).baseAddress!
+        counter = memory.baseAddress!.initializeMemory(as: Int.self, repeating: 0, count: 1)
+        entries = (memory.baseAddress! + MemoryLayout<Int>.stride).bindMemory(to: pollfd.self, capacity: capacity)
     }
 
     deinit {

@@ -14,24 +14,35 @@ final class ServerLog {
     /// numbers are short; this only bounds a runaway).
     private static let maximumLine = 512
 
+    /// The count of bytes gathered, then the bytes; all parent-only memory, since a
+    /// stored property would be written on this object's heap page.
+    private let memory: UnsafeMutableRawBufferPointer
     private let buffer: UnsafeMutableRawBufferPointer
+    private let counter: UnsafeMutablePointer<Int>
     private let isParentOnly: Bool
-    private var count = 0
+
+    private var count: Int {
+        get { counter.pointee }
+        set { counter.pointee = newValue }
+    }
 
     init() {
         // Children never write the parent's log lines: their memory is not theirs.
-        if let parentOnly = ParentOnlyMemory.allocate(byteCount: Self.capacity) {
-            buffer = parentOnly
+        let byteCount = 64 + Self.capacity
+        if let parentOnly = ParentOnlyMemory.allocate(byteCount: byteCount) {
+            memory = parentOnly
             isParentOnly = true
         } else {
-            buffer = .allocate(byteCount: Self.capacity, alignment: 64)
+            memory = .allocate(byteCount: byteCount, alignment: 64)
             isParentOnly = false
         }
+        counter = memory.baseAddress!.initializeMemory(as: Int.self, repeating: 0, count: 1)
+        buffer = UnsafeMutableRawBufferPointer(rebasing: memory[64...])
     }
 
     deinit {
         flush()
-        if isParentOnly { ParentOnlyMemory.deallocate(buffer) } else { buffer.deallocate() }
+        if isParentOnly { ParentOnlyMemory.deallocate(memory) } else { memory.deallocate() }
     }
 
     /// Appends one line made by `build`, which appends its parts to the given writer.
