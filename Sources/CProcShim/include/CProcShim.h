@@ -17,6 +17,5 @@
 #include "pc_signals.h"
 #include "pc_socket.h"
 #include "pc_io.h"
-#include "pc_memory.h"
 
 #endif

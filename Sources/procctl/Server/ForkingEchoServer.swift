@@ -99,10 +99,6 @@ final class ForkingEchoServer {
     /// Serves until SIGTERM or SIGINT, then drains: closes the listener, lets live
     /// connections go on for up to `grace`, SIGKILLs the rest and reaps every child.
     func run() -> Summary {
-        // Every connection forks: stop fork from copying the page-table entries of the
-        // binary's never-written .data (about 300 of them). Only an optimisation: on
-        // failure the server works as before.
-        _ = pc_remap_clean_file_pages()
         // The server sets no disposition after init (SIGPIPE ignored, SIGTERM and SIGINT
         // to the pipe): its children reset those only, not all 62 signals (about
         // 15 µs of sigaction calls per connection).
