@@ -15,6 +15,8 @@
 #   servers  run servers under three loads (short: 8 concurrent connections of 1 message
 #            of 64 B; long: 200 messages each; large: 64 KiB messages), with procctl serve
 #            added when this build has it;
+#   paired   procctl serve beside the C fork server in interleaved rounds (the targets'
+#            ratios; one run per server above drifts with the machine);
 #   load     procctl load against the C load generator, on the same servers (the C
 #            fork and prefork servers, and procctl serve when this build has it).
 # Everything talks to 127.0.0.1; every server this script starts is stopped by its pid.
@@ -108,6 +110,21 @@ for load in "${loads[@]}"; do
     grep -E '^[a-z-]+ +conns=|did not start' "$work/servers.txt" | sed "s/^/serverline $label /" >> "$results" || true
 done
 
+# --- procctl serve beside the C fork server, interleaved ------------------------------
+# One run per server above is at the mercy of a shared machine's drift (a long-load run
+# lasts about a second): for the targets, rounds of c-fork then procctl, ratios taken
+# within each round.
+if ! grep -q procctl-serve-missing "$results"; then
+    for load in "${loads[@]}"; do
+        read -r label total threads msgs size <<<"$load"
+        for round in $(seq "$rounds"); do
+            note "procctl serve beside c-fork, $label load, round $round/$rounds"
+            PROCCTL="$procctl" "$anchors" servers "$total" "$threads" "$msgs" "$size" c-fork procctl 2>&1 \
+                | grep -E '^[a-z-]+ +conns=' | sed "s/^/pairline $label $round /" >> "$results" || true
+        done
+    done
+fi
+
 # --- load generators -------------------------------------------------------------------
 wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 "$bin_dir/cfork_server" 9141 & server_pids+=($!)
@@ -141,6 +158,7 @@ import statistics, sys
 from collections import defaultdict
 path, machine, rounds, spawn_n = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 spawn = defaultdict(list); server = {}; gen = defaultdict(list); notes = []; errors = []
+pairs = defaultdict(dict)  # (load, round) -> name -> (conn/s, msg/s)
 for line in open(path):
     f = line.split()
     if not f: continue
@@ -150,6 +168,10 @@ for line in open(path):
         if "conn_per_s" in kv: server[(f[1], f[2])] = (float(kv["conn_per_s"]), float(kv["msg_per_s"]))
         else: errors.append(f"{f[1]} load: " + " ".join(f[2:]))
         if kv.get("errors", "0") != "0": errors.append(f"{f[2]} ({f[1]} load): {kv['errors']} errors")
+    elif f[0] == "pairline":
+        kv = dict(x.split("=", 1) for x in f[4:] if "=" in x)
+        if "conn_per_s" in kv: pairs[(f[1], f[2])][f[3]] = (float(kv["conn_per_s"]), float(kv["msg_per_s"]))
+        if kv.get("errors", "0") != "0": errors.append(f"{f[3]} ({f[1]} load, paired round {f[2]}): {kv['errors']} errors")
     elif f[0] == "loadgen" and len(f) >= 5: gen[(f[1], f[2], "C loadgen")].append((float(f[3]), float(f[4])))
     elif f[0] == "procctlload" and len(f) >= 6:
         gen[(f[1], f[2], "procctl load")].append((float(f[3]), float(f[4])))
@@ -212,6 +234,18 @@ if servers:
         print(line)
     if "procctl-serve-missing" in notes:
         print("  (procctl serve is not in this build: its row is missing)")
+if pairs:
+    print()
+    print(f"procctl serve beside c-fork, interleaved (C loadgen; medians of {rounds} rounds, ratios within each round, range in brackets)")
+    print(f"{'load':<7}{'c-fork conn/s':>15}{'procctl conn/s':>16}{'ratio':>7}{'':>14}{'c-fork msg/s':>14}{'procctl msg/s':>15}{'ratio':>7}{'':>14}")
+    for l in loads:
+        rs = [v for (load, _), v in sorted(pairs.items()) if load == l and "c-fork" in v and "procctl" in v]
+        if not rs: continue
+        cc = [r["c-fork"][0] for r in rs]; pc = [r["procctl"][0] for r in rs]
+        cm = [r["c-fork"][1] for r in rs]; pm = [r["procctl"][1] for r in rs]
+        rc = [p / c for p, c in zip(pc, cc) if c]; rm = [p / c for p, c in zip(pm, cm) if c]
+        span = lambda xs: f"[{min(xs):.2f}-{max(xs):.2f}]"
+        print(f"{l:<7}{med(cc):>15.0f}{med(pc):>16.0f}{med(rc):>6.2f}x{span(rc):>14}{med(cm):>14.0f}{med(pm):>15.0f}{med(rm):>6.2f}x{span(rm):>14}")
 if gen:
     print()
     print("load generators on the same server (ratio: procctl load / C loadgen)")
