@@ -29,6 +29,19 @@ static void pc_decode_status(int status, pc_exit_status *out) {
     }
 }
 
+/* The Swift runtime's throw hooks: function pointers that a test framework or debugger of
+   the parent sets to record every throw (Swift Testing takes a backtrace there). Weak, so
+   a program without the Swift runtime links too. */
+extern void *_swift_willThrow __attribute__((weak));
+extern void *_swift_willThrowTypedImpl __attribute__((weak));
+
+/* In the child: the hooks belong to the parent's threads. A hook that takes a lock another
+   thread of the parent held at the fork would hang the child at its first throw. */
+static void pc_clear_swift_throw_hooks_in_child(void) {
+    if (&_swift_willThrow != NULL) __atomic_store_n(&_swift_willThrow, NULL, __ATOMIC_RELAXED);
+    if (&_swift_willThrowTypedImpl != NULL) __atomic_store_n(&_swift_willThrowTypedImpl, NULL, __ATOMIC_RELAXED);
+}
+
 /* Runs in the child between fork and the caller's code: async-signal-safe calls only. */
 static void pc_reset_signals_in_child(void) {
     struct sigaction dfl;
@@ -52,6 +65,7 @@ int pc_fork(pid_t *out_pid) {
     if (pid == 0) {
         pc_reset_signals_in_child();
         pc_signal_pipe_close_in_child();
+        pc_clear_swift_throw_hooks_in_child();
     }
     *out_pid = pid;
     return 0;
