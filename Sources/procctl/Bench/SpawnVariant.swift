@@ -51,7 +51,7 @@ enum SpawnVariant: CaseIterable {
 
     /// Makes one child, waits for it and returns how long that took in nanoseconds.
     /// Throws when the child could not be made or did not exit 0.
-    func timeOneChild(arguments: CStringVector) throws -> Int64 {
+    func timeOneChild(arguments: CStringArray) throws -> Int64 {
         let started = pc_monotonic_ns()
         var exitedCleanly = false
         switch self {
