@@ -1,5 +1,4 @@
 import CProcShim
-@_exported import ProcTestSupport
 import Testing
 
 #if canImport(Glibc)

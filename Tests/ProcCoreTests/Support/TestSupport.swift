@@ -1,6 +1,6 @@
 import CProcShim
 import ProcCore
-@_exported import ProcTestSupport
+import ProcTestSupport
 import Testing
 
 #if canImport(Glibc)

@@ -1,4 +1,5 @@
 import Foundation
+import ProcTestSupport
 
 /// The one JSON object a procctl command printed with `--json`, read with Foundation
 /// (which procctl itself does not link), so that the tests check procctl's hand-written

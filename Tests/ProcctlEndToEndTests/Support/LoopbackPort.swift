@@ -1,4 +1,5 @@
 import CProcShim
+import ProcTestSupport
 
 /// Ports on 127.0.0.1 for tests that need one nothing listens on.
 enum LoopbackPort {

@@ -1,3 +1,5 @@
+import ProcTestSupport
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,3 +1,4 @@
+import ProcTestSupport
 import Testing
 
 #if canImport(Glibc)

@@ -1,4 +1,5 @@
 import CProcShim
+import ProcTestSupport
 
 #if canImport(Glibc)
 import Glibc
