@@ -19,6 +19,8 @@ enum SpawnVariant: CaseIterable {
     case shimSpawn
     /// libc alone, called from Swift: posix_spawn of /bin/true with no attributes, waitpid.
     case libcSpawn
+    /// ProcCore with the thread check off: `ChildProcess(threadPolicy: .allow) { }`, to
+    /// show what counting /proc/self/task costs `childProcessFork`.
     case childProcessAllow
 
     /// The program the exec variants run.

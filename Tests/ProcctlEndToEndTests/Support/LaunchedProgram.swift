@@ -36,7 +36,11 @@ final class LaunchedProgram {
         try Self.check("pipe", pc_pipe(&stdoutPipe))
         var template = Array("/tmp/procctl-e2e-stderr-XXXXXX".utf8CString)
         let stderrFile = mkstemp(&template)
-        guard stderrFile >= 0 else { throw HarnessError("mkstemp: errno \(errno)") }
+        guard stderrFile >= 0 else {
+            let error = errno
+            _ = pc_close(stdoutPipe[0]); _ = pc_close(stdoutPipe[1])
+            throw HarnessError("mkstemp: errno \(error)")
+        }
         _ = fcntl(stderrFile, F_SETFD, FD_CLOEXEC)
         stderrPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var stdinRead: Int32 = -1
@@ -44,7 +48,12 @@ final class LaunchedProgram {
         case .empty:
             stdinRead = open("/dev/null", O_RDONLY | O_CLOEXEC)
         case .pipe, .bytes:
-            try Self.check("pipe", pc_pipe(&stdinPipe))
+            let result = pc_pipe(&stdinPipe)
+            if result != 0 {
+                for fd in stdoutPipe + [stderrFile] { _ = pc_close(fd) }
+                unlink(stderrPath)
+                try Self.check("pipe", result)
+            }
             stdinRead = stdinPipe[0]
         }
         var options = pc_spawn_options()
