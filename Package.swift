@@ -42,9 +42,12 @@ let package = Package(
                 "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-l_FoundationCShims",
             ])]
         ),
-        .testTarget(name: "CProcShimTests", dependencies: ["CProcShim"]),
-        .testTarget(name: "ProcCoreTests", dependencies: ["ProcCore", "CProcShim"]),
-        .testTarget(name: "ProcctlEndToEndTests", dependencies: ["ProcCore", "CProcShim"]),
+        // Helpers the three test targets share: pipes, /proc, a bounded wait. Built for the tests only.
+        .target(name: "ProcTestSupport", dependencies: ["CProcShim"], path: "Tests/ProcTestSupport"),
+        .testTarget(name: "CProcShimTests", dependencies: ["CProcShim", "ProcTestSupport"]),
+        .testTarget(name: "ProcCoreTests", dependencies: ["ProcCore", "CProcShim", "ProcTestSupport"]),
+        // Drives the built procctl through the shim and libc alone: not through ProcCore, on which procctl is built.
+        .testTarget(name: "ProcctlEndToEndTests", dependencies: ["CProcShim", "ProcTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -64,6 +64,23 @@ void pc_fork_note_changed_signal(int sig) {
     if (sig >= 1 && sig <= 64) pc_changed_signals |= 1ULL << (sig - 1);
 }
 
+/* The Swift runtime's throw hooks: function pointers that a test framework or debugger of
+   the parent sets to record every throw (Swift Testing takes a backtrace there). Weak, so
+   a program without the Swift runtime links too. */
+extern void *_swift_willThrow __attribute__((weak));
+extern void *_swift_willThrowTypedImpl __attribute__((weak));
+
+/* In the child: the hooks belong to the parent's threads. A hook that takes a lock another
+   thread of the parent held at the fork would hang the child at its first throw.
+   Written only when set: every page a child writes is copied, and outside a test runner
+   or debugger the hooks are NULL. */
+static void pc_clear_swift_throw_hooks_in_child(void) {
+    if (&_swift_willThrow != NULL && __atomic_load_n(&_swift_willThrow, __ATOMIC_RELAXED) != NULL)
+        __atomic_store_n(&_swift_willThrow, NULL, __ATOMIC_RELAXED);
+    if (&_swift_willThrowTypedImpl != NULL && __atomic_load_n(&_swift_willThrowTypedImpl, __ATOMIC_RELAXED) != NULL)
+        __atomic_store_n(&_swift_willThrowTypedImpl, NULL, __ATOMIC_RELAXED);
+}
+
 /* Runs in the child between fork and the caller's code: async-signal-safe calls only. */
 static void pc_reset_signals_in_child(void) {
     struct sigaction dfl;
@@ -88,6 +105,7 @@ int pc_fork(pid_t *out_pid) {
     if (pid == 0) {
         pc_reset_signals_in_child();
         pc_signal_pipe_close_in_child();
+        pc_clear_swift_throw_hooks_in_child();
     }
     *out_pid = pid;
     return 0;

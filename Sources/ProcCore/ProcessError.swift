@@ -29,6 +29,7 @@ public struct ProcessError: Error, Equatable, CustomStringConvertible, Sendable 
         /// An argument that no system call would accept, such as an out-of-range port.
         public static let invalidArgument = Code("invalid argument")
 
+        /// The code in words, such as "process not started".
         public var description: String { name }
     }
 

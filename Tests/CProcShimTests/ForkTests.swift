@@ -1,4 +1,5 @@
 import CProcShim
+import ProcTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -221,27 +222,14 @@ extension ShimTests {
             let status = reap(pid)
             #expect(status.exited && status.code == 0)
 
-            // A thread of our own, blocked on a pipe until we release it.
-            let (readEnd, writeEnd) = try makePipe()
-            let box = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
-            box.pointee = readEnd
-            var thread = pthread_t()
-            try #require(pthread_create(&thread, nil, { arg in
-                var byte: UInt8 = 0
-                var count = 0
-                _ = pc_read(arg!.assumingMemoryBound(to: Int32.self).pointee, &byte, 1, &count)
-                return nil
-            }, box) == 0)
-            var count: Int32 = 0
-            #expect(pc_thread_count(&count) == 0)
-            #expect(count >= 2)
-            // With a second thread running, the cheap check must not claim one thread
-            // (ChildProcess skips the /proc count on its word).
-            #expect(!pc_known_single_threaded())
-            _ = pc_close(writeEnd)  // end of file releases the thread
-            pthread_join(thread, nil)
-            _ = pc_close(readEnd)
-            box.deallocate()
+            try withExtraThread {
+                var count: Int32 = 0
+                #expect(pc_thread_count(&count) == 0)
+                #expect(count >= 2)
+                // With a second thread running, the cheap check must not claim one thread
+                // (ChildProcess skips the /proc count on its word).
+                #expect(!pc_known_single_threaded())
+            }
         }
     }
 }

@@ -1,4 +1,5 @@
 import CProcShim
+import ProcTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -14,6 +15,19 @@ extension ShimTests {
             var port: Int32 = 0
             try #require(pc_tcp_listen("127.0.0.1", 0, backlog, &fd, &port) == 0)
             return (fd, port)
+        }
+
+        /// A connection on 127.0.0.1, both ends: (client, server). The listener is closed.
+        private func connectedPair() throws -> (Int32, Int32) {
+            let (listenFD, port) = try listener()
+            defer { _ = pc_close(listenFD) }
+            var client: Int32 = -1
+            try #require(pc_tcp_connect("127.0.0.1", port, 1_000, &client) == 0)
+            var server: Int32 = -1
+            let rc = pc_accept(listenFD, &server, nil, 0)
+            if rc != 0 { _ = pc_close(client) }
+            try #require(rc == 0)
+            return (client, server)
         }
 
         /// The "address:port" a socket is bound to, as getsockname sees it.
@@ -168,13 +182,8 @@ extension ShimTests {
         }
 
         @Test func shutdownWriteGivesThePeerEndOfFile() throws {
-            let (listenFD, port) = try listener()
-            defer { _ = pc_close(listenFD) }
-            var client: Int32 = -1
-            try #require(pc_tcp_connect("127.0.0.1", port, 1_000, &client) == 0)
+            let (client, server) = try connectedPair()
             defer { _ = pc_close(client) }
-            var server: Int32 = -1
-            try #require(pc_accept(listenFD, &server, nil, 0) == 0)
             defer { _ = pc_close(server) }
             let message = Array("last words".utf8)
             #expect(pc_write_all(client, message, message.count) == 0)
@@ -190,13 +199,8 @@ extension ShimTests {
         }
 
         @Test func readTimeoutGivesEAGAIN() throws {
-            let (listenFD, port) = try listener()
-            defer { _ = pc_close(listenFD) }
-            var client: Int32 = -1
-            try #require(pc_tcp_connect("127.0.0.1", port, 1_000, &client) == 0)
+            let (client, server) = try connectedPair()
             defer { _ = pc_close(client) }
-            var server: Int32 = -1
-            try #require(pc_accept(listenFD, &server, nil, 0) == 0)
             defer { _ = pc_close(server) }
             #expect(pc_socket_set_timeout(server, 50) == 0)
             var byte: UInt8 = 0
@@ -207,13 +211,8 @@ extension ShimTests {
         }
 
         @Test func resetOnCloseMakesThePeerSeeECONNRESET() throws {
-            let (listenFD, port) = try listener()
-            defer { _ = pc_close(listenFD) }
-            var client: Int32 = -1
-            try #require(pc_tcp_connect("127.0.0.1", port, 1_000, &client) == 0)
+            let (client, server) = try connectedPair()
             defer { _ = pc_close(client) }
-            var server: Int32 = -1
-            try #require(pc_accept(listenFD, &server, nil, 0) == 0)
             #expect(pc_socket_set_reset_on_close(server) == 0)
             _ = pc_close(server)
             var revents: Int16 = 0
@@ -242,13 +241,8 @@ extension ShimTests {
         }
 
         @Test func sendTimeoutBoundsAWriteThatCannotFinish() throws {
-            let (listenFD, port) = try listener()
-            defer { _ = pc_close(listenFD) }
-            var client: Int32 = -1
-            try #require(pc_tcp_connect("127.0.0.1", port, 1_000, &client) == 0)
+            let (client, server) = try connectedPair()
             defer { _ = pc_close(client) }
-            var server: Int32 = -1
-            try #require(pc_accept(listenFD, &server, nil, 0) == 0)
             defer { _ = pc_close(server) }
             // Nobody reads from `server`: 64 MiB cannot fit in the socket buffers.
             #expect(pc_socket_set_timeout(client, 100) == 0)

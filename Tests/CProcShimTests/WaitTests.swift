@@ -1,4 +1,5 @@
 import CProcShim
+import ProcTestSupport
 import Testing
 
 #if canImport(Glibc)

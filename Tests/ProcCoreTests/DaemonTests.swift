@@ -1,5 +1,6 @@
 import CProcShim
 import ProcCore
+import ProcTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -48,8 +49,8 @@ extension ForkingTests {
             #expect(child.exitCode == 0)
             #expect(joined >= 0.99, "the child ended after \(joined) s, before its worker's 1 s sleep")
             // The daemon (asked to sleep 30 s) is gone, and so is the worker: both reaped.
-            #expect(eventually(within: 5) { procState(daemonPID) == nil })
-            #expect(eventually(within: 5) { procState(workerPID) == nil })
+            #expect(TestClock.waitUntil(timeout: 5) { procState(daemonPID) == nil })
+            #expect(TestClock.waitUntil(timeout: 5) { procState(workerPID) == nil })
         }
 
         @Test func daemonGrandchildIsTerminatedWhenTheClosureThrowsExit() throws {
@@ -68,7 +69,7 @@ extension ForkingTests {
             finish(child)
             // The exit code is the closure's, and the daemon did not outlive the child.
             #expect(child.exitCode == 5)
-            #expect(eventually(within: 5) { procState(daemonPID) == nil })
+            #expect(TestClock.waitUntil(timeout: 5) { procState(daemonPID) == nil })
         }
 
         @Test func daemonGrandchildIsTerminatedWhenTheChildCallsExit() throws {
@@ -87,7 +88,7 @@ extension ForkingTests {
             defer { killIfOurs(daemonPID) }
             finish(child)
             #expect(child.exitCode == 3)
-            #expect(eventually(within: 5) { procState(daemonPID) == nil })
+            #expect(TestClock.waitUntil(timeout: 5) { procState(daemonPID) == nil })
         }
     }
 }

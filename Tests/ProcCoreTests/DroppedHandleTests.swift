@@ -1,5 +1,6 @@
 import CProcShim
 import ProcCore
+import ProcTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -23,7 +24,7 @@ extension ForkingTests {
         @Test func childThatEndedBeforeTheDropIsReaped() throws {
             let pid = try startAndDrop({}) { pid in
                 // A zombie at drop time: ended, not yet reaped.
-                #expect(eventually { procState(pid) == "Z" })
+                #expect(TestClock.waitUntil(timeout: 10) { procState(pid) == "Z" })
             }
             #expect(procState(pid) == nil, "still in the process table: \(procState(pid).map(String.init) ?? "-")")
             #expect(isNotOurChild(pid))
@@ -37,7 +38,7 @@ extension ForkingTests {
             // Still running just after the drop: the handle did not kill or wait for it.
             #expect(procState(pid) != nil)
             // It ends by itself; nobody waits for it yet, except perhaps another test's start().
-            #expect(eventually { procState(pid) == "Z" || procState(pid) == nil })
+            #expect(TestClock.waitUntil(timeout: 10) { procState(pid) == "Z" || procState(pid) == nil })
             ChildProcess.reapDroppedChildren()
             #expect(procState(pid) == nil)
             #expect(isNotOurChild(pid))
@@ -46,7 +47,7 @@ extension ForkingTests {
         @Test func childRunningAtTheDropIsReapedByTheNextStart() throws {
             let pid = try startAndDrop({ usleep(300_000) })
             defer { killIfOurs(pid); ChildProcess.reapDroppedChildren() }
-            #expect(eventually { procState(pid) == "Z" || procState(pid) == nil })
+            #expect(TestClock.waitUntil(timeout: 10) { procState(pid) == "Z" || procState(pid) == nil })
             let next = ChildProcess(threadPolicy: .allow) {}
             try next.start()
             defer { stop(next) }
@@ -63,7 +64,7 @@ extension ForkingTests {
             #expect(ChildProcess.reapDroppedChildren() >= 1)
             #expect(procState(pid) != nil && procState(pid) != "Z")
             killIfOurs(pid)
-            #expect(eventually { procState(pid) == "Z" || procState(pid) == nil })
+            #expect(TestClock.waitUntil(timeout: 10) { procState(pid) == "Z" || procState(pid) == nil })
             ChildProcess.reapDroppedChildren()
             #expect(procState(pid) == nil)
             #expect(isNotOurChild(pid))

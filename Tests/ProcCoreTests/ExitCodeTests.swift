@@ -1,5 +1,6 @@
 import CProcShim
 import ProcCore
+import ProcTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -99,7 +100,7 @@ extension ForkingTests {
             var byte: UInt8 = 9
             #expect(pc_write_all(writeEnd, &byte, 1) == 0)
             // Reading exitCode polls: it turns to 9 by itself, without a join.
-            #expect(eventually { child.exitCode != nil })
+            #expect(TestClock.waitUntil(timeout: 10) { child.exitCode != nil })
             #expect(child.exitCode == 9)
             let pid = try #require(child.pid)
             #expect(isNotOurChild(pid))
@@ -132,7 +133,7 @@ extension ForkingTests {
                 print()
                 fflush(nil)
                 // The pending text has no newline: count occurrences, not lines.
-                let output = drain(readEnd)
+                let output = text(drain(readEnd))
                 if output.split(separator: "pending in the child", omittingEmptySubsequences: false).count != 2 {
                     throw ChildProcess.Exit(41)
                 }

@@ -1,5 +1,6 @@
 import CProcShim
 import ProcCore
+import ProcTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -88,7 +89,7 @@ extension ForkingTests {
             var go: UInt8 = 1
             #expect(pc_write_all(goWrite, &go, 1) == 0)
             // isAlive turns false by itself once the child ends, and reaps it.
-            #expect(eventually { (try? child.isAlive) == false })
+            #expect(TestClock.waitUntil(timeout: 10) { (try? child.isAlive) == false })
             #expect(try child.isAlive == false)
             #expect(child.exitCode == 0)
             #expect(isNotOurChild(pid))
@@ -172,7 +173,7 @@ extension ForkingTests {
             defer { stop(child) }
             let pid = try #require(child.pid)
             // Ended (a zombie) but not joined.
-            #expect(eventually { procState(pid) == "Z" })
+            #expect(TestClock.waitUntil(timeout: 10) { procState(pid) == "Z" })
             try child.close()
             #expect(child.exitCode == 0)
             #expect(isNotOurChild(pid))

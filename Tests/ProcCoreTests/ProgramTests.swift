@@ -1,5 +1,6 @@
 import CProcShim
 import ProcCore
+import ProcTestSupport
 import SystemPackage
 import Testing
 
@@ -22,7 +23,7 @@ extension ForkingTests {
             try started.get()
             defer { stop(child) }
             finish(child)
-            return (drain(readEnd), child)
+            return (text(drain(readEnd)), child)
         }
 
         @Test func exitCodeOfTheProgram() throws {
@@ -132,7 +133,7 @@ extension ForkingTests {
             defer { stop(child) }
             finish(child)
             #expect(child.exitCode == 0)
-            #expect(drain(pipe.readEnd.rawValue) == "via-procore-pipe\n")
+            #expect(text(drain(pipe.readEnd.rawValue)) == "via-procore-pipe\n")
         }
 
         @Test func standardInputComesFromAPipe() throws {

@@ -13,7 +13,7 @@ struct ClientTests {
         let server = try RunningServer(["--grace", "1"])
         defer { server.stop() }
         let input = "hello\n  Mixed Case 123  \n\n   \n\tünïcode stays\r\nno newline at the end"
-        let client = try LaunchedProgram.procctl(["client", "--port", "\(server.port)"], input: .bytes(Array(input.utf8)))
+        let client = try Procctl.launch(["client", "--port", "\(server.port)"], input: .bytes(Array(input.utf8)))
         defer { client.stop() }
         let output = String(decoding: client.readStandardOutput(timeout: 10), as: UTF8.self)
         #expect(output == "HELLO\nMIXED CASE 123\nüNïCODE STAYS\nNO NEWLINE AT THE END\n")
@@ -28,7 +28,7 @@ struct ClientTests {
         var generator = SplitMix64(seed: 7)
         let letters = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
         let line = (0..<300_000).map { _ in letters[Int(generator.next() % UInt64(letters.count))] }
-        let client = try LaunchedProgram.procctl(["client", "--port", "\(server.port)"], input: .bytes(line + [UInt8(ascii: "\n")]))
+        let client = try Procctl.launch(["client", "--port", "\(server.port)"], input: .bytes(line + [UInt8(ascii: "\n")]))
         defer { client.stop() }
         let output = client.readStandardOutput(timeout: 20)
         #expect(output == pythonUpper(line) + [UInt8(ascii: "\n")])
@@ -37,8 +37,8 @@ struct ClientTests {
 
     @Test("Connection refused: one line, exit 1")
     func refused() throws {
-        let port = try unusedPort()
-        let client = try LaunchedProgram.procctl(["client", "--port", "\(port)"], input: .bytes(Array("hello\n".utf8)))
+        let port = try LoopbackPort.unused()
+        let client = try Procctl.launch(["client", "--port", "\(port)"], input: .bytes(Array("hello\n".utf8)))
         defer { client.stop() }
         #expect(client.exitCode(timeout: 10) == 1)
         #expect(client.standardError() == "procctl: cannot connect to 127.0.0.1:\(port): Connection refused\n")
@@ -51,7 +51,7 @@ struct ClientTests {
         var port: Int32 = 0
         #expect(pc_tcp_listen("127.0.0.1", 0, 4, &listenerFD, &port) == 0)
         defer { _ = pc_close(listenerFD) }
-        let client = try LaunchedProgram.procctl(["client", "--port", "\(port)"], input: .pipe)
+        let client = try Procctl.launch(["client", "--port", "\(port)"], input: .pipe)
         defer { client.stop() }
         var revents: Int16 = 0
         #expect(pc_poll_one(listenerFD, Int16(POLLIN), 10_000, &revents) == 0 && revents != 0)
@@ -79,21 +79,11 @@ struct ClientTests {
         (["--port", "65536"], "--port must be between 1 and 65535"),
     ])
     func badArguments(arguments: [String], message: String) throws {
-        let client = try LaunchedProgram.procctl(["client"] + arguments)
+        let client = try Procctl.launch(["client"] + arguments)
         defer { client.stop() }
         let code = try #require(client.exitCode(timeout: 10))
         #expect(code > 0)
         let log = client.standardError()
         #expect(log.split(separator: "\n").first?.contains(message) == true, "\(log)")
     }
-}
-
-/// A port on 127.0.0.1 that nothing listens on (just now).
-func unusedPort() throws -> Int {
-    var fd: Int32 = -1
-    var port: Int32 = 0
-    let result = pc_tcp_listen("127.0.0.1", 0, 1, &fd, &port)
-    guard result == 0 else { throw HarnessError("listen: errno \(result)") }
-    _ = pc_close(fd)
-    return Int(port)
 }

@@ -4,16 +4,16 @@ import Testing
 struct IsolationCommandTests {
     @Test("the child's change to a global stays in the child")
     func textOutput() throws {
-        let result = try ProcctlBinary.run(["isolation"])
+        let result = try Procctl.run(["isolation"])
         #expect(result.status == 0)
         #expect(result.outputLines == ["child: n = 0", "parent: n = 100"])
     }
 
     @Test("--json reports the value the child itself saw")
     func jsonOutput() throws {
-        let result = try ProcctlBinary.run(["isolation", "--value", "42", "--json"])
+        let result = try Procctl.run(["isolation", "--value", "42", "--json"])
         #expect(result.status == 0)
-        let report = try JSONReport(result.standardOutput)
+        let report = try JSONReport.object(result.standardOutput)
         #expect(report["child"] as? Int == 0)
         #expect(report["parent"] as? Int == 42)
     }

@@ -10,45 +10,35 @@ import Glibc
 /// started here. They check that the commands count and report correctly, never a speed.
 @Suite("procctl load and bench", .timeLimit(.minutes(1)))
 struct LoadBenchTests {
-    /// Parses procctl's one JSON object.
-    private func object(_ text: String) throws -> [String: Any] {
-        let parsed = try JSONSerialization.jsonObject(with: Data(text.utf8))
-        return try #require(parsed as? [String: Any], "not a JSON object: \(text)")
-    }
-
-    private func number(_ value: Any?) -> Double? {
-        (value as? NSNumber)?.doubleValue
-    }
-
     @Test("load counts every connection, with sane rates and latencies, against an upper-casing server")
     func loadAgainstUpperCasingServer() throws {
         let server = try TestEchoServer(.upperCasing)
         defer { server.stop() }
-        let run = try MeasureSupport.runProcctl([
+        let run = try Procctl.run([
             "load", "--port", "\(server.port)", "--connections", "60", "--concurrency", "4",
             "--messages", "3", "--size", "100", "--json",
         ])
         #expect(run.status == 0, "stderr: \(run.standardError)")
-        let report = try object(run.standardOutput)
+        let report = try JSONReport.object(run.standardOutput)
         #expect(report["ok"] as? Int == 60)
         #expect(report["errors"] as? Int == 0)
         #expect(report["unfinished"] as? Int == 0)
         let kinds = try #require(report["errors_by_kind"] as? [String: Int])
         #expect(Set(kinds.keys) == ["refused", "reset", "timed_out", "wrong_reply", "closed_early", "other"])
         #expect(kinds.values.allSatisfy { $0 == 0 })
-        let connectionsPerSecond = try #require(number(report["connections_per_s"]))
-        let messagesPerSecond = try #require(number(report["messages_per_s"]))
-        let megabytesPerSecond = try #require(number(report["mb_per_s"]))
-        let elapsed = try #require(number(report["elapsed_s"]))
+        let connectionsPerSecond = try #require(JSONReport.number(report["connections_per_s"]))
+        let messagesPerSecond = try #require(JSONReport.number(report["messages_per_s"]))
+        let megabytesPerSecond = try #require(JSONReport.number(report["mb_per_s"]))
+        let elapsed = try #require(JSONReport.number(report["elapsed_s"]))
         #expect(connectionsPerSecond > 0 && elapsed > 0)
         // 60 connections in `elapsed` seconds; the JSON rounds to 0.1 and 0.001.
         #expect(abs(connectionsPerSecond * elapsed - 60) < 60 * 0.05 + 0.1)
         #expect(abs(messagesPerSecond - 3 * connectionsPerSecond) < 0.5)
         #expect(abs(megabytesPerSecond - messagesPerSecond * 100 / 1e6) < 0.002)
         let latency = try #require(report["latency_ms"] as? [String: Any])
-        let p50 = try #require(number(latency["p50"]))
-        let p99 = try #require(number(latency["p99"]))
-        let maximum = try #require(number(latency["max"]))
+        let p50 = try #require(JSONReport.number(latency["p50"]))
+        let p99 = try #require(JSONReport.number(latency["p99"]))
+        let maximum = try #require(JSONReport.number(latency["max"]))
         #expect(p50 > 0 && p50 <= p99 && p99 <= maximum)
         #expect(maximum <= elapsed * 1000 + 1)
     }
@@ -57,7 +47,7 @@ struct LoadBenchTests {
     func loadPrintsTable() throws {
         let server = try TestEchoServer(.upperCasing)
         defer { server.stop() }
-        let run = try MeasureSupport.runProcctl(["load", "--port", "\(server.port)", "--connections", "10", "--concurrency", "2"])
+        let run = try Procctl.run(["load", "--port", "\(server.port)", "--connections", "10", "--concurrency", "2"])
         #expect(run.status == 0, "stderr: \(run.standardError)")
         let lines = run.standardOutput.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("load: 127.0.0.1:\(server.port), 10 connections, 2 at a time") == true)
@@ -73,9 +63,9 @@ struct LoadBenchTests {
     func loadCountsWrongReplies() throws {
         let server = try TestEchoServer(.plainEcho)
         defer { server.stop() }
-        let run = try MeasureSupport.runProcctl(["load", "--port", "\(server.port)", "--connections", "12", "--concurrency", "3", "--json"])
+        let run = try Procctl.run(["load", "--port", "\(server.port)", "--connections", "12", "--concurrency", "3", "--json"])
         #expect(run.status == 1)
-        let report = try object(run.standardOutput)
+        let report = try JSONReport.object(run.standardOutput)
         #expect(report["ok"] as? Int == 0)
         #expect(report["errors"] as? Int == 12)
         #expect((report["errors_by_kind"] as? [String: Int])?["wrong_reply"] == 12)
@@ -84,10 +74,10 @@ struct LoadBenchTests {
 
     @Test("load counts refused connections when nothing listens")
     func loadCountsRefused() throws {
-        let port = try MeasureSupport.unusedPort()
-        let run = try MeasureSupport.runProcctl(["load", "--port", "\(port)", "--connections", "8", "--concurrency", "2", "--json"])
+        let port = try LoopbackPort.unused()
+        let run = try Procctl.run(["load", "--port", "\(port)", "--connections", "8", "--concurrency", "2", "--json"])
         #expect(run.status == 1)
-        let report = try object(run.standardOutput)
+        let report = try JSONReport.object(run.standardOutput)
         #expect((report["errors_by_kind"] as? [String: Int])?["refused"] == 8)
         #expect(report["ok"] as? Int == 0)
     }
@@ -96,9 +86,9 @@ struct LoadBenchTests {
     func loadCountsResets() throws {
         let server = try TestEchoServer(.resetting)
         defer { server.stop() }
-        let run = try MeasureSupport.runProcctl(["load", "--port", "\(server.port)", "--connections", "6", "--concurrency", "2", "--json"])
+        let run = try Procctl.run(["load", "--port", "\(server.port)", "--connections", "6", "--concurrency", "2", "--json"])
         #expect(run.status == 1)
-        let report = try object(run.standardOutput)
+        let report = try JSONReport.object(run.standardOutput)
         let kinds = try #require(report["errors_by_kind"] as? [String: Int])
         // A reset that lands before the request is written fails the write (EPIPE or
         // ECONNRESET); one that lands after fails the read: both are resets.
@@ -113,13 +103,13 @@ struct LoadBenchTests {
         try #require(pc_tcp_listen("127.0.0.1", 0, 16, &listener, &port) == 0)
         defer { _ = pc_close(listener) }
         let started = pc_monotonic_ns()
-        let run = try MeasureSupport.runProcctl([
+        let run = try Procctl.run([
             "load", "--port", "\(port)", "--connections", "10", "--concurrency", "1",
             "--timeout", "0.3", "--deadline", "0.2", "--json",
         ])
         let seconds = Double(pc_monotonic_ns() - started) / 1e9
         #expect(run.status == 1)
-        let report = try object(run.standardOutput)
+        let report = try JSONReport.object(run.standardOutput)
         #expect((report["errors_by_kind"] as? [String: Int])?["timed_out"] == 1)
         #expect(report["unfinished"] as? Int == 9)
         #expect(seconds < 5)
@@ -129,7 +119,7 @@ struct LoadBenchTests {
         ["--host", "localhost"], ["--port", "70000"], ["--connections", "0"], ["--size", "0"], ["--timeout", "-1"],
     ])
     func loadRejectsBadArguments(_ arguments: [String]) throws {
-        let run = try MeasureSupport.runProcctl(["load"] + arguments)
+        let run = try Procctl.run(["load"] + arguments)
         #expect(run.status != 0)
         #expect(run.standardOutput.isEmpty)
         #expect(run.standardError.contains("Error:"))
@@ -138,33 +128,33 @@ struct LoadBenchTests {
 
     @Test("bench spawn reports ChildProcess beside the raw fork loops, as JSON")
     func benchSpawnFork() throws {
-        let run = try MeasureSupport.runProcctl(["bench", "spawn", "--iterations", "20", "--method", "fork", "--json"])
+        let run = try Procctl.run(["bench", "spawn", "--iterations", "20", "--method", "fork", "--json"])
         #expect(run.status == 0, "stderr: \(run.standardError)")
-        let report = try object(run.standardOutput)
+        let report = try JSONReport.object(run.standardOutput)
         #expect(report["iterations"] as? Int == 20)
         let methods = try #require(report["methods"] as? [String: Any])
         #expect(Array(methods.keys) == ["fork"])
         let fork = try #require(methods["fork"] as? [String: Any])
         for label in ["childprocess", "pc_fork", "libc_fork"] {
             let variant = try #require(fork[label] as? [String: Any], "no \(label)")
-            let median = try #require(number(variant["median_us"]))
-            let p10 = try #require(number(variant["p10_us"]))
-            let p90 = try #require(number(variant["p90_us"]))
-            let minimum = try #require(number(variant["min_us"]))
-            let maximum = try #require(number(variant["max_us"]))
+            let median = try #require(JSONReport.number(variant["median_us"]))
+            let p10 = try #require(JSONReport.number(variant["p10_us"]))
+            let p90 = try #require(JSONReport.number(variant["p90_us"]))
+            let minimum = try #require(JSONReport.number(variant["min_us"]))
+            let maximum = try #require(JSONReport.number(variant["max_us"]))
             #expect(minimum > 0 && minimum <= p10 && p10 <= median && median <= p90 && p90 <= maximum)
             // One child life cycle takes more than a microsecond and less than a second.
             #expect(median > 1 && median < 1_000_000)
         }
-        let childProcess = try #require(number((fork["childprocess"] as? [String: Any])?["median_us"]))
-        let shim = try #require(number((fork["pc_fork"] as? [String: Any])?["median_us"]))
-        let ratio = try #require(number(fork["ratio_childprocess_to_pc_fork"]))
+        let childProcess = try #require(JSONReport.number((fork["childprocess"] as? [String: Any])?["median_us"]))
+        let shim = try #require(JSONReport.number((fork["pc_fork"] as? [String: Any])?["median_us"]))
+        let ratio = try #require(JSONReport.number(fork["ratio_childprocess_to_pc_fork"]))
         #expect(abs(ratio - childProcess / shim) < 0.01)
     }
 
     @Test("bench spawn times exec of /bin/true, and prints a table without --json")
     func benchSpawnExecTable() throws {
-        let run = try MeasureSupport.runProcctl(["bench", "spawn", "--iterations", "10", "--method", "exec"])
+        let run = try Procctl.run(["bench", "spawn", "--iterations", "10", "--method", "exec"])
         #expect(run.status == 0, "stderr: \(run.standardError)")
         let lines = run.standardOutput.split(separator: "\n").map(String.init)
         #expect(lines.first == "bench spawn: 10 children per variant, interleaved; times in µs per child")
@@ -176,7 +166,7 @@ struct LoadBenchTests {
 
     @Test("bench spawn rejects bad arguments", arguments: [["--method", "vfork"], ["--iterations", "0"]])
     func benchRejectsBadArguments(_ arguments: [String]) throws {
-        let run = try MeasureSupport.runProcctl(["bench", "spawn"] + arguments)
+        let run = try Procctl.run(["bench", "spawn"] + arguments)
         #expect(run.status != 0)
         #expect(run.standardError.contains("Error:"))
         #expect(run.standardOutput.isEmpty)

@@ -1,4 +1,5 @@
 import CProcShim
+import ProcTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -25,7 +26,7 @@ struct SeedInteropTests {
 
     @Test("procctl client against the seed's server.py")
     func procctlClientAgainstSeedServer() throws {
-        let port = try unusedPort()
+        let port = try LoopbackPort.unused()
         let script = try SeedPrograms.copy("server.py", port: port)
         defer { SeedPrograms.remove(script) }
         let server = try LaunchedProgram(try #require(SeedPrograms.python3), [script])
@@ -35,7 +36,7 @@ struct SeedInteropTests {
             server.stop()
         }
         try #require(waitUntilListening(port: port, timeout: 15), "server.py did not listen; stderr: \(server.standardError())")
-        let client = try LaunchedProgram.procctl(["client", "--port", "\(port)"], input: .bytes(Array("hello\nseed server, from procctl\n".utf8)))
+        let client = try Procctl.launch(["client", "--port", "\(port)"], input: .bytes(Array("hello\nseed server, from procctl\n".utf8)))
         defer { client.stop() }
         let output = String(decoding: client.readStandardOutput(timeout: 20), as: UTF8.self)
         #expect(output == "HELLO\nSEED SERVER, FROM PROCCTL\n")
@@ -44,14 +45,10 @@ struct SeedInteropTests {
 
     /// Connects until something accepts on `port` (then closes), for at most `timeout` seconds.
     private func waitUntilListening(port: Int, timeout: Double) -> Bool {
-        let deadline = LaunchedProgram.now() + timeout
-        repeat {
-            if let probe = try? TestConnection(port: port) {
-                probe.close()
-                return true
-            }
-            LaunchedProgram.sleep(0.05)
-        } while LaunchedProgram.now() < deadline
-        return false
+        TestClock.waitUntil(timeout: timeout, interval: 0.05) {
+            guard let probe = try? TestConnection(port: port) else { return false }
+            probe.close()
+            return true
+        }
     }
 }

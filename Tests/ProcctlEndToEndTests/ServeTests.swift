@@ -1,4 +1,5 @@
 import CProcShim
+import ProcTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -119,24 +120,22 @@ struct ServeTests {
         #expect(server.waitUntilNoChildren(timeout: 10))
         let descriptorsAfterFirst = try #require(ProcessTable.openDescriptors(of: server.pid))
         let total = 400
-        let started = LaunchedProgram.now()
+        let started = TestClock.now()
         for index in 0..<total {
             let connection = try server.connect()
             #expect(try connection.roundTrip("message \(index)") == "MESSAGE \(index)")
             connection.close()
-            if LaunchedProgram.now() - started > 30 { Issue.record("400 connections took over 30 s"); break }
+            if TestClock.now() - started > 30 { Issue.record("400 connections took over 30 s"); break }
         }
         #expect(server.waitUntilNoChildren(timeout: 10), "children left: \(ProcessTable.children(of: server.pid).count), zombies: \(ProcessTable.zombies(of: server.pid))")
         #expect(ProcessTable.zombies(of: server.pid) == 0)
         #expect(ProcessTable.openDescriptors(of: server.pid) == descriptorsAfterFirst)
         // Each child's exit is logged just after it is reaped: allow the last line a moment.
         var exits = 0
-        let deadline = LaunchedProgram.now() + 5
-        repeat {
+        _ = TestClock.waitUntil(timeout: 5) {
             exits = server.program.standardError().split(separator: "\n").filter { $0.hasSuffix("exited with code 0") }.count
-            if exits == total + 1 { break }
-            LaunchedProgram.sleep(0.02)
-        } while LaunchedProgram.now() < deadline
+            return exits == total + 1
+        }
         #expect(exits == total + 1)
     }
 
@@ -168,15 +167,15 @@ struct ServeTests {
         defer { talker.close() }
         let idle = try server.connect()
         defer { idle.close() }
-        let started = LaunchedProgram.now()
+        let started = TestClock.now()
         #expect(try idle.roundTrip("then silence") == "THEN SILENCE")
         // The talker sends every 0.25 s for about 1.5 s, longer than the idle timeout.
         for index in 0..<6 {
             #expect(try talker.roundTrip("tick \(index)") == "TICK \(index)")
-            LaunchedProgram.sleep(0.25)
+            TestClock.sleep(0.25)
         }
         #expect(idle.waitForClose(timeoutMs: 10_000))
-        #expect(LaunchedProgram.now() - started >= 0.9)
+        #expect(TestClock.now() - started >= 0.9)
         #expect(try talker.roundTrip("still here") == "STILL HERE")
         #expect(server.program.standardError().contains("connection idle for 1 s, closed"))
     }
@@ -234,7 +233,7 @@ struct ServeTests {
     func portInUse() throws {
         let server = try RunningServer(["--grace", "1"])
         defer { server.stop() }
-        let second = try LaunchedProgram.procctl(["serve", "--port", "\(server.port)"])
+        let second = try Procctl.launch(["serve", "--port", "\(server.port)"])
         defer { second.stop() }
         #expect(second.exitCode(timeout: 10) == 1)
         #expect(second.standardError() == "procctl: cannot listen on 127.0.0.1:\(server.port): Address already in use\n")
@@ -250,25 +249,12 @@ struct ServeTests {
         (["--idle-timeout=-1"], "--idle-timeout must be"),
     ])
     func badArguments(arguments: [String], message: String) throws {
-        let program = try LaunchedProgram.procctl(["serve"] + arguments)
+        let program = try Procctl.launch(["serve"] + arguments)
         defer { program.stop() }
         let code = try #require(program.exitCode(timeout: 10))
         #expect(code > 0)
         let log = program.standardError()
         #expect(log.split(separator: "\n").first?.contains(message) == true, "\(log)")
         #expect(!log.contains("Fatal error") && !log.contains("Stack dump"))
-    }
-}
-
-/// A small, fast, seeded generator, so the payload is the same in every run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

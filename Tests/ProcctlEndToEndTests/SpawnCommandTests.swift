@@ -1,14 +1,10 @@
-import CProcShim
-import Foundation
-import ProcCore
-import SystemPackage
 import Testing
 
 @Suite("procctl spawn")
 struct SpawnCommandTests {
     @Test("four children sleeping 1 s are all joined in about the time of one")
     func childrenRunConcurrently() throws {
-        let result = try ProcctlBinary.run(["spawn", "--count", "4", "--sleep", "1"])
+        let result = try Procctl.run(["spawn", "--count", "4", "--sleep", "1"])
         #expect(result.status == 0, "\(result.standardError)")
         for index in 1...4 {
             #expect(result.outputLines.contains("Process-\(index) is running"))
@@ -22,31 +18,19 @@ struct SpawnCommandTests {
 
     @Test("a child's line reaches a pipe when it is printed, not when the child exits")
     func linesAreFlushedThroughAPipe() throws {
-        let (outRead, outWrite) = try FileDescriptor.closeOnExecPipe()
-        var program = Program(ProcctlBinary.path, arguments: ["spawn", "--count", "1", "--sleep", "5", "--name", "early"])
-        program.standardOutput = outWrite
-        let child = ChildProcess(executing: program)
-        try child.start()
-        defer {
-            try? child.kill()
-            try? child.join()
-            try? outRead.close()
-        }
-        try outWrite.close()
-        var revents: Int16 = 0
-        #expect(pc_poll_one(outRead.rawValue, Int16(POLLIN), 3000, &revents) == 0)
-        #expect(revents & Int16(POLLIN) != 0, "no line within 3 s of a child that sleeps 5 s")
-        var buffer = [UInt8](repeating: 0, count: 256)
-        let count = try buffer.withUnsafeMutableBytes { try outRead.read(into: $0) }
-        #expect(String(decoding: buffer[0..<count], as: UTF8.self).hasPrefix("early-1 is running"))
-        #expect(try child.isAlive)
+        let program = try Procctl.launch(["spawn", "--count", "1", "--sleep", "5", "--name", "early"])
+        defer { program.stop() }
+        let line = program.readLine(timeout: 3)
+        #expect(line != nil, "no line within 3 s of a child that sleeps 5 s")
+        #expect(line?.hasPrefix("early-1 is running") == true)
+        #expect(program.waitForExit(timeout: 0) == nil, "procctl had already exited")
     }
 
     @Test("--json reports every child's name, pid and exit code")
     func jsonReport() throws {
-        let result = try ProcctlBinary.run(["spawn", "--count", "3", "--sleep", "0.2", "--name", "w", "--json"])
+        let result = try Procctl.run(["spawn", "--count", "3", "--sleep", "0.2", "--name", "w", "--json"])
         #expect(result.status == 0)
-        let report = try JSONReport(result.standardOutput)
+        let report = try JSONReport.object(result.standardOutput)
         let children = try #require(report["children"] as? [[String: Any]])
         #expect(children.count == 3)
         #expect(children.map { $0["name"] as? String } == ["w-1", "w-2", "w-3"])
@@ -62,9 +46,9 @@ struct SpawnCommandTests {
 
     @Test("--terminate-after ends the children still alive with exit code -15")
     func terminateAfter() throws {
-        let result = try ProcctlBinary.run(["spawn", "--count", "2", "--sleep", "20", "--terminate-after", "0.5", "--json"])
+        let result = try Procctl.run(["spawn", "--count", "2", "--sleep", "20", "--terminate-after", "0.5", "--json"])
         #expect(result.status == 0)
-        let report = try JSONReport(result.standardOutput)
+        let report = try JSONReport.object(result.standardOutput)
         let children = try #require(report["children"] as? [[String: Any]])
         #expect(children.count == 2)
         for child in children {
@@ -79,16 +63,9 @@ struct SpawnCommandTests {
         ["spawn", "--count", "0"], ["spawn", "--count", "many"], ["spawn", "--sleep", "-1"], ["spawn", "--bogus"],
     ])
     func badArguments(arguments: [String]) throws {
-        let result = try ProcctlBinary.run(arguments)
+        let result = try Procctl.run(arguments)
         #expect(result.status == 64)
         #expect(result.standardError.contains("Usage:") || result.standardError.contains("Error:"))
         #expect(!result.standardError.contains("Fatal error"))
     }
-}
-
-/// The JSON object procctl printed on stdout.
-func JSONReport(_ text: String) throws -> [String: Any] {
-    let object = try JSONSerialization.jsonObject(with: Data(text.utf8))
-    guard let dictionary = object as? [String: Any] else { throw TestFailure("not a JSON object: \(text)") }
-    return dictionary
 }

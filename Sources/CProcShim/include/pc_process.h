@@ -23,7 +23,9 @@ typedef struct pc_exit_status {
 /// (a thread that forks may block some: Dispatch's and the test runner's workers
 /// block SIGTERM, and a child forked from one would ignore terminate()), resets
 /// every signal's disposition to the default and then ignores SIGPIPE, so that a
-/// write to a closed pipe or socket returns EPIPE instead of killing the child.
+/// write to a closed pipe or socket returns EPIPE instead of killing the child. It also
+/// clears the Swift runtime's willThrow hooks, which a test framework of the parent may
+/// have set and which take locks another thread may have held at the fork.
 /// `*out_pid` is the child's pid in the parent and 0 in the child.
 int pc_fork(pid_t *out_pid);
 

@@ -19,6 +19,8 @@ enum SpawnVariant: CaseIterable {
     case shimSpawn
     /// libc alone, called from Swift: posix_spawn of /bin/true with no attributes, waitpid.
     case libcSpawn
+    /// ProcCore with the thread check off: `ChildProcess(threadPolicy: .allow) { }`, to
+    /// show what counting /proc/self/task costs `childProcessFork`.
     case childProcessAllow
 
     /// The program the exec variants run.
@@ -51,7 +53,7 @@ enum SpawnVariant: CaseIterable {
 
     /// Makes one child, waits for it and returns how long that took in nanoseconds.
     /// Throws when the child could not be made or did not exit 0.
-    func timeOneChild(arguments: CStringVector) throws -> Int64 {
+    func timeOneChild(arguments: CStringArray) throws -> Int64 {
         let started = pc_monotonic_ns()
         var exitedCleanly = false
         switch self {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CProcShim
+import ProcCore
 
 /// `procctl bench spawn`: what one child life cycle costs through ProcCore, beside the
 /// same loop done with the raw calls in this same binary.
@@ -37,7 +38,7 @@ struct BenchSpawn: ParsableCommand {
         if let only, !methods.contains(where: { $0.variants.contains { $0.label == only } }) {
             throw Terminal.fail("bench spawn: no variant is labelled '\(only)'")
         }
-        let arguments = CStringVector([SpawnVariant.program])
+        let arguments = CStringArray([SpawnVariant.program])
         var results: [(SpawnMethod, [(SpawnVariant, SampleSummary)])] = []
         do {
             for method in methods {
@@ -57,7 +58,7 @@ struct BenchSpawn: ParsableCommand {
 
     /// Times `variants` round-robin, one child of each in turn, and summarises each in µs.
     private static func measure(
-        _ variants: [SpawnVariant], iterations: Int, arguments: CStringVector
+        _ variants: [SpawnVariant], iterations: Int, arguments: CStringArray
     ) throws -> [(SpawnVariant, SampleSummary)] {
         let warmUp = min(50, max(1, iterations / 20))
         for _ in 0..<warmUp {

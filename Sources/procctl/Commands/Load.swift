@@ -1,10 +1,5 @@
 import ArgumentParser
-import CProcShim
 import ProcCore
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A load generator for any upper-casing echo server: forked worker processes open the
 /// connections, send the messages and check every reply; the parent adds up the results.
@@ -47,8 +42,7 @@ struct Load: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard Self.isNumericAddress(host) else { throw ValidationError("--host must be a numeric IPv4 or IPv6 address, not '\(host)'.") }
-        guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535.") }
+        try NumericAddress.validate(host: host, port: port, ports: 1...65535)
         guard (1...10_000_000).contains(connections) else { throw ValidationError("--connections must be between 1 and 10000000.") }
         guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 1024.") }
         guard (0...1_000_000).contains(messages) else { throw ValidationError("--messages must be between 0 and 1000000.") }
@@ -80,11 +74,5 @@ struct Load: ParsableCommand {
             for line in run.table { Terminal.say(line) }
         }
         if run.tally.failed > 0 || run.unfinished > 0 { throw ExitCode(1) }
-    }
-
-    private static func isNumericAddress(_ text: String) -> Bool {
-        var v4 = in_addr()
-        var v6 = in6_addr()
-        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
     }
 }

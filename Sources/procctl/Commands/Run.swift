@@ -1,4 +1,5 @@
 import ArgumentParser
+import CProcShim
 import ProcCore
 
 #if canImport(Glibc)
@@ -11,12 +12,14 @@ struct Run: ParsableCommand {
         abstract: "Run a program with its output passed through, and exit with its exit code.",
         discussion: """
             Exits with the program's exit code, 128+N when signal N ended it, 124 when \
-            --timeout ran out, 127 when the program was not found and 126 when it could not be executed.
+            --timeout ran out, 127 when the program was not found and 126 when it could not be executed. \
+            SIGTERM and SIGHUP sent to procctl are passed on to the program; on SIGINT and SIGQUIT, \
+            which a terminal sends to the program too, procctl waits for the program as a shell does.
             """
     )
 
     /// How long a program has between SIGTERM and SIGKILL once the timeout has run out.
-    static let killGrace: Duration = .seconds(2)
+    static let killGrace = 2.0
 
     @Option(help: "Seconds to let the program run before SIGTERM (then SIGKILL after 2 s); exit 124.")
     var timeout: Double?
@@ -33,30 +36,61 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        let program = Program(command[0], arguments: Array(command.dropFirst()))
-        let child = ChildProcess(executing: program)
+        let child = ChildProcess(executing: Program(command[0], arguments: Array(command.dropFirst())))
+        let timedOut: Bool
         do {
+            // Caught before the start, so that no signal meant for the program is missed.
+            let signals = try SignalPipe.install(catching: [SIGTERM, SIGHUP, SIGINT, SIGQUIT])
             try child.start()
+            timedOut = try wait(for: child, signals: signals)
         } catch let error where error.code == .cannotExecute {
             let reason = error.errno?.description ?? "\(error.code)"
             throw Terminal.fail("cannot run '\(command[0])': \(reason)", exitCode: error.errno == .noSuchFileOrDirectory ? 127 : 126)
         } catch {
-            throw Terminal.fail("run: \(error)", exitCode: 126)
-        }
-        do {
-            if let timeout, try !child.join(timeout: .milliseconds(Int64((timeout * 1000).rounded(.up)))) {
-                try child.terminate()
-                if try !child.join(timeout: Self.killGrace) {
-                    try child.kill()
-                    try child.join()
-                }
-                throw ExitCode(124)
-            }
-            try child.join()
-        } catch let error as ProcessError {
+            try? child.kill()
+            try? child.join()
             throw Terminal.fail("run: \(error)")
         }
+        if timedOut { throw ExitCode(124) }
         let code = child.exitCode ?? 1
         throw ExitCode(code >= 0 ? code : 128 - code)
+    }
+
+    /// Waits for the program to end, passing signals on and enforcing the timeout.
+    /// Returns whether the timeout ran out.
+    private func wait(for child: ChildProcess, signals: SignalPipe) throws(ProcessError) -> Bool {
+        let started = Terminal.now()
+        var killAt: Double?
+        var timedOut = false
+        while try child.isAlive {
+            let now = Terminal.now()
+            if let timeout, !timedOut, now >= started + timeout {
+                timedOut = true
+                try child.terminate()
+                killAt = now + Self.killGrace
+            }
+            if let at = killAt, now >= at {
+                try child.kill()
+                killAt = nil
+            }
+            let nextEvent = [timedOut ? nil : timeout.map { started + $0 }, killAt].compactMap { $0 }.min()
+            // Without a pidfd nothing wakes the poll when the child ends: look again often.
+            var waitMs: Int32 = child.processDescriptor == nil ? 50 : -1
+            if let nextEvent {
+                let untilEvent = Int32(clamping: Int64(((nextEvent - now) * 1000).rounded(.up)))
+                waitMs = waitMs < 0 ? untilEvent : min(waitMs, untilEvent)
+            }
+            var fds = [
+                pollfd(fd: child.processDescriptor ?? -1, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: signals.descriptor.rawValue, events: Int16(POLLIN), revents: 0),
+            ]
+            var ready: Int32 = 0
+            let result = fds.withUnsafeMutableBufferPointer { pc_poll($0.baseAddress, 2, waitMs, &ready) }
+            if result != 0 { throw .systemCall("poll", result) }
+            for signal in signals.drain() where signal == SIGTERM || signal == SIGHUP {
+                try child.send(signal: signal)
+            }
+        }
+        return timedOut
     }
 }

@@ -38,7 +38,7 @@ extension LoadRun {
         let kinds = ConnectionFailure.allCases.map { "\($0.label.replacingUnderscores) \(tally.count(of: $0))" }
         let plural = plan.messages == 1 ? "message" : "messages"
         return [
-            "load: \(plan.host):\(plan.port), \(plan.connections) connections, \(plan.concurrency) at a time, "
+            "load: \(NumericAddress.describe(host: plan.host, port: plan.port)), \(plan.connections) connections, \(plan.concurrency) at a time, "
                 + "\(plan.messages) \(plural) of \(plan.size) B each",
             "connections/s  \(connectionsPerSecond.formatted(decimals: 0))",
             "messages/s     \(messagesPerSecond.formatted(decimals: 0))",

@@ -19,7 +19,7 @@ struct LoadRun {
     /// Runs `plan`. With `showingProgress`, a line on stderr counts the connections done.
     static func perform(_ plan: LoadPlan, showingProgress: Bool) throws(ProcessError) -> LoadRun {
         guard let address = ServerAddress(host: plan.host, port: plan.port) else {
-            throw ProcessError(.invalidArgument, operation: "\(plan.host):\(plan.port)")
+            throw ProcessError(.invalidArgument, operation: NumericAddress.describe(host: plan.host, port: plan.port))
         }
         let softDeadline = pc_monotonic_ns() + Int64(plan.deadlineSeconds * 1e9)
         // A worker stops starting connections at the soft deadline; one still blocked
@@ -98,7 +98,7 @@ struct LoadRun {
                 Self.showProgress(tally, of: plan, since: started)
             }
         }
-        if showingProgress { writeToStandardError("\r\u{1B}[K") }
+        if showingProgress { Terminal.write(toStandardError: "\r\u{1B}[K") }
         for worker in workers {
             // Its pipe is at end of file, so a worker has ended or is about to; one still
             // blocked in a socket call past the hard deadline is killed.
@@ -119,12 +119,6 @@ struct LoadRun {
         let seconds = Double(pc_monotonic_ns() - started) / 1e9
         let line = "\r\u{1B}[Kload: \(tally.finished)/\(plan.connections) connections, "
             + "\(tally.failed) errors, \(seconds.formatted(decimals: 1)) s"
-        writeToStandardError(line)
-    }
-
-    /// Writes `text` to stderr as it is, without a newline: the progress line is redrawn.
-    private static func writeToStandardError(_ text: String) {
-        var text = text
-        text.withUTF8 { _ = pc_write_all(2, $0.baseAddress, $0.count) }
+        Terminal.write(toStandardError: line)
     }
 }

@@ -19,22 +19,22 @@ struct ServerAddress {
         if inet_pton(AF_INET, host, &v4.sin_addr) == 1 {
             v4.sin_family = sa_family_t(AF_INET)
             v4.sin_port = networkPort
-            withUnsafeMutableBytes(of: &storage) { target in
-                withUnsafeBytes(of: v4) { target.copyMemory(from: $0) }
-            }
-            family = AF_INET
-            length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            (family, length) = (AF_INET, Self.store(v4, in: &storage))
         } else if inet_pton(AF_INET6, host, &v6.sin6_addr) == 1 {
             v6.sin6_family = sa_family_t(AF_INET6)
             v6.sin6_port = networkPort
-            withUnsafeMutableBytes(of: &storage) { target in
-                withUnsafeBytes(of: v6) { target.copyMemory(from: $0) }
-            }
-            family = AF_INET6
-            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+            (family, length) = (AF_INET6, Self.store(v6, in: &storage))
         } else {
             return nil
         }
+    }
+
+    /// Copies a sockaddr_in or sockaddr_in6 into `storage`; returns its length.
+    private static func store<Address>(_ address: Address, in storage: inout sockaddr_storage) -> socklen_t {
+        withUnsafeMutableBytes(of: &storage) { target in
+            withUnsafeBytes(of: address) { target.copyMemory(from: $0) }
+        }
+        return socklen_t(MemoryLayout<Address>.size)
     }
 
     /// connect(2) on `fd`; returns 0 or the errno value.

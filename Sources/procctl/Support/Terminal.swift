@@ -23,7 +23,13 @@ enum Terminal {
 
     /// Writes `line` to stderr unbuffered.
     static func log(_ line: String) {
-        _ = try? FileDescriptor.standardError.writeAll((line + "\n").utf8)
+        write(toStandardError: line + "\n")
+    }
+
+    /// Writes `text` to stderr unbuffered, as it is: no newline is added (a progress
+    /// line is redrawn in place).
+    static func write(toStandardError text: String) {
+        _ = try? FileDescriptor.standardError.writeAll(text.utf8)
     }
 
     /// Prints `procctl: message` on stderr and returns the exit code to throw.

@@ -1,18 +1,13 @@
 import CProcShim
+import ProcTestSupport
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A failure of the test harness itself, with a message that says what was expected.
-struct HarnessError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// A program the tests started (the built `procctl`, python3...): stdin is a pipe or
-/// /dev/null, stdout a pipe read line by line with a timeout, stderr a temporary file
-/// (so that a chatty server can never block on a full pipe). Every wait is bounded;
+/// A program a test started (procctl through `Procctl.launch`, python3...): stdin is a
+/// pipe or /dev/null, stdout a pipe read line by line with a timeout, stderr a temporary
+/// file (so that a chatty server can never block on a full pipe). Every wait is bounded;
 /// `stop()` (call it in a `defer`) ends and reaps the process by its pid in every case.
 final class LaunchedProgram {
     /// What the program reads on stdin.
@@ -34,30 +29,6 @@ final class LaunchedProgram {
     private var stdoutEnded = false
     private(set) var status: pc_exit_status?
 
-    /// The built procctl, beside the test bundle (`.build/<triple>/debug/procctl`).
-    static let procctlPath: String = {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        let executable = count > 0 ? String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
-        return directory(of: executable) + "/procctl"
-    }()
-
-    /// The package's root directory, from this file's path.
-    static let packageRoot: String = {
-        // <root>/Tests/ProcctlEndToEndTests/Support/LaunchedProgram.swift
-        var path = #filePath
-        for _ in 0..<4 { path = directory(of: path) }
-        return path
-    }()
-
-    /// Starts the built procctl with `arguments`.
-    static func procctl(_ arguments: [String], input: Input = .empty) throws -> LaunchedProgram {
-        guard access(procctlPath, X_OK) == 0 else {
-            throw HarnessError("procctl is not built at \(procctlPath); run `swift build` first")
-        }
-        return try LaunchedProgram(procctlPath, arguments, input: input)
-    }
-
     /// Starts `executable` (looked up in PATH when it has no slash) with `arguments`.
     init(_ executable: String, _ arguments: [String], input: Input = .empty) throws {
         var stdoutPipe: [Int32] = [-1, -1]
@@ -65,7 +36,11 @@ final class LaunchedProgram {
         try Self.check("pipe", pc_pipe(&stdoutPipe))
         var template = Array("/tmp/procctl-e2e-stderr-XXXXXX".utf8CString)
         let stderrFile = mkstemp(&template)
-        guard stderrFile >= 0 else { throw HarnessError("mkstemp: errno \(errno)") }
+        guard stderrFile >= 0 else {
+            let error = errno
+            _ = pc_close(stdoutPipe[0]); _ = pc_close(stdoutPipe[1])
+            throw HarnessError("mkstemp: errno \(error)")
+        }
         _ = fcntl(stderrFile, F_SETFD, FD_CLOEXEC)
         stderrPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var stdinRead: Int32 = -1
@@ -73,7 +48,12 @@ final class LaunchedProgram {
         case .empty:
             stdinRead = open("/dev/null", O_RDONLY | O_CLOEXEC)
         case .pipe, .bytes:
-            try Self.check("pipe", pc_pipe(&stdinPipe))
+            let result = pc_pipe(&stdinPipe)
+            if result != 0 {
+                for fd in stdoutPipe + [stderrFile] { _ = pc_close(fd) }
+                unlink(stderrPath)
+                try Self.check("pipe", result)
+            }
             stdinRead = stdinPipe[0]
         }
         var options = pc_spawn_options()
@@ -132,7 +112,7 @@ final class LaunchedProgram {
     /// The next line of stdout without its newline; nil at end of output or when
     /// `timeout` seconds pass first.
     func readLine(timeout: Double) -> String? {
-        let deadline = Self.now() + timeout
+        let deadline = TestClock.now() + timeout
         while true {
             if let newline = stdoutPending.firstIndex(of: UInt8(ascii: "\n")) {
                 let line = String(decoding: stdoutPending[..<newline], as: UTF8.self)
@@ -146,7 +126,7 @@ final class LaunchedProgram {
     /// Everything the program writes to stdout until it closes it (at exit), or what
     /// came within `timeout` seconds.
     func readStandardOutput(timeout: Double) -> [UInt8] {
-        let deadline = Self.now() + timeout
+        let deadline = TestClock.now() + timeout
         while !stdoutEnded && fillStdout(until: deadline) {}
         defer { stdoutPending.removeAll() }
         return stdoutPending
@@ -176,19 +156,17 @@ final class LaunchedProgram {
     /// returns that line.
     @discardableResult
     func waitForStandardError(containing text: String, timeout: Double) -> String? {
-        let deadline = Self.now() + timeout
-        repeat {
-            if let line = standardError().split(separator: "\n").first(where: { $0.contains(text) }) {
-                return String(line)
-            }
-            Self.sleep(0.02)
-        } while Self.now() < deadline
-        return nil
+        var found: String?
+        _ = TestClock.waitUntil(timeout: timeout) {
+            found = standardError().split(separator: "\n").first { $0.contains(text) }.map(String.init)
+            return found != nil
+        }
+        return found
     }
 
     /// Reads what stdout has ready, waiting until `deadline`; false at timeout.
     private func fillStdout(until deadline: Double) -> Bool {
-        let left = max(0, Int32((deadline - Self.now()) * 1000))
+        let left = max(0, Int32((deadline - TestClock.now()) * 1000))
         var revents: Int16 = 0
         guard pc_poll_one(stdoutReadEnd, Int16(POLLIN), left, &revents) == 0, revents != 0 else { return false }
         var chunk = [UInt8](repeating: 0, count: 65536)
@@ -243,21 +221,6 @@ final class LaunchedProgram {
     }
 
     // MARK: - Helpers
-
-    static func now() -> Double {
-        Double(pc_monotonic_ns()) / 1e9
-    }
-
-    static func sleep(_ seconds: Double) {
-        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
-        var remaining = timespec()
-        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
-    }
-
-    static func directory(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
-    }
 
     private static func check(_ operation: String, _ result: Int32) throws {
         if result != 0 { throw HarnessError("\(operation): \(String(cString: strerror(result)))") }

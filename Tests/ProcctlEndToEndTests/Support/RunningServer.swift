@@ -1,4 +1,5 @@
 import CProcShim
+import ProcTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -15,7 +16,7 @@ final class RunningServer {
     /// Starts `procctl serve --port 0` with `arguments` added and waits (at most 10 s)
     /// for its `listening on 127.0.0.1:PORT` line.
     init(_ arguments: [String] = []) throws {
-        program = try LaunchedProgram.procctl(["serve", "--port", "0"] + arguments)
+        program = try Procctl.launch(["serve", "--port", "0"] + arguments)
         guard let line = program.readLine(timeout: 10) else {
             program.stop()
             throw HarnessError("the server printed no 'listening on' line; stderr: \(program.standardError())")
@@ -46,11 +47,10 @@ final class RunningServer {
     /// Waits up to `timeout` seconds for the log to name `count` children (the parent
     /// logs a child after forking it, possibly after the child has already replied).
     func waitForChildPIDs(count: Int, timeout: Double = 10) -> [pid_t] {
-        let deadline = LaunchedProgram.now() + timeout
-        var pids = childPIDs()
-        while pids.count < count && LaunchedProgram.now() < deadline {
-            LaunchedProgram.sleep(0.02)
+        var pids: [pid_t] = []
+        _ = TestClock.waitUntil(timeout: timeout) {
             pids = childPIDs()
+            return pids.count >= count
         }
         return pids
     }
@@ -63,14 +63,10 @@ final class RunningServer {
     /// Waits up to `timeout` seconds for the server to have no child at all (live or
     /// zombie); true when it has none.
     func waitUntilNoChildren(timeout: Double) -> Bool {
-        let deadline = LaunchedProgram.now() + timeout
-        repeat {
-            if ProcessTable.children(of: pid).isEmpty { return true }
-            LaunchedProgram.sleep(0.02)
-        } while LaunchedProgram.now() < deadline
-        return false
+        TestClock.waitUntil(timeout: timeout) { ProcessTable.children(of: pid).isEmpty }
     }
 
+    /// Stops the server by its pid (see `LaunchedProgram.stop()`).
     func stop() {
         program.stop()
     }

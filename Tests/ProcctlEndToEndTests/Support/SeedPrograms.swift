@@ -1,3 +1,4 @@
+import ProcTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -8,7 +9,7 @@ import Glibc
 /// their hard-coded port 8080 changed, so tests can run them side by side with procctl.
 enum SeedPrograms {
     /// ../shared/seed, next to the package's root.
-    static let directory = LaunchedProgram.directory(of: LaunchedProgram.packageRoot) + "/shared/seed"
+    static let directory = Procctl.packageRoot.parentDirectory + "/shared/seed"
 
     /// Whether the seed's programs and a python3 to run them are here.
     static let available: Bool = {
@@ -52,6 +53,6 @@ enum SeedPrograms {
     /// Removes a copy made by `copy(_:port:)` and its directory.
     static func remove(_ path: String) {
         unlink(path)
-        rmdir(LaunchedProgram.directory(of: path))
+        rmdir(path.parentDirectory)
     }
 }

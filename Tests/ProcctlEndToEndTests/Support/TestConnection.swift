@@ -1,4 +1,5 @@
 import CProcShim
+import ProcTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -83,9 +84,9 @@ final class TestConnection {
         received.reserveCapacity(payload.count)
         var sent = 0
         var chunk = [UInt8](repeating: 0, count: 65536)
-        let deadline = LaunchedProgram.now() + timeout
+        let deadline = TestClock.now() + timeout
         if payload.isEmpty { _ = pc_shutdown_write(fd) }
-        while LaunchedProgram.now() < deadline {
+        while TestClock.now() < deadline {
             var pollSet = [pollfd(fd: fd, events: Int16(sent < payload.count ? POLLIN | POLLOUT : POLLIN), revents: 0)]
             var ready: Int32 = 0
             _ = pc_poll(&pollSet, 1, 100, &ready)
@@ -130,9 +131,4 @@ final class TestConnection {
     deinit {
         close()
     }
-}
-
-/// Python's `bytes.upper()`, computed independently of the server: a-z become A-Z.
-func pythonUpper(_ bytes: [UInt8]) -> [UInt8] {
-    bytes.map { (0x61...0x7a).contains($0) ? $0 - 0x20 : $0 }
 }
