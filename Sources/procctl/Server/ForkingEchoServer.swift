@@ -62,6 +62,8 @@ final class ForkingEchoServer {
     @exclusivity(unchecked) private var summary = Summary()
     /// The connection that the child being started serves; nil outside `serve`.
     @exclusivity(unchecked) private var connectionForChild: TCPConnection?
+    /// SIGTERM and SIGINT, as bytes for the poll loop.
+    private let signals: SignalPipe
     /// The per-connection lines, written in one go each time the loop waits.
     private let log = ServerLog()
     @exclusivity(unchecked) private var acceptPausedUntilMs: Int64 = 0
@@ -72,17 +74,14 @@ final class ForkingEchoServer {
     /// cannot be listened on (errno EADDRINUSE, EADDRNOTAVAIL, EACCES...).
     init(configuration: Configuration) throws(ProcessError) {
         self.configuration = configuration
-        var result = pc_ignore_sigpipe()
+        let result = pc_ignore_sigpipe()
         if result != 0 { throw .systemCall("sigaction", result) }
-        var signalDescriptor: Int32 = -1
-        let signals: [Int32] = [SIGTERM, SIGINT]
-        result = pc_signal_pipe_install(signals, Int32(signals.count), &signalDescriptor)
-        if result != 0 { throw .systemCall("sigaction", result) }
+        signals = try SignalPipe.install(catching: [SIGTERM, SIGINT])
         listener = try TCPListener(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
         try listener.setNonBlocking()
         // Children come and go at connection rate: no reallocation on that path.
         pollSet = PollSet(capacity: Self.firstChildSlot + configuration.maxChildren)
-        pollSet.append(pollfd(fd: signalDescriptor, events: Int16(POLLIN), revents: 0))
+        pollSet.append(pollfd(fd: signals.descriptor.rawValue, events: Int16(POLLIN), revents: 0))
         pollSet.append(pollfd(fd: listener.descriptor, events: Int16(POLLIN), revents: 0))
         children = ChildList(capacity: configuration.maxChildren)
         // Page-aligned: a short message touches one page of it in the child.
@@ -139,13 +138,8 @@ final class ForkingEchoServer {
 
     private func handleSignals() {
         guard pollSet[Self.signalSlot].revents != 0 else { return }
-        var signals = (UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0))
-        var count: Int32 = 0
-        withUnsafeMutableBytes(of: &signals) { buffer in
-            _ = pc_signal_pipe_drain(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(buffer.count), &count)
-        }
         // Only SIGTERM and SIGINT are routed to the pipe.
-        if count > 0 { stopRequested = true }
+        if !signals.drain().isEmpty { stopRequested = true }
     }
 
     /// Reaps every child whose pidfd says it ended, and checks those without a pidfd.
