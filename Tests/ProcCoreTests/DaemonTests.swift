@@ -53,14 +53,28 @@ extension ForkingTests {
             #expect(TestClock.waitUntil(timeout: 5) { procState(workerPID) == nil })
         }
 
-        @Test func daemonGrandchildIsTerminatedWhenTheClosureThrowsExit() throws {
+        /// How the child's closure ends in the exit-path tests.
+        enum Ending: CaseIterable, Sendable {
+            /// `throw ChildProcess.Exit(5)`: ChildProcess's own exit path.
+            case throwsExit
+            /// `exit(3)`: the atexit rules, as a parent process's own exit would run them.
+            case callsExit
+
+            var expectedCode: Int32 { self == .throwsExit ? 5 : 3 }
+        }
+
+        @Test(arguments: Ending.allCases)
+        func daemonGrandchildIsTerminatedWhenTheChildEnds(_ ending: Ending) throws {
             let (readEnd, writeEnd) = try makePipe()
             defer { _ = pc_close(readEnd); _ = pc_close(writeEnd) }
             let child = ChildProcess(threadPolicy: .allow) {
                 let daemon = ChildProcess(isDaemon: true, threadPolicy: .allow) { sleep(30) }
                 try daemon.start()
                 guard let pid = daemon.pid, writePIDs([pid], to: writeEnd) else { throw ChildProcess.Exit(20) }
-                throw ChildProcess.Exit(5)
+                switch ending {
+                case .throwsExit: throw ChildProcess.Exit(5)
+                case .callsExit: exit(3)
+                }
             }
             try child.start()
             defer { stop(child) }
@@ -68,26 +82,7 @@ extension ForkingTests {
             defer { killIfOurs(daemonPID) }
             finish(child)
             // The exit code is the closure's, and the daemon did not outlive the child.
-            #expect(child.exitCode == 5)
-            #expect(TestClock.waitUntil(timeout: 5) { procState(daemonPID) == nil })
-        }
-
-        @Test func daemonGrandchildIsTerminatedWhenTheChildCallsExit() throws {
-            let (readEnd, writeEnd) = try makePipe()
-            defer { _ = pc_close(readEnd); _ = pc_close(writeEnd) }
-            // exit(3) runs the atexit rules, as a parent process's own exit would.
-            let child = ChildProcess(threadPolicy: .allow) {
-                let daemon = ChildProcess(isDaemon: true, threadPolicy: .allow) { sleep(30) }
-                try daemon.start()
-                guard let pid = daemon.pid, writePIDs([pid], to: writeEnd) else { throw ChildProcess.Exit(20) }
-                exit(3)
-            }
-            try child.start()
-            defer { stop(child) }
-            let daemonPID = try #require(readPIDs(1, from: readEnd)?.first)
-            defer { killIfOurs(daemonPID) }
-            finish(child)
-            #expect(child.exitCode == 3)
+            #expect(child.exitCode == ending.expectedCode)
             #expect(TestClock.waitUntil(timeout: 5) { procState(daemonPID) == nil })
         }
     }
