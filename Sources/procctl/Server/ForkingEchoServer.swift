@@ -276,7 +276,7 @@ final class ForkingEchoServer {
         if !configuration.quiet {
             logNow("shutting down: \(liveChildren) live connections, waiting up to \(configuration.grace.secondsText) s")
         }
-        let deadline = Self.nowMs() + configuration.grace.wholeMilliseconds
+        let deadline = Self.nowMs() + Int64(configuration.grace.roundedUpMilliseconds)
         while liveChildren > 0 && !stopRequested {
             let left = deadline - Self.nowMs()
             if left <= 0 { break }

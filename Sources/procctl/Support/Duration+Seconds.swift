@@ -5,10 +5,4 @@ extension Duration {
         if attoseconds == 0 { return "\(seconds)" }
         return "\(Double(seconds) + Double(attoseconds) / 1e18)"
     }
-
-    /// The duration in whole milliseconds, rounded down; negative durations give 0.
-    var wholeMilliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
-    }
 }
