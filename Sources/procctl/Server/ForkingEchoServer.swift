@@ -164,14 +164,11 @@ final class ForkingEchoServer {
         }
     }
 
-    /// Removes children[index] and its poll slot by moving the last one into its place.
+    /// Removes children[index] and its poll slot, moving the last child into their place
+    /// (the last poll slot is the last child's).
     private func removeChild(at index: Int) {
-        let last = children.count - 1
-        if index != last {
-            pollSet[Self.firstChildSlot + index] = pollSet[Self.firstChildSlot + last]
-        }
         children.swapRemove(at: index)
-        pollSet.removeLast()
+        pollSet.swapRemove(at: Self.firstChildSlot + index)
     }
 
     private func childEnded(_ child: ChildProcess) {
