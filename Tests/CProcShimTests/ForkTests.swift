@@ -30,8 +30,7 @@ extension ShimTests {
             #expect(pid > 0)
             #expect(ids[0] == pid)
             #expect(ids[1] == parentPID)
-            let status = reap(pid)
-            #expect(status.exited && status.code == 0)
+            expectCleanExit(pid)
         }
 
         @Test func childSignalMaskIsClearedWhenForkingThreadBlocksSIGTERM() throws {
@@ -206,8 +205,7 @@ extension ShimTests {
             }
             defer { stop(pid) }
             _ = pc_close(writeEnd)
-            let status = reap(pid)
-            #expect(status.exited && status.code == 0)
+            expectCleanExit(pid)
             // The intermediate child left through _exit too: nothing may be in the pipe.
             #expect(drain(readEnd).isEmpty)
         }
@@ -219,8 +217,7 @@ extension ShimTests {
                 return count == 1 ? 0 : 61
             }
             defer { stop(pid) }
-            let status = reap(pid)
-            #expect(status.exited && status.code == 0)
+            expectCleanExit(pid)
 
             try withExtraThread {
                 var count: Int32 = 0

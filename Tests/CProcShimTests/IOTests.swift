@@ -49,8 +49,7 @@ extension ShimTests {
             #expect(pc_read_full(mine, &sum, 8, &count) == 0)
             #expect(count == 8)
             #expect(sum == Self.payload.withUnsafeBytes { Self.checksum($0) })
-            let status = reap(pid)
-            #expect(status.exited && status.code == 0)
+            expectCleanExit(pid)
         }
 
         @Test func largeWriteThroughPipeArrivesWhole() throws {
@@ -82,8 +81,7 @@ extension ShimTests {
             try #require(answer.count == 8)
             let sum = answer.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
             #expect(sum == Self.payload.withUnsafeBytes { Self.checksum($0) })
-            let status = reap(pid)
-            #expect(status.exited && status.code == 0)
+            expectCleanExit(pid)
         }
 
         @Test func writeToAGoneReaderIsEPIPEWithoutDying() throws {
@@ -105,10 +103,7 @@ extension ShimTests {
                 guard pc_write_all(fds[1], big, big.count) == EPIPE else { return 84 }
                 return 0
             }
-            defer { stop(pid) }
-            let status = reap(pid)
-            #expect(!status.signaled, "killed by signal \(status.signal)")
-            #expect(status.exited && status.code == 0)
+            expectCleanExit(pid)
         }
 
         @Test func writeToAGoneReaderMidwayIsEPIPE() throws {
@@ -132,10 +127,7 @@ extension ShimTests {
                 _ = pc_wait(reader, &status)
                 return rc == EPIPE || rc == ECONNRESET ? 0 : 87
             }
-            defer { stop(pid) }
-            let status = reap(pid)
-            #expect(!status.signaled, "killed by signal \(status.signal)")
-            #expect(status.exited && status.code == 0)
+            expectCleanExit(pid)
         }
 
         @Test func sigpipeKillsWithoutIgnoreSigpipe() throws {
@@ -213,8 +205,7 @@ extension ShimTests {
                 return after == before + 2 ? 0 : 103
             }
             defer { stop(pid) }
-            let status = reap(pid)
-            #expect(status.exited && status.code == 0)
+            expectCleanExit(pid)
             var count: Int32 = 0
             #expect(pc_count_open_fds(getpid(), &count) == 0)
             #expect(count >= 3)

@@ -39,10 +39,7 @@ extension ShimTests {
                 guard Array(buffer[0..<3]) == [UInt8(SIGUSR2), UInt8(SIGHUP), UInt8(SIGUSR1)] else { return 18 }
                 return 0
             }
-            defer { stop(pid) }
-            let status = reap(pid)
-            #expect(!status.signaled, "killed by signal \(status.signal)")
-            #expect(status.exited && status.code == 0)
+            expectCleanExit(pid)
         }
 
         @Test func childExitArrivesAsSIGCHLD() throws {
@@ -62,9 +59,7 @@ extension ShimTests {
                 guard pc_wait(grandchild, &status) == 0, status.exited else { return 24 }
                 return 0
             }
-            defer { stop(pid) }
-            let status = reap(pid)
-            #expect(status.exited && status.code == 0)
+            expectCleanExit(pid)
         }
 
         @Test func forkedChildDoesNotKeepTheSignalPipe() throws {
@@ -85,9 +80,7 @@ extension ShimTests {
                 guard pc_wait(grandchild, &status) == 0 else { return 32 }
                 return status.exited && status.code == 0 ? 0 : 33
             }
-            defer { stop(pid) }
-            let status = reap(pid)
-            #expect(status.exited && status.code == 0)
+            expectCleanExit(pid)
         }
 
         @Test func installingAnUncatchableSignalIsEINVAL() throws {
@@ -96,9 +89,7 @@ extension ShimTests {
                 var signals: [Int32] = [SIGKILL]
                 return pc_signal_pipe_install(&signals, 1, &readFD) == EINVAL ? 0 : 40
             }
-            defer { stop(pid) }
-            let status = reap(pid)
-            #expect(status.exited && status.code == 0)
+            expectCleanExit(pid)
         }
 
         @Test func ignoreSigpipeTurnsAKillIntoEPIPE() throws {
@@ -113,10 +104,7 @@ extension ShimTests {
                 guard write(fds[1], &byte, 1) == -1, errno == EPIPE else { return 52 }
                 return 0
             }
-            defer { stop(pid) }
-            let status = reap(pid)
-            #expect(!status.signaled, "killed by signal \(status.signal)")
-            #expect(status.exited && status.code == 0)
+            expectCleanExit(pid)
         }
     }
 }

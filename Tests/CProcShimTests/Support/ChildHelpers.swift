@@ -61,3 +61,11 @@ func isCloseOnExec(_ fd: Int32) -> Bool {
     let flags = fcntl(fd, F_GETFD)
     return flags >= 0 && flags & FD_CLOEXEC != 0
 }
+
+/// Reaps `pid` (see `reap`) and expects it to have exited with code 0: a child of these
+/// tests reports the check that failed as its exit code.
+func expectCleanExit(_ pid: pid_t, within seconds: Double = 10, sourceLocation: SourceLocation = #_sourceLocation) {
+    let status = reap(pid, within: seconds, sourceLocation: sourceLocation)
+    #expect(!status.signaled, "killed by signal \(status.signal)", sourceLocation: sourceLocation)
+    #expect(status.exited && status.code == 0, "exit code \(status.code)", sourceLocation: sourceLocation)
+}
