@@ -2,7 +2,7 @@
 #define CPROCSHIM_H
 
 /*
- * CProcShim: small C functions over fork, exec, wait, pidfd, signals and sockets.
+ * CProcShim: small C functions over fork, exec, wait, pidfd, signals, sockets and memory.
  *
  * Conventions, for every function here unless its comment says otherwise:
  * - it returns 0 on success or an errno value on failure, and never sets errno
@@ -17,5 +17,6 @@
 #include "pc_signals.h"
 #include "pc_socket.h"
 #include "pc_io.h"
+#include "pc_memory.h"
 
 #endif
