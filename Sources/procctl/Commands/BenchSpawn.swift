@@ -16,7 +16,7 @@ struct BenchSpawn: ParsableCommand {
             """
     )
 
-    @Option(help: "Children per variant (after a short warm-up).")
+    @Option(parsing: .unconditional, help: "Children per variant (after a short warm-up).")
     var iterations = 2000
 
     @Option(help: "fork or exec; both when omitted.")
@@ -30,7 +30,7 @@ struct BenchSpawn: ParsableCommand {
     var only: String?
 
     func validate() throws {
-        guard (1...1_000_000).contains(iterations) else { throw ValidationError("--iterations must be between 1 and 1000000.") }
+        guard (1...1_000_000).contains(iterations) else { throw ValidationError("--iterations must be between 1 and 1000000 (got \(iterations)).") }
     }
 
     func run() throws {

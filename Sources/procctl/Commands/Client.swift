@@ -20,7 +20,7 @@ struct Client: ParsableCommand {
     @Option(help: "The server's numeric address.")
     var host = "127.0.0.1"
 
-    @Option(help: "The server's port.")
+    @Option(parsing: .unconditional, help: "The server's port.")
     var port = 8080
 
     func validate() throws {

@@ -12,7 +12,7 @@ struct Isolation: ParsableCommand {
         abstract: "Show that a child's memory is its own: it sets a global to 0, the parent's keeps its value."
     )
 
-    @Option(help: "The global's value before the child starts.")
+    @Option(parsing: .unconditional, help: "The global's value before the child starts.")
     var value = 100
 
     @Flag(help: "Print {\"child\": ..., \"parent\": ...} as JSON; the child's value comes from the child.")

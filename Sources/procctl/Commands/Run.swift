@@ -21,7 +21,7 @@ struct Run: ParsableCommand {
     /// How long a program has between SIGTERM and SIGKILL once the timeout has run out.
     static let killGrace = 2.0
 
-    @Option(help: "Seconds to let the program run before SIGTERM (then SIGKILL after 2 s); exit 124.")
+    @Option(parsing: .unconditional, help: "Seconds to let the program run before SIGTERM (then SIGKILL after 2 s); exit 124.")
     var timeout: Double?
 
     @Argument(parsing: .captureForPassthrough, help: "The program and its arguments, after --.")
