@@ -4,7 +4,7 @@ import ProcCore
 
 /// `procctl bench spawn`: what one child life cycle costs through ProcCore, beside the
 /// same loop done with the raw calls in this same binary.
-struct BenchSpawn: ParsableCommand {
+struct BenchSpawn: CommandWithExamples {
     static let configuration = CommandConfiguration(
         commandName: "spawn",
         abstract: "Time child life cycles: ChildProcess beside pc_fork/fork and pc_spawn/posix_spawn.",
@@ -15,6 +15,12 @@ struct BenchSpawn: ParsableCommand {
             call made from Swift. The ratios compare medians from this one run.
             """
     )
+
+    static let examples = [
+        "procctl bench spawn                       # fork and exec, beside the raw calls",
+        "procctl bench spawn --method fork --iterations 5000",
+        "procctl bench spawn --json                # one JSON object",
+    ]
 
     @Option(parsing: .unconditional, help: "Children per variant (after a short warm-up).")
     var iterations = 2000

@@ -3,7 +3,7 @@ import ProcCore
 
 /// A load generator for any upper-casing echo server: forked worker processes open the
 /// connections, send the messages and check every reply; the parent adds up the results.
-struct Load: ParsableCommand {
+struct Load: CommandWithExamples {
     static let configuration = CommandConfiguration(
         abstract: "Load an upper-casing echo server and report connections/s, messages/s, MB/s, latency and errors.",
         discussion: """
@@ -13,6 +13,12 @@ struct Load: ParsableCommand {
             reply bytes. The exit code is 1 when any connection failed or did not run.
             """
     )
+
+    static let examples = [
+        "procctl load --port 8080 --connections 2000 --concurrency 8        # short connections",
+        "procctl load --port 8080 --connections 400 --messages 200 --json   # long ones, one JSON object",
+        "procctl load --port 8080 --size 65536 --messages 20                # 64 KiB messages",
+    ]
 
     @Option(help: "The server's numeric IPv4 or IPv6 address.")
     var host = "127.0.0.1"

@@ -2,10 +2,16 @@ import ArgumentParser
 import ProcCore
 
 /// The seed's first example: start children, join them all, report what became of each.
-struct Spawn: ParsableCommand {
+struct Spawn: CommandWithExamples {
     static let configuration = CommandConfiguration(
         abstract: "Start children that sleep, join them all and report each one's pid and exit code."
     )
+
+    static let examples = [
+        "procctl spawn                                # 4 children, each sleeping 3 s, joined together",
+        "procctl spawn --count 8 --sleep 1 --json     # one JSON object with every child's pid and exit code",
+        "procctl spawn --sleep 30 --terminate-after 2 # SIGTERM after 2 s: exit codes -15",
+    ]
 
     @Option(parsing: .unconditional, help: "How many children to start.")
     var count = 4
