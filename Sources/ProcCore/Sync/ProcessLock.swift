@@ -17,7 +17,8 @@ import Glibc
 /// `ProcessError.Code.ownerDied`) instead of waiting for ever. The lock is usable again at
 /// once; what it guarded may be half-updated. It is held by a thread: only the thread that
 /// locked it may unlock it, and locking it twice from one thread is an error (`EDEADLK`), not
-/// a deadlock. Create it before forking the children that use it.
+/// a deadlock, unless the lock is `recursive`. Create it before forking the children that
+/// use it: they inherit its shared memory.
 public final class ProcessLock: @unchecked Sendable {
     /// How `lock()` got the lock.
     public enum Acquisition: Sendable, Equatable {
@@ -32,15 +33,17 @@ public final class ProcessLock: @unchecked Sendable {
     /// The shared memory the mutex lives in, kept mapped as long as the lock exists.
     private let memory: SharedMemory
 
-    /// A new, unlocked lock in shared memory of its own.
-    public convenience init() throws(ProcessError) {
+    /// A new, unlocked lock in shared memory of its own. A `recursive` lock (Python's
+    /// `RLock`) may be locked again by the thread that holds it, and is free once each
+    /// `lock()` has had its `unlock()`.
+    public convenience init(recursive: Bool = false) throws(ProcessError) {
         let memory = try SharedMemory(byteCount: MemoryLayout<pthread_mutex_t>.size)
-        try self.init(at: memory.bytes.baseAddress!, in: memory)
+        try self.init(at: memory.bytes.baseAddress!, in: memory, recursive: recursive)
     }
 
     /// A lock whose mutex lives at `address` inside `memory`, so that a shared value or a
     /// condition keeps it on the same page as what it guards.
-    init(at address: UnsafeMutableRawPointer, in memory: SharedMemory, recursive: Bool = false) throws(ProcessError) {
+    init(at address: UnsafeMutableRawPointer, in memory: SharedMemory, recursive: Bool) throws(ProcessError) {
         mutex = address.bindMemory(to: pthread_mutex_t.self, capacity: 1)
         self.memory = memory
         try check("pthread_mutex_init", pc_mutex_init_shared(mutex, recursive))
@@ -100,6 +103,12 @@ public final class ProcessLock: @unchecked Sendable {
         try reportOwnerDeath(acquisition, operation: "withLock")
         defer { _ = pc_mutex_unlock(mutex) }
         return try body()
+    }
+
+    /// Takes the lock for a short update of what it guards: throws `ownerDied` (releasing
+    /// the recovered lock) when the previous holder died, as `withLock` does.
+    func lockReportingOwnerDeath(operation: String) throws(ProcessError) {
+        try reportOwnerDeath(lock(), operation: operation)
     }
 
     /// Throws `ownerDied` (releasing the recovered lock) for an acquisition after a holder's death.
