@@ -30,6 +30,13 @@ public struct ProcessError: Error, Equatable, CustomStringConvertible, Sendable 
         public static let invalidArgument = Code("invalid argument")
         /// An environment variable whose value cannot be used, such as a malformed `LISTEN_FDS`.
         public static let invalidEnvironment = Code("invalid environment variable")
+        /// A process died holding a `ProcessLock`: the lock is usable again, but what it
+        /// guarded may be half-updated.
+        public static let ownerDied = Code("previous lock holder died")
+        /// A wait with a timeout (a lock, a semaphore, a barrier) ran out of time.
+        public static let timedOut = Code("timed out")
+        /// A bounded `ProcessSemaphore` released more times than it was acquired.
+        public static let semaphoreOverflow = Code("semaphore released too many times")
 
         /// The code in words, such as "process not started".
         public var description: String { name }

@@ -29,6 +29,8 @@ public final class ChildProcess {
     private enum Work {
         case closure(() throws -> Void)
         case program(Program)
+        /// The closure went to the child: the parent no longer holds what it captured.
+        case handedToChild
     }
 
     private enum State {
@@ -48,10 +50,10 @@ public final class ChildProcess {
     /// What `start()` does when this process runs more than one thread.
     public let threadPolicy: ForkThreadPolicy
 
-    private let work: Work
+    private var work: Work
     private var state: State = .created
     /// The process that started the child: in a forked copy of the parent the handle is inert.
-    private var ownerPID: pid_t = 0
+    private(set) var ownerPID: pid_t = 0
 
     /// A child that will run `body` in a forked copy of this process.
     public init(
@@ -141,17 +143,22 @@ public final class ChildProcess {
         case .running, .ended: throw ProcessError(.alreadyStarted, operation: "start")
         }
         ChildRegistry.shared.reapFinishedOrphans()
+        // Before the fork: the child reads it as its parent's pid (`ChildProcess.parent`).
+        ownerPID = getpid()
         let pid: pid_t
         switch work {
-        case .closure(let body): pid = try fork(running: body)
+        case .closure(let body):
+            pid = try fork(running: body)
+            // As Python drops its reference to the target: what the closure captured is released here.
+            work = .handedToChild
         case .program(let program): pid = try spawn(program)
+        case .handedToChild: throw ProcessError(.alreadyStarted, operation: "start")
         }
         // Without a pidfd (ENOSYS, EMFILE) the pid is still safe to signal until it is
         // reaped, which only this handle or the registry does.
         var pidfd: Int32 = -1
         if pc_pidfd_open(pid, &pidfd) != 0 { pidfd = -1 }
-        ownerPID = getpid()
-        ChildRegistry.shared.add(pid: pid, pidfd: pidfd, isDaemon: isDaemon)
+        ChildRegistry.shared.add(pid: pid, pidfd: pidfd, isDaemon: isDaemon, handle: self)
         state = .running(pid: pid, pidfd: pidfd)
     }
 
@@ -255,7 +262,10 @@ public final class ChildProcess {
     private func fork(running body: () throws -> Void) throws(ProcessError) -> pid_t {
         try checkThreads()
         var pid: pid_t = 0
-        try check("fork", pc_fork(&pid))
+        let context = Self.enterFork(of: self)
+        let result = pc_fork(&pid)
+        if result != 0 || pid != 0 { Self.leaveFork(restoring: context) }
+        try check("fork", result)
         guard pid == 0 else { return pid }
         ChildRegistry.shared.resetInChild()
         let code: Int32

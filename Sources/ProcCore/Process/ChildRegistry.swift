@@ -16,6 +16,8 @@ final class ChildRegistry: @unchecked Sendable {
     struct Entry {
         var pidfd: Int32
         var isDaemon: Bool
+        /// The child's handle while it has one (see `OwnedChildTable.HandleReference`).
+        weak var handle: ChildProcess?
     }
 
     static let shared = ChildRegistry()
@@ -37,16 +39,22 @@ final class ChildRegistry: @unchecked Sendable {
         lock = ForkSafeLock(at: table.mutex)
     }
 
-    func add(pid: pid_t, pidfd: Int32, isDaemon: Bool) {
+    func add(pid: pid_t, pidfd: Int32, isDaemon: Bool, handle: ChildProcess) {
         lock.withLock {
-            if !table.insert(pid: pid, pidfd: pidfd, isDaemon: isDaemon) {
-                overflow[pid] = Entry(pidfd: pidfd, isDaemon: isDaemon)
+            if !table.insert(pid: pid, pidfd: pidfd, isDaemon: isDaemon, handle: handle) {
+                overflow[pid] = Entry(pidfd: pidfd, isDaemon: isDaemon, handle: handle)
             }
             if !exitHandlerInstalled {
                 exitHandlerInstalled = true
                 atexit { ChildRegistry.shared.finishAtExit() }
             }
         }
+    }
+
+    /// The handles of the children started here that have not been reaped, in no
+    /// particular order (children whose handles were dropped have none).
+    func ownedHandles() -> [ChildProcess] {
+        lock.withLock { table.liveHandles + overflow.values.compactMap(\.handle) }
     }
 
     /// The child was reaped by its handle.

@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// The registry's children that still have a handle, in fixed slots of one page that
-/// also holds the registry's mutex.
+/// also holds the registry's mutex and a weak reference to each child's handle.
 ///
 /// A fork-per-connection server adds and removes one child per connection, and every
 /// page the parent writes between two forks is copied (or at least faulted) once per
@@ -20,10 +20,17 @@ final class OwnedChildTable: @unchecked Sendable {
         var isDaemon: Bool
     }
 
+    /// A child's handle, for `ChildProcess.activeChildren()`. Weak: a handle dropped on
+    /// another thread may be deinitialising (and about to leave the table) while it is read.
+    struct HandleReference {
+        weak var handle: ChildProcess?
+    }
+
     private static let pageSize = 4096
     private static let slotsOffset = 128
     /// How many children fit; the registry keeps any more in a Dictionary.
-    static let capacity = (pageSize - slotsOffset) / MemoryLayout<Slot>.stride
+    static let capacity = (pageSize - slotsOffset - MemoryLayout<HandleReference>.alignment)
+        / (MemoryLayout<Slot>.stride + MemoryLayout<HandleReference>.stride)
 
     private let page: UnsafeMutableRawPointer
     /// The registry's mutex, at the start of the page.
@@ -31,6 +38,8 @@ final class OwnedChildTable: @unchecked Sendable {
     /// Live entries, then the number of slots from the first that may be in use.
     private let counters: UnsafeMutablePointer<Int>
     private let slots: UnsafeMutablePointer<Slot>
+    /// The handles, after the slots: `handles[i]` is slot i's.
+    private let handles: UnsafeMutablePointer<HandleReference>
 
     init() {
         page = .allocate(byteCount: Self.pageSize, alignment: Self.pageSize)
@@ -38,9 +47,15 @@ final class OwnedChildTable: @unchecked Sendable {
         mutex = page.bindMemory(to: pthread_mutex_t.self, capacity: 1)
         counters = (page + 64).bindMemory(to: Int.self, capacity: 2)
         slots = (page + Self.slotsOffset).bindMemory(to: Slot.self, capacity: Self.capacity)
+        let handlesOffset = Self.slotsOffset + Self.capacity * MemoryLayout<Slot>.stride
+        let alignment = MemoryLayout<HandleReference>.alignment
+        handles = (page + (handlesOffset + alignment - 1) / alignment * alignment)
+            .bindMemory(to: HandleReference.self, capacity: Self.capacity)
+        handles.initialize(repeating: HandleReference(), count: Self.capacity)
     }
 
     deinit {
+        handles.deinitialize(count: Self.capacity)
         page.deallocate()
     }
 
@@ -53,7 +68,7 @@ final class OwnedChildTable: @unchecked Sendable {
     }
 
     /// Puts a child in the first free slot; false when every slot is taken.
-    func insert(pid: pid_t, pidfd: Int32, isDaemon: Bool) -> Bool {
+    func insert(pid: pid_t, pidfd: Int32, isDaemon: Bool, handle: ChildProcess) -> Bool {
         var index = 0
         while index < highWater && slots[index].pid != 0 { index += 1 }
         if index == highWater {
@@ -61,6 +76,7 @@ final class OwnedChildTable: @unchecked Sendable {
             highWater += 1
         }
         slots[index] = Slot(pid: pid, pidfd: pidfd, isDaemon: isDaemon)
+        handles[index].handle = handle
         counters[0] += 1
         return true
     }
@@ -70,6 +86,7 @@ final class OwnedChildTable: @unchecked Sendable {
         for index in 0..<highWater where slots[index].pid == pid {
             let slot = slots[index]
             slots[index].pid = 0
+            handles[index].handle = nil
             counters[0] -= 1
             while highWater > 0 && slots[highWater - 1].pid == 0 { highWater -= 1 }
             return slot
@@ -82,12 +99,19 @@ final class OwnedChildTable: @unchecked Sendable {
         for index in 0..<highWater where slots[index].pid != 0 { body(slots[index]) }
     }
 
+    /// The handles of the children in the table that still exist.
+    var liveHandles: [ChildProcess] {
+        (0..<highWater).compactMap { slots[$0].pid != 0 ? handles[$0].handle : nil }
+    }
+
     /// Every child in the table.
     var all: [Slot] {
         (0..<highWater).compactMap { slots[$0].pid != 0 ? slots[$0] : nil }
     }
 
-    /// Empties the table.
+    /// Empties the table. The handle references of the freed slots are left as they are
+    /// (they are overwritten when a slot is used again): clearing them would write to each
+    /// handle's reference counts, in pages a forked child would otherwise not copy.
     func removeAll() {
         for index in 0..<highWater { slots[index].pid = 0 }
         counters[0] = 0

@@ -6,10 +6,12 @@ import SystemPackage
 /// The global that the seed's isolation example changes in the child only.
 nonisolated(unsafe) private var globalValue = 100
 
-/// The seed's memory-isolation exercise: a child changes a global, the parent's stays.
+/// The seed's memory-isolation exercise: a child changes a global, the parent's stays;
+/// with `--shared`, the other side of it: a value in shared memory, which the parent sees change.
 struct Isolation: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show that a child's memory is its own: it sets a global to 0, the parent's keeps its value."
+        abstract: "Show that a child's memory is its own: it sets a global to 0, the parent's keeps its value.",
+        discussion: "With --shared, n lives in shared memory (a SharedValue) instead: the parent then reads the child's 0."
     )
 
     @Option(parsing: .unconditional, help: "The global's value before the child starts.")
@@ -18,15 +20,20 @@ struct Isolation: ParsableCommand {
     @Flag(help: "Print {\"child\": ..., \"parent\": ...} as JSON; the child's value comes from the child.")
     var json = false
 
+    @Flag(help: "Keep n in memory shared with the child (a SharedValue) instead of a global.")
+    var shared = false
+
     func run() throws {
         globalValue = value
         let report = json
         do {
+            let sharedValue = shared ? try SharedValue(value) : nil
             let (readEnd, writeEnd) = try FileDescriptor.closeOnExecPipe()
             let child = ChildProcess(name: "isolation") {
-                globalValue = 0
-                if !report { Terminal.say("child: n = \(globalValue)") }
-                try writeEnd.writeAll(String(globalValue).utf8)
+                if let sharedValue { try sharedValue.store(0) } else { globalValue = 0 }
+                let childValue = try sharedValue?.load() ?? globalValue
+                if !report { Terminal.say("child: n = \(childValue)") }
+                try writeEnd.writeAll(String(childValue).utf8)
             }
             try child.start()
             try writeEnd.close()
@@ -36,10 +43,11 @@ struct Isolation: ParsableCommand {
             guard child.exitCode == 0, let childValue = Int(childText) else {
                 throw Terminal.fail("isolation: the child failed (exit code \(child.exitCode ?? -1))")
             }
+            let parentValue = try sharedValue?.load() ?? globalValue
             if report {
-                Terminal.say(JSONValue.object([("child", .int(childValue)), ("parent", .int(globalValue))]).text)
+                Terminal.say(JSONValue.object([("child", .int(childValue)), ("parent", .int(parentValue))]).text)
             } else {
-                Terminal.say("parent: n = \(globalValue)")
+                Terminal.say("parent: n = \(parentValue)")
             }
         } catch let error as ProcessError {
             throw Terminal.fail("isolation: \(error)")
