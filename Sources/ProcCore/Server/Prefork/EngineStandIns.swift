@@ -17,6 +17,8 @@ public struct PreforkOptions: Sendable {
     public var maxRequests: Int?
     public var maxRequestsJitter: Int
     public var workerTimeout: Duration?
+    public var extraWorkerIdleTimeout: Duration = .seconds(10)
+    public var workerStartup: (@Sendable () throws -> Void)? = nil
     public init(workers: Int) { self.workers = workers; maxWorkers = workers; maxRequests = nil; maxRequestsJitter = 0; workerTimeout = nil }
 }
 public enum ServerModel: Sendable { case forkPerConnection(maxChildren: Int); case prefork(PreforkOptions) }
@@ -30,6 +32,7 @@ public struct ServerConfiguration: Sendable {
 public struct ServerSummary: Sendable {
     public var connectionsServed: Int
     public var childrenKilled: Int
+    public var haltReason: String? = nil
     public init(connectionsServed: Int = 0, childrenKilled: Int = 0) { self.connectionsServed = connectionsServed; self.childrenKilled = childrenKilled }
 }
 final class ConnectionService {

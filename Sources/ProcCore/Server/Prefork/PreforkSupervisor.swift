@@ -39,8 +39,6 @@ final class PreforkSupervisor {
         case serving, draining, stoppingNow, halted(String)
     }
 
-    /// An extra worker idle this long leaves.
-    static let extraWorkerIdleTimeout: Duration = .seconds(10)
     /// Workers in a row that never boot before the server halts.
     static let bootFailureLimit = 5
     /// How often the pool is resized and workers that ignored a stop are told again.
@@ -81,7 +79,7 @@ final class PreforkSupervisor {
         self.signals = signals
         target = options.workers
         maximum = max(options.maxWorkers, options.workers)
-        ramp = PoolRamp(idleExit: Self.extraWorkerIdleTimeout)
+        ramp = PoolRamp(idleExit: options.extraWorkerIdleTimeout)
     }
 
     /// Serves until SIGTERM, SIGINT or SIGQUIT (or a halt), then drains or stops.
@@ -110,6 +108,7 @@ final class PreforkSupervisor {
         case .stoppingNow: stopNow()
         case .halted(let reason):
             log.now("procctl: \(reason); stopping")
+            summary.haltReason = reason
             stopNow()
         }
         return summary
@@ -299,7 +298,7 @@ final class PreforkSupervisor {
         guard let slot = (0..<Scoreboard.capacity).first(where: { !used.contains($0) }) else { return false }
         pc_slot_assign(scoreboard[slot], 0, workerBudget())
         scoreboard.record(.starting, served: 0, at: slot)
-        let worker = PreforkWorker(listener: listener, scoreboard: scoreboard, slot: slot, master: master, service: service, startup: nil)
+        let worker = PreforkWorker(listener: listener, scoreboard: scoreboard, slot: slot, master: master, service: service, startup: options.workerStartup)
         // The master runs one thread: the thread check is skipped.
         let process = ChildProcess(name: "worker", threadPolicy: .allow) {
             let code = worker.run()
