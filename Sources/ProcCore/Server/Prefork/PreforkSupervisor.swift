@@ -156,7 +156,7 @@ final class PreforkSupervisor {
             case SIGTTIN:
                 guard target < Scoreboard.capacity else { continue }
                 target += 1
-                maximum = max(maximum + 1, target)
+                maximum = min(max(maximum + 1, target), Scoreboard.capacity)
                 note("SIGTTIN: \(target) workers")
             case SIGTTOU:
                 guard target > 1 else { continue }
@@ -262,15 +262,15 @@ final class PreforkSupervisor {
     /// extra ones while every worker is busy, and lets workers go when there are too many.
     private func manageWorkers(now: Int64) {
         guard let scoreboard else { return }
-        if pool < target && now >= spawnNotBeforeNs {
-            for _ in pool..<target where spawnWorker(now: now) == false { break }
-        }
+        // spawnWorker fails only without a free slot or after a failed fork, which
+        // postpones the next attempt.
+        while pool < target && now >= spawnNotBeforeNs && spawnWorker(now: now) {}
         if now >= nextTickNs {
             nextTickNs = now + Self.tickNs
             if maximum > target {
                 let idle = workers.filter { !$0.leaving && [.idle, .starting].contains(scoreboard.state(of: $0.slot)) }.count
-                let extra = ramp.workersToFork(live: pool, idle: idle, maximum: maximum)
-                for _ in 0..<extra where spawnWorker(now: now) == false { break }
+                var extra = ramp.workersToFork(live: pool, idle: idle, maximum: maximum)
+                while extra > 0 && spawnWorker(now: now) { extra -= 1 }
                 let idleSince = workers.indices.compactMap { index -> (key: Int, since: Int64)? in
                     let worker = workers[index]
                     guard !worker.leaving, scoreboard.state(of: worker.slot) == .idle else { return nil }
@@ -369,9 +369,10 @@ final class PreforkSupervisor {
     /// SIGKILLs every worker still there and reaps them all.
     private func stopNow() {
         closeListener()
-        for worker in workers where (try? worker.process.isAlive) == true {
+        for worker in workers where !worker.timedOut && (try? worker.process.isAlive) == true {
+            // Killing an idle worker cuts no connection: only busy ones are counted.
+            if scoreboard?.state(of: worker.slot) == .busy { summary.childrenKilled += 1 }
             try? worker.process.kill()
-            summary.childrenKilled += 1
         }
         for worker in workers {
             try? worker.process.join()
