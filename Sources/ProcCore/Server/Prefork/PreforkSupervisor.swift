@@ -69,6 +69,10 @@ final class PreforkSupervisor {
     private var nextProgressCheckNs: Int64 = 0
     private var pollSet: [pollfd] = []
     private var listenerOpen = true
+    /// Runs, and is cleared, once a worker is ready.
+    private var whenReady: (() -> Void)?
+    /// How often the master looks for its first ready worker.
+    static let readinessCheckNs: Int64 = 5_000_000
 
     init(listener: TCPListener, options: PreforkOptions, configuration: ServerConfiguration, service: ConnectionService, log: ServerLog, signals: SignalPipe) {
         self.listener = listener
@@ -83,7 +87,10 @@ final class PreforkSupervisor {
     }
 
     /// Serves until SIGTERM, SIGINT or SIGQUIT (or a halt), then drains or stops.
-    func run() -> ServerSummary {
+    /// `whenReady` runs once, when the first worker waits in accept (never when no worker
+    /// can start): the moment to announce the server.
+    func run(whenReady: (() -> Void)? = nil) -> ServerSummary {
+        self.whenReady = whenReady
         do {
             // Workers block in accept (see PreforkWorker).
             try listener.setNonBlocking(false)
@@ -99,6 +106,7 @@ final class PreforkSupervisor {
             handleSignals()
             reapEndedWorkers()
             guard case .serving = phase else { break }
+            announceWhenReady()
             let now = Self.nowNs()
             killHungWorkers(now: now)
             manageWorkers(now: now)
@@ -125,6 +133,7 @@ final class PreforkSupervisor {
         if options.workerTimeout != nil { deadline = min(deadline, nextProgressCheckNs) }
         // Without a pidfd (ENOSYS, EMFILE) a worker's end is found by looking.
         if workers.contains(where: { $0.process.processDescriptor == nil }) { deadline = min(deadline, now + 50_000_000) }
+        if whenReady != nil { deadline = min(deadline, now + Self.readinessCheckNs) }
         if deadline == .max { return -1 }
         return Int32(clamping: max(0, (deadline - now + 999_999) / 1_000_000))
     }
@@ -167,6 +176,14 @@ final class PreforkSupervisor {
                 break
             }
         }
+    }
+
+    private func announceWhenReady() {
+        guard let announce = whenReady, let scoreboard else { return }
+        guard workers.contains(where: { [.idle, .busy].contains(scoreboard.state(of: $0.slot)) }) else { return }
+        whenReady = nil
+        log.flush()
+        announce()
     }
 
     /// Reaps every worker that has ended, logs how, and follows the crash-loop guard.
