@@ -198,3 +198,50 @@ int pc_socket_set_reset_on_close(int fd) {
     if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, sizeof linger) < 0) return errno;
     return 0;
 }
+
+/* The numeric host of `address` without its port (IPv4 by hand, as in pc_format_address:
+   no vfprintf on the accept path), and its port. */
+static void pc_split_address(const struct sockaddr_storage *address, char *host, size_t capacity, int *out_port) {
+    if (address->ss_family == AF_INET && capacity >= INET_ADDRSTRLEN) {
+        const struct sockaddr_in *v4 = (const struct sockaddr_in *)address;
+        const unsigned char *bytes = (const unsigned char *)&v4->sin_addr.s_addr;
+        char *at = host;
+        for (int i = 0; i < 4; i++) {
+            at = pc_append_decimal(at, bytes[i]);
+            if (i < 3) *at++ = '.';
+        }
+        *at = '\0';
+        *out_port = ntohs(v4->sin_port);
+    } else if (address->ss_family == AF_INET6 && capacity >= INET6_ADDRSTRLEN) {
+        const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)address;
+        if (inet_ntop(AF_INET6, &v6->sin6_addr, host, (socklen_t)capacity) == NULL) host[0] = '\0';
+        *out_port = ntohs(v6->sin6_port);
+    } else {
+        if (capacity > 0) host[0] = '\0';
+        *out_port = 0;
+    }
+}
+
+int pc_accept_peer(int listen_fd, int *out_fd, char *host, size_t host_capacity, int *out_port) {
+    struct sockaddr_storage address;
+    for (;;) {
+        socklen_t length = sizeof address;
+        int fd = accept4(listen_fd, (struct sockaddr *)&address, &length, SOCK_CLOEXEC);
+        if (fd >= 0) {
+            pc_split_address(&address, host, host_capacity, out_port);
+            *out_fd = fd;
+            return 0;
+        }
+        /* As pc_accept: a connection reset while queued is the peer's business. */
+        if (errno == EINTR || errno == ECONNABORTED) continue;
+        return errno;
+    }
+}
+
+int pc_socket_local_address(int fd, char *host, size_t host_capacity, int *out_port) {
+    struct sockaddr_storage address;
+    socklen_t length = sizeof address;
+    if (getsockname(fd, (struct sockaddr *)&address, &length) < 0) return errno;
+    pc_split_address(&address, host, host_capacity, out_port);
+    return 0;
+}

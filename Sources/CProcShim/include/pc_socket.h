@@ -19,6 +19,17 @@ int pc_tcp_listen(const char *host, int port, int backlog, int *out_fd, int *out
 /// connection is waiting.
 int pc_accept(int listen_fd, int *out_fd, char *peer, size_t peer_capacity);
 
+/// The longest numeric host without its port (an IPv6 address), with its NUL.
+#define PC_HOST_TEXT_MAX 46
+
+/// accept4(2) with SOCK_CLOEXEC, giving the peer's numeric host (`host`: at least
+/// PC_HOST_TEXT_MAX bytes) and port apart. EAGAIN on a non-blocking listener: none waiting.
+int pc_accept_peer(int listen_fd, int *out_fd, char *host, size_t host_capacity, int *out_port);
+
+/// getsockname(2): the numeric host (at least PC_HOST_TEXT_MAX bytes) and port that
+/// socket `fd` is bound to, as tcpserver's TCPLOCALIP and TCPLOCALPORT give them.
+int pc_socket_local_address(int fd, char *host, size_t host_capacity, int *out_port);
+
 /// Connects a close-on-exec TCP socket to `host`:`port`; `timeout_ms` bounds the
 /// connect (-1: the kernel's own limit). ETIMEDOUT when it runs out.
 int pc_tcp_connect(const char *host, int port, int timeout_ms, int *out_fd);

@@ -52,15 +52,17 @@ public struct TCPListener: Sendable {
         return TCPConnection(adopting: fd)
     }
 
-    /// Takes the next queued connection and the peer's "address:port"; nil when the
-    /// listener is non-blocking and none is waiting.
-    public func acceptWithPeer() throws(ProcessError) -> (connection: TCPConnection, peer: String)? {
+    /// Takes the next queued connection and the peer's address; nil when the listener is
+    /// non-blocking and none is waiting. The address is formatted without vfprintf (see
+    /// `pc_accept_peer`): a forking server's parent calls this at every connection.
+    public func acceptWithPeer() throws(ProcessError) -> (connection: TCPConnection, peer: Peer)? {
         var fd: Int32 = -1
-        return try withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(PC_ADDRESS_TEXT_MAX)) { buffer throws(ProcessError) in
-            let result = pc_accept(descriptor, &fd, buffer.baseAddress, buffer.count)
+        var port: Int32 = 0
+        return try withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(PC_HOST_TEXT_MAX)) { buffer throws(ProcessError) in
+            let result = pc_accept_peer(descriptor, &fd, buffer.baseAddress, buffer.count, &port)
             if result == EAGAIN || result == EWOULDBLOCK { return nil }
             try check("accept", result)
-            return (TCPConnection(adopting: fd), String(cString: buffer.baseAddress!))
+            return (TCPConnection(adopting: fd), Peer(host: String(cString: buffer.baseAddress!), port: Int(port)))
         }
     }
 

@@ -1,14 +1,17 @@
 import ArgumentParser
 import ProcCore
 
-/// The seed's forking echo server: a child per connection, every byte echoed upper-cased.
+/// The seed's forking echo server: a child per connection, every byte echoed upper-cased;
+/// or, after `--`, any program per connection, as tcpserver runs one.
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve TCP connections, one forked child each, echoing every byte with a-z upper-cased.",
         discussion: """
             Prints 'listening on HOST:PORT' on stdout once listening (the real port with --port 0) \
             and logs connections and children on stderr. SIGTERM or SIGINT stops accepting, lets live \
-            connections go on for up to --grace seconds, kills the rest and exits 0.
+            connections go on for up to --grace seconds, kills the rest and exits 0. \
+            After --, a PROGRAM [ARGS...] serves each connection instead of the echo: \
+            procctl serve --port 8080 -- tr a-z A-Z.
             """
     )
 
@@ -33,6 +36,12 @@ struct Serve: ParsableCommand {
     @Flag(help: "Log errors only.")
     var quiet = false
 
+    @Argument(parsing: .postTerminator, help: ArgumentHelp(
+        "A program (and its arguments) to run for each connection instead of the echo, as tcpserver does: stdin and stdout on the socket, with PROTO=TCP, TCPREMOTEIP, TCPREMOTEPORT, TCPLOCALIP and TCPLOCALPORT in its environment.",
+        valueName: "program"
+    ))
+    var program: [String] = []
+
     func validate() throws {
         try NumericAddress.validate(host: host, port: port, ports: 0...65535)
         guard (1...65535).contains(backlog) else { throw ValidationError("--backlog must be between 1 and 65535 (got \(backlog)).") }
@@ -42,24 +51,29 @@ struct Serve: ParsableCommand {
     }
 
     func run() throws {
-        var settings = ForkingEchoServer.Configuration()
-        settings.host = host
-        settings.port = port
-        settings.backlog = backlog
-        settings.maxChildren = maxChildren
-        settings.idleTimeout = idleTimeout > 0 ? .seconds(idleTimeout) : nil
-        settings.grace = .seconds(grace)
-        settings.quiet = quiet
-        let server: ForkingEchoServer
+        let configuration = ServerConfiguration(
+            host: host, port: port, backlog: backlog,
+            idleTimeout: idleTimeout > 0 ? .seconds(idleTimeout) : nil,
+            grace: .seconds(grace), quiet: quiet,
+            model: .forkPerConnection(maxChildren: maxChildren)
+        )
+        let server: Server
         do {
-            server = try ForkingEchoServer(configuration: settings)
+            if let executable = program.first {
+                server = try Server(configuration: configuration, program: Program(executable, arguments: Array(program.dropFirst())))
+            } else {
+                server = try Server(configuration: configuration, handler: EchoHandler().serve)
+            }
+        } catch let error where error.code == .cannotExecute {
+            let reason = error.errno?.description ?? "\(error.code)"
+            throw Terminal.fail("cannot execute '\(program.first ?? "")': \(reason)", exitCode: 127)
         } catch let error where error.operation.hasPrefix("listen on") {
             let reason = error.errno?.description ?? "\(error.code)"
             throw Terminal.fail("cannot listen on \(NumericAddress.describe(host: host, port: port)): \(reason)")
         } catch {
             throw Terminal.fail("serve: \(error)")
         }
-        Terminal.say("listening on \(NumericAddress.describe(host: host, port: server.listener.port))")
+        Terminal.say("listening on \(NumericAddress.describe(host: host, port: server.port))")
         let summary = server.run()
         if !quiet {
             Terminal.log("shut down: served \(summary.connectionsServed) connections, killed \(summary.childrenKilled) children")

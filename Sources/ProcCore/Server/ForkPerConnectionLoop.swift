@@ -1,40 +1,26 @@
 import CProcShim
-import ProcCore
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The seed's fork-per-connection upper-casing echo server, made production-grade.
+/// The fork-per-connection model (`ServerModel.forkPerConnection`), the seed's, made
+/// production-grade.
 ///
 /// One thread, one poll loop over three kinds of descriptor: the signal pipe (SIGTERM,
 /// SIGINT), the non-blocking listener, and the pidfd of every live child, which becomes
 /// readable when that child ends, so each child is reaped as soon as it exits without
 /// waitpid(-1) and without scanning the others. Each connection is served by a forked
-/// `ChildProcess` that closes the listener; the parent closes its copy of the connection
-/// right after the fork. At `maxChildren` live children the listener leaves the poll set
-/// and new connections wait in the kernel's backlog.
-final class ForkingEchoServer {
-    /// What the server listens on and how it treats its children.
-    struct Configuration {
-        var host = "127.0.0.1"
-        var port = 8080
-        var backlog = 128
-        var maxChildren = 256
-        /// How long a connection may stay idle; nil: for ever.
-        var idleTimeout: Duration? = .seconds(300)
-        /// How long live connections may go on after SIGTERM or SIGINT.
-        var grace: Duration = .seconds(10)
-        /// Log errors only.
-        var quiet = false
-    }
-
-    /// What the server did, for the shutdown line.
-    struct Summary {
-        var connectionsServed = 0
-        var childrenKilled = 0
-    }
-
+/// `ChildProcess` that closes the listener and runs the `ConnectionService`, or, for a
+/// program, by the program spawned straight from here (no fork of this process); the
+/// parent closes its copy of the connection right after. At `maxChildren` live children
+/// the listener leaves the poll set and new connections wait in the kernel's backlog.
+///
+/// The parent forks at every connection, so every page it writes between two forks
+/// faults and is copied while a child lives: its poll set, children and log live in
+/// parent-only memory, and its state has no run-time exclusivity checks (README, "What
+/// a fork costs").
+final class ForkPerConnectionLoop {
     /// Slot of the signal pipe in `pollSet`.
     private static let signalSlot = 0
     /// Slot of the listener in `pollSet`; its fd is -1 while the server does not accept.
@@ -46,50 +32,47 @@ final class ForkingEchoServer {
     /// How often children without a pidfd are checked.
     private static let unwatchedCheckMilliseconds: Int32 = 50
 
-    let configuration: Configuration
-    let listener: TCPListener
+    private let listener: TCPListener
+    private let maxChildren: Int
+    private let configuration: ServerConfiguration
+    private let service: ConnectionService
+    /// SIGTERM and SIGINT, as bytes for the poll loop.
+    private let signals: SignalPipe
+    /// The per-connection lines, written in one go each time the loop waits.
+    private let log: ServerLog
 
-    // The server's state is used by its one thread only, never across an access: the
+    // The loop's state is used by its one thread only, never across an access: the
     // run-time exclusivity checks are left out, since each wrote a thread-local page
     // that the next fork made the parent copy (perf record -e page-faults).
     private let pollSet: PollSet
-    /// Every child's echo buffer (see `EchoSession.buffer`); the parent never uses it.
-    private let sessionBuffer: UnsafeMutableRawBufferPointer
     /// Children watched through their pidfd, in the order of their poll slots.
     private let children: ChildList
     /// Children without a pidfd (no pidfd_open, or EMFILE): checked on a timer.
     @exclusivity(unchecked) private var unwatched: [ChildProcess] = []
-    @exclusivity(unchecked) private var summary = Summary()
-    /// The connection that the child being started serves; nil outside `serve`.
-    @exclusivity(unchecked) private var connectionForChild: TCPConnection?
-    /// SIGTERM and SIGINT, as bytes for the poll loop.
-    private let signals: SignalPipe
-    /// The per-connection lines, written in one go each time the loop waits.
-    private let log = ServerLog()
+    @exclusivity(unchecked) private var summary = ServerSummary()
+    /// The connection, and its peer, that the child being started serves; nil outside `serve`.
+    @exclusivity(unchecked) private var connectionForChild: (connection: TCPConnection, peer: Peer)?
     @exclusivity(unchecked) private var acceptPausedUntilMs: Int64 = 0
     @exclusivity(unchecked) private var limitReported = false
     @exclusivity(unchecked) private var stopRequested = false
 
-    /// Listens, and routes SIGTERM and SIGINT to the poll loop. Throws when the address
-    /// cannot be listened on (errno EADDRINUSE, EADDRNOTAVAIL, EACCES...).
-    init(configuration: Configuration) throws(ProcessError) {
+    /// A loop over `listener` (made non-blocking here) with at most `maxChildren` children.
+    init(
+        listener: TCPListener, maxChildren: Int, configuration: ServerConfiguration,
+        service: ConnectionService, log: ServerLog, signals: SignalPipe
+    ) throws(ProcessError) {
+        self.listener = listener
+        self.maxChildren = maxChildren
         self.configuration = configuration
-        let result = pc_ignore_sigpipe()
-        if result != 0 { throw .systemCall("sigaction", result) }
-        signals = try SignalPipe.install(catching: [SIGTERM, SIGINT])
-        listener = try TCPListener(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
+        self.service = service
+        self.log = log
+        self.signals = signals
         try listener.setNonBlocking()
         // Children come and go at connection rate: no reallocation on that path.
-        pollSet = PollSet(capacity: Self.firstChildSlot + configuration.maxChildren)
+        pollSet = PollSet(capacity: Self.firstChildSlot + maxChildren)
         pollSet.append(pollfd(fd: signals.descriptor.rawValue, events: Int16(POLLIN), revents: 0))
         pollSet.append(pollfd(fd: listener.descriptor, events: Int16(POLLIN), revents: 0))
-        children = ChildList(capacity: configuration.maxChildren)
-        // Page-aligned: a short message touches one page of it in the child.
-        sessionBuffer = .allocate(byteCount: EchoSession.bufferSize, alignment: 4096)
-    }
-
-    deinit {
-        sessionBuffer.deallocate()
+        children = ChildList(capacity: maxChildren)
     }
 
     /// The number of live children.
@@ -97,7 +80,7 @@ final class ForkingEchoServer {
 
     /// Serves until SIGTERM or SIGINT, then drains: closes the listener, lets live
     /// connections go on for up to `grace`, SIGKILLs the rest and reaps every child.
-    func run() -> Summary {
+    func run() -> ServerSummary {
         // The server sets no disposition after init (SIGPIPE ignored, SIGTERM and SIGINT
         // to the pipe): its children reset those only, not all 62 signals (about
         // 15 µs of sigaction calls per connection).
@@ -130,8 +113,9 @@ final class ForkingEchoServer {
         let result = pollSet.poll(timeoutMs: timeoutMs)
         if result != 0 {
             // Only EINVAL/ENOMEM are possible here; don't spin on them.
-            logNow("procctl: poll: \(ProcessError.systemCall("poll", result))")
-            Terminal.sleep(seconds: 0.1)
+            log.now("poll: \(ProcessError.systemCall("poll", result))")
+            var pause = timespec(tv_sec: 0, tv_nsec: 100_000_000)
+            _ = nanosleep(&pause, nil)
             pollSet.clearEvents()
         }
     }
@@ -184,18 +168,14 @@ final class ForkingEchoServer {
 
     /// Accepts every queued connection, up to the limit of live children.
     private func acceptConnections() {
-        while liveChildren < configuration.maxChildren {
-            let accepted: (connection: TCPConnection, peer: String)?
+        while liveChildren < maxChildren {
+            let accepted: (connection: TCPConnection, peer: Peer)?
             do {
-                if configuration.quiet {
-                    accepted = try listener.accept().map { ($0, "") }
-                } else {
-                    accepted = try listener.acceptWithPeer()
-                }
+                accepted = try listener.acceptWithPeer()
             } catch {
                 // EMFILE, ENFILE, ENOBUFS...: the listener stays readable, so pause
                 // instead of spinning; the connection waits in the backlog meanwhile.
-                logNow("procctl: \(error); pausing accept for \(Self.acceptPauseMilliseconds) ms")
+                log.now("\(error); pausing accept for \(Self.acceptPauseMilliseconds) ms")
                 acceptPausedUntilMs = Self.nowMs() + Self.acceptPauseMilliseconds
                 return
             }
@@ -204,19 +184,13 @@ final class ForkingEchoServer {
         }
     }
 
-    private func serve(_ connection: TCPConnection, peer: String) {
-        // The closure captures only `self`, which then is its context: a closure that
-        // captured the connection would cost an allocation per connection, and the heap
-        // page it lands on a copy at the next fork.
-        connectionForChild = connection
-        defer { connectionForChild = nil }
-        // The server runs one thread, so the per-start thread count check is skipped.
-        let child = ChildProcess(name: "connection", threadPolicy: .allow) { [self] in try serveInChild() }
+    private func serve(_ connection: TCPConnection, peer: Peer) {
+        let child: ChildProcess
         do {
-            try child.start()
+            child = try startChild(serving: connection, peer: peer)
         } catch {
             connection.close()
-            logNow("procctl: cannot serve \(peer.isEmpty ? "a connection" : peer): \(error)")
+            log.now("cannot serve \(peer): \(error)")
             acceptPausedUntilMs = Self.nowMs() + Self.acceptPauseMilliseconds
             return
         }
@@ -238,15 +212,30 @@ final class ForkingEchoServer {
         }
     }
 
-    /// What a connection's child does: close the listener and echo until the end.
+    /// Forks a child that serves `connection`, or spawns the program on it.
+    private func startChild(serving connection: TCPConnection, peer: Peer) throws(ProcessError) -> ChildProcess {
+        if case .program(let spawner) = service.work {
+            return try spawner.start(on: connection, peer: peer, idleTimeout: configuration.idleTimeout)
+        }
+        // The closure captures only `self`, which then is its context: a closure that
+        // captured the connection would cost an allocation per connection, and the heap
+        // page it lands on a copy at the next fork.
+        connectionForChild = (connection, peer)
+        defer { connectionForChild = nil }
+        // The server runs one thread, so the per-start thread count check is skipped.
+        let child = ChildProcess(name: "connection", threadPolicy: .allow) { [self] in try serveInChild() }
+        try child.start()
+        return child
+    }
+
+    /// What a connection's child does: close the listener and serve until the end.
     private func serveInChild() throws {
-        _ = pc_close(listener.descriptor)
+        listener.close()
         // Ctrl-C in a terminal signals the whole process group: the server decides
         // when its children end (after --grace), not the terminal.
         signal(SIGINT, SIG_IGN)
-        guard let connection = connectionForChild else { throw ChildProcess.Exit(1) }
-        let session = EchoSession(connection: connection, buffer: sessionBuffer, idleTimeout: configuration.idleTimeout, quiet: configuration.quiet)
-        let code = session.run()
+        guard let (connection, peer) = connectionForChild else { throw ChildProcess.Exit(1) }
+        let code = service.serve(connection, peer: peer)
         if code != 0 { throw ChildProcess.Exit(code) }
     }
 
@@ -254,9 +243,9 @@ final class ForkingEchoServer {
     /// (connections wait in the backlog) and while accepting is paused.
     private func updateAccepting() {
         if acceptPausedUntilMs > 0 && Self.nowMs() >= acceptPausedUntilMs { acceptPausedUntilMs = 0 }
-        let atLimit = liveChildren >= configuration.maxChildren
+        let atLimit = liveChildren >= maxChildren
         if atLimit && !limitReported && !configuration.quiet {
-            logNow("limit reached: \(liveChildren) live children; new connections wait in the backlog")
+            log.now("limit reached: \(liveChildren) live children; new connections wait in the backlog")
         }
         limitReported = atLimit
         let accepting = !atLimit && acceptPausedUntilMs == 0 && !stopRequested
@@ -271,7 +260,7 @@ final class ForkingEchoServer {
         pollSet[Self.listenerSlot].fd = -1
         stopRequested = false
         if !configuration.quiet {
-            logNow("shutting down: \(liveChildren) live connections, waiting up to \(configuration.grace.secondsText) s")
+            log.now("shutting down: \(liveChildren) live connections, waiting up to \(configuration.grace.secondsText) s")
         }
         let deadline = Self.nowMs() + Int64(configuration.grace.roundedUpMilliseconds)
         while liveChildren > 0 && !stopRequested {
@@ -294,12 +283,6 @@ final class ForkingEchoServer {
         children.removeAll()
         unwatched.removeAll()
         log.flush()
-    }
-
-    /// Writes a rare line (errors, limit, shutdown) after the gathered ones, in order.
-    private func logNow(_ line: String) {
-        log.flush()
-        Terminal.log(line)
     }
 
     // MARK: - Time

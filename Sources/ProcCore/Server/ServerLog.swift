@@ -1,7 +1,9 @@
 import SystemPackage
 
-/// The server's per-connection log lines, gathered in one preallocated buffer and
-/// written to stderr in one write when the loop goes back to waiting.
+/// The server's log on stderr: per-connection lines gathered in one preallocated buffer
+/// and written in one write when the loop goes back to waiting (`line`, `flush`), rare
+/// lines written at once after them (`now`), and lines from children and workers
+/// (`ServerLog.writeUnbuffered`), which cannot touch the buffer: it is not mapped there.
 ///
 /// Two lines per connection through `Terminal.log` cost about 20 µs of the parent's
 /// time per connection (String interpolation, concatenation and two writes, and the
@@ -62,6 +64,19 @@ final class ServerLog {
         count = 0
     }
 
+    /// Writes a rare line (an error, the limit, shutdown) at once, after the gathered ones,
+    /// so that the log stays in order. The parent's only.
+    func now(_ line: String) {
+        flush()
+        Self.writeUnbuffered(line)
+    }
+
+    /// Writes `line` to stderr in one write, from any process: a forked child or worker,
+    /// whose copy of the buffer is not mapped, uses this.
+    static func writeUnbuffered(_ line: String) {
+        _ = try? FileDescriptor.standardError.writeAll((line + "\n").utf8)
+    }
+
     /// Appends the parts of one line into the log's buffer.
     struct LineWriter {
         fileprivate let base: UnsafeMutableRawPointer
@@ -80,6 +95,15 @@ final class ServerLog {
                 base.storeBytes(of: byte, toByteOffset: count, as: UInt8.self)
                 count += 1
             }
+        }
+
+        /// Appends `peer` as `host:port`, `[host]:port` for IPv6.
+        mutating func append(_ peer: Peer) {
+            let isIPv6 = peer.host.utf8.contains(UInt8(ascii: ":"))
+            if isIPv6 { append("[" as StaticString) }
+            append(peer.host)
+            append((isIPv6 ? "]:" : ":") as StaticString)
+            append(peer.port)
         }
 
         /// Appends `number` in decimal.

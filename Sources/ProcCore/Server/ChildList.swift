@@ -1,4 +1,4 @@
-import ProcCore
+
 
 /// The server's watched children, in poll-slot order, in a `ParentOnlyArray` (a Swift
 /// array's storage is ordinary heap, and appending a child at every connection faulted

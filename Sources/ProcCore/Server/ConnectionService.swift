@@ -1,0 +1,84 @@
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Serves one accepted connection in the process that holds it (a forked child, a
+/// prefork worker): the idle timeout, then the closure handler or the program.
+///
+/// It never throws: what went wrong is logged through `ServerLog.writeUnbuffered` (a
+/// child cannot use the parent's gathered log) and becomes the exit code.
+final class ConnectionService {
+    /// What serves a connection.
+    enum Work {
+        /// A closure, run in this process.
+        case handler(ConnectionHandler)
+        /// A program, spawned with stdin and stdout on the socket (see `ProgramSpawner`).
+        case program(ProgramSpawner)
+    }
+
+    let work: Work
+    /// How long a read or write may wait; nil waits for ever.
+    let idleTimeout: Duration?
+    /// Whether to leave out the line about an idle connection.
+    let quiet: Bool
+
+    init(work: Work, idleTimeout: Duration?, quiet: Bool) {
+        self.work = work
+        self.idleTimeout = idleTimeout
+        self.quiet = quiet
+    }
+
+    /// Serves `connection` to its end, closes it, and returns an exit code: 0 when the
+    /// handler returned or the peer closed, reset or idled out; N for a handler's
+    /// `ChildProcess.Exit(N)` or the program's exit code (128+N for signal N); 1 for any
+    /// other failure (logged).
+    func serve(_ connection: TCPConnection, peer: Peer) -> Int32 {
+        defer { connection.close() }
+        switch work {
+        case .handler(let handler):
+            do {
+                try connection.setTimeout(idleTimeout)
+                try handler(connection, peer)
+                return 0
+            } catch let exit as ChildProcess.Exit {
+                return exit.code
+            } catch let error as ProcessError {
+                return ending(error)
+            } catch {
+                return failure(error)
+            }
+        case .program(let spawner):
+            do {
+                let child = try spawner.start(on: connection, peer: peer, idleTimeout: idleTimeout)
+                try child.join()
+                let code = child.exitCode ?? 1
+                return code >= 0 ? code : 128 - code
+            } catch {
+                return failure(error)
+            }
+        }
+    }
+
+    private func ending(_ error: ProcessError) -> Int32 {
+        switch error.errno {
+        case .resourceTemporarilyUnavailable?:
+            // SO_RCVTIMEO or SO_SNDTIMEO ran out: the peer neither sent nor read.
+            if !quiet, let idleTimeout {
+                ServerLog.writeUnbuffered("child \(getpid()): connection idle for \(idleTimeout.secondsText) s, closed")
+            }
+            return 0
+        case .connectionReset?, .brokenPipe?, .timedOut?:
+            // The peer went away: its business, not an error of the server.
+            return 0
+        default:
+            return failure(error)
+        }
+    }
+
+    private func failure(_ error: any Error) -> Int32 {
+        ServerLog.writeUnbuffered("child \(getpid()): \(error)")
+        return 1
+    }
+}

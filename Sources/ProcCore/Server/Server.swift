@@ -1,0 +1,98 @@
+import CProcShim
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A TCP server whose connections are each served by a forked child (or a prefork
+/// worker) running a `ConnectionHandler`, or by a program, as tcpserver runs one.
+///
+/// ```swift
+/// let server = try Server(configuration: ServerConfiguration(port: 0)) { connection, peer in
+///     try connection.writeAll(Array("hello, \(peer)\n".utf8))
+/// }
+/// print("listening on port \(server.port)")
+/// let summary = server.run()   // until SIGTERM or SIGINT, then the drain
+/// ```
+///
+/// `init` listens and routes SIGTERM and SIGINT to the server's loop (and ignores
+/// SIGPIPE); `run` serves until one of them comes, then stops accepting, lets live
+/// connections go on for up to `grace`, kills the rest and reaps every child. Start it
+/// before any thread: its children are forked from the calling thread.
+public final class Server {
+    /// What the server listens on and how it serves.
+    public let configuration: ServerConfiguration
+    let listener: TCPListener
+    let signals: SignalPipe
+    let service: ConnectionService
+    /// The server's own log lines on stderr (parent-only memory).
+    let log = ServerLog()
+    private var hasRun = false
+
+    /// The port the server listens on: the kernel's choice when the configuration asked for 0.
+    public var port: Int { listener.port }
+
+    /// Listens as `configuration` says; each connection is served by `handler` in a forked
+    /// child or a worker. Throws when the address cannot be listened on (errno EADDRINUSE,
+    /// EADDRNOTAVAIL, EACCES; the operation is `listen on HOST:PORT`) or a limit in the
+    /// configuration is out of range (`.invalidArgument`).
+    public convenience init(configuration: ServerConfiguration, handler: @escaping ConnectionHandler) throws(ProcessError) {
+        try self.init(configuration: configuration, work: .handler(handler))
+    }
+
+    /// Listens as `configuration` says; each connection runs `program` with stdin and
+    /// stdout on the socket and tcpserver's environment (`PROTO=TCP`, `TCPREMOTEIP`,
+    /// `TCPREMOTEPORT`, `TCPLOCALIP`, `TCPLOCALPORT`) added to `program.environment` or to
+    /// this process's. The executable is resolved through PATH here: one that cannot be
+    /// run throws `.cannotExecute` naming it, before anything listens.
+    public convenience init(configuration: ServerConfiguration, program: Program) throws(ProcessError) {
+        try self.init(configuration: configuration, work: .program(ProgramSpawner(program: program)))
+    }
+
+    private init(configuration: ServerConfiguration, work: ConnectionService.Work) throws(ProcessError) {
+        try Self.validate(configuration)
+        self.configuration = configuration
+        service = ConnectionService(work: work, idleTimeout: configuration.idleTimeout, quiet: configuration.quiet)
+        try check("sigaction", pc_ignore_sigpipe())
+        signals = try SignalPipe.install(catching: [SIGTERM, SIGINT])
+        listener = try TCPListener(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
+    }
+
+    /// Serves until SIGTERM or SIGINT, then drains; returns what it did. A second call
+    /// returns at once: the listener is closed by then.
+    public func run() -> ServerSummary {
+        guard !hasRun else { return ServerSummary() }
+        hasRun = true
+        switch configuration.model {
+        case .forkPerConnection(let maxChildren):
+            do {
+                let loop = try ForkPerConnectionLoop(
+                    listener: listener, maxChildren: maxChildren, configuration: configuration,
+                    service: service, log: log, signals: signals
+                )
+                return loop.run()
+            } catch {
+                log.now("cannot serve: \(error)")
+                listener.close()
+                return ServerSummary()
+            }
+        case .prefork:
+            // Replaced by PreforkSupervisor when the prefork branch is merged.
+            log.now("prefork mode is not built yet")
+            listener.close()
+            return ServerSummary()
+        }
+    }
+
+    private static func validate(_ configuration: ServerConfiguration) throws(ProcessError) {
+        func refuse(_ what: String) -> ProcessError { ProcessError(.invalidArgument, operation: what) }
+        guard configuration.backlog >= 1 else { throw refuse("backlog \(configuration.backlog)") }
+        switch configuration.model {
+        case .forkPerConnection(let maxChildren):
+            guard maxChildren >= 1 else { throw refuse("maxChildren \(maxChildren)") }
+        case .prefork(let options):
+            guard options.workers >= 1 else { throw refuse("workers \(options.workers)") }
+            guard options.maxWorkers >= options.workers else { throw refuse("maxWorkers \(options.maxWorkers) below workers \(options.workers)") }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+/// What a `Server` listens on and how it serves, drains and logs.
+public struct ServerConfiguration: Sendable {
+    /// The numeric IPv4 or IPv6 address to listen on.
+    public var host: String
+    /// The port to listen on; 0 asks for an ephemeral one (`Server.port` tells it).
+    public var port: Int
+    /// How many connections the kernel queues before accept.
+    public var backlog: Int
+    /// How long a connection may stay idle (no byte read or written); nil: for ever.
+    public var idleTimeout: Duration?
+    /// How long live connections may go on after SIGTERM or SIGINT before they are killed.
+    public var grace: Duration
+    /// Log errors only.
+    public var quiet: Bool
+    /// Fork per connection or prefork.
+    public var model: ServerModel
+
+    /// A configuration with procctl serve's defaults: 127.0.0.1:8080, backlog 128, idle
+    /// timeout 300 s, grace 10 s, one child per connection and at most 256 at once.
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        backlog: Int = 128,
+        idleTimeout: Duration? = .seconds(300),
+        grace: Duration = .seconds(10),
+        quiet: Bool = false,
+        model: ServerModel = .forkPerConnection(maxChildren: 256)
+    ) {
+        self.host = host
+        self.port = port
+        self.backlog = backlog
+        self.idleTimeout = idleTimeout
+        self.grace = grace
+        self.quiet = quiet
+        self.model = model
+    }
+}
