@@ -68,7 +68,7 @@ struct PreforkServeTests {
         let fourth = try server.connect()
         defer { fourth.close() }
         try fourth.send("fourth")
-        #expect(!fourth.hasInput(withinMs: 300))
+        #expect(!fourth.hasInput(withinMs: 300), "\(workers(of: server)) \(server.program.standardError())")
         connections.removeFirst().close()
         #expect(String(decoding: try fourth.receive(count: 6), as: UTF8.self) == "FOURTH")
         #expect(workers(of: server).count == 3)
@@ -144,9 +144,10 @@ struct PreforkServeTests {
             shares = lines(of: server, containing: " recycled after ").compactMap { line in
                 line.split(separator: " ").dropFirst(4).first.flatMap { Int($0) }
             }
-            return shares.count >= 80 / (5 + jitter)
+            return shares.reduce(0, +) > 80 - 2 * (5 + jitter)
         }
-        #expect(shares.count >= 80 / (5 + jitter))
+        // The two workers left at the end have served less than their share.
+        #expect(shares.count >= 80 / (5 + jitter) - 2 && shares.reduce(0, +) <= 80, "\(shares)")
         #expect(shares.allSatisfy { (5...(5 + jitter)).contains($0) }, "\(shares)")
         if jitter > 0 { #expect(Set(shares).count > 1, "\(shares)") }
         #expect(TestClock.waitUntil(timeout: 10) { workers(of: server).count == 2 })
@@ -243,6 +244,22 @@ struct PreforkServeTests {
         #expect(ProcessTable.openDescriptors(of: server.pid) == descriptors)
         // --quiet: recycling is routine, not an error.
         #expect(server.program.standardError().isEmpty)
+    }
+
+    @Test("With -- PROGRAM, each worker runs the program per connection; the workers stay")
+    func programPerConnection() throws {
+        let server = try RunningServer(["--workers", "2", "--grace", "1", "--", "tr", "a-z", "A-Z"])
+        defer { server.stop() }
+        let pool = waitForWorkers(server, count: 2)
+        #expect(pool.count == 2)
+        for index in 0..<5 {
+            let connection = try server.connect()
+            defer { connection.close() }
+            let reply = try connection.stream(Array("through tr \(index)".utf8), timeout: 10)
+            #expect(String(decoding: reply, as: UTF8.self) == "THROUGH TR \(index)")
+        }
+        #expect(TestClock.waitUntil(timeout: 5) { workers(of: server) == pool })
+        #expect(pool.allSatisfy { ProcessTable.zombies(of: $0) == 0 })
     }
 
     @Test("Bad prefork values: one clear usage error, a non-zero exit, no trap", arguments: [

@@ -1,5 +1,5 @@
 import CProcShim
-@testable import ProcCore
+import ProcCore
 import ProcTestSupport
 import Testing
 
@@ -55,18 +55,11 @@ final class PreforkServerProcess {
         port = Int(bytes.withUnsafeBytes { $0.load(as: Int32.self) })
     }
 
-    /// The one place that builds the server from the engine's parts.
+    /// The one place that builds the server: the public API, as a library user does.
     private static func runServer(_ configuration: ServerConfiguration, handler: @escaping ConnectionHandler, ready: (Int) -> Void) throws -> ServerSummary {
-        guard case .prefork(let options) = configuration.model else { throw ChildProcess.Exit(3) }
-        _ = pc_ignore_sigpipe()
-        let signals = try SignalPipe.install(catching: [SIGTERM, SIGINT, SIGQUIT, SIGTTIN, SIGTTOU])
-        let listener = try TCPListener(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
-        ready(listener.port)
-        let supervisor = PreforkSupervisor(
-            listener: listener, options: options, configuration: configuration,
-            service: ConnectionService(handler: handler), log: ServerLog(), signals: signals
-        )
-        return supervisor.run()
+        let server = try Server(configuration: configuration, handler: handler)
+        ready(server.port)
+        return server.run()
     }
 
     deinit {
