@@ -14,9 +14,11 @@
 #            binary) against the anchors' C loops and Python's multiprocessing (run spawn);
 #   servers  run servers under three loads (short: 8 concurrent connections of 1 message
 #            of 64 B; long: 200 messages each; large: 64 KiB messages), with procctl serve
-#            added when this build has it;
+#            added when this build has it, in both models (procctl-prefork: --workers 16),
+#            and c-epoll, the one-process event loop (the ceiling without any fork);
 #   paired   procctl serve beside the C fork server in interleaved rounds (the targets'
-#            ratios; one run per server above drifts with the machine);
+#            ratios; one run per server above drifts with the machine), and procctl serve
+#            --workers 16 (prefork) beside the C prefork server (16 workers) the same way;
 #   load     procctl load against the C load generator, on the same servers (the C
 #            fork and prefork servers, and procctl serve when this build has it).
 # Everything talks to 127.0.0.1; every server this script starts is stopped by its pid.
@@ -93,11 +95,12 @@ PY
 done
 
 # --- servers ---------------------------------------------------------------------------
-names=(c-fork c-prefork py-seed py-forkingtcp)
+names=(c-fork c-prefork c-epoll py-seed py-forkingtcp)
 command -v socat >/dev/null && names+=(socat-fork) || note "socat is not installed: socat-fork left out"
 command -v tcpserver >/dev/null && names+=(tcpserver) || note "tcpserver (ucspi-tcp) is not installed: left out"
 if "$procctl" --help 2>/dev/null | grep -qE '^ +serve( |$)'; then
     names+=(procctl)
+    "$procctl" serve --help 2>/dev/null | grep -q -- '--workers' || { note "this build of procctl serve has no --workers: no prefork rows"; record "note procctl-prefork-missing"; }
 else
     note "this build of procctl has no 'serve' yet: the server rows show the anchors only"
     record "note procctl-serve-missing"
@@ -108,6 +111,11 @@ for load in "${loads[@]}"; do
     note "servers, $label load: $total connections, $threads at a time, $msgs x $size B"
     PROCCTL="$procctl" "$anchors" servers "$total" "$threads" "$msgs" "$size" "${names[@]}" 2>&1 | tee "$work/servers.txt" >&2 || true
     grep -E '^[a-z-]+ +conns=|did not start' "$work/servers.txt" | sed "s/^/serverline $label /" >> "$results" || true
+    if ! grep -q 'procctl-.*-missing' "$results"; then
+        note "servers, $label load: procctl serve --workers 16"
+        PROCCTL="$procctl" PROCCTL_ARGS="--workers 16" "$anchors" servers "$total" "$threads" "$msgs" "$size" procctl 2>&1 \
+            | grep -E '^[a-z-]+ +conns=|did not start' | sed -e "s/^procctl /procctl-prefork /" -e "s/^/serverline $label /" >> "$results" || true
+    fi
 done
 
 # --- procctl serve beside the C fork server, interleaved ------------------------------
@@ -124,6 +132,17 @@ if ! grep -q procctl-serve-missing "$results"; then
         done
     done
 fi
+# The prefork targets: procctl serve --workers 16 beside the C prefork server (16 workers).
+if ! grep -q 'procctl-.*-missing' "$results"; then
+    for load in "${loads[@]}"; do
+        read -r label total threads msgs size <<<"$load"
+        for round in $(seq "$rounds"); do
+            note "procctl serve --workers 16 beside c-prefork, $label load, round $round/$rounds"
+            PROCCTL="$procctl" PROCCTL_ARGS="--workers 16" "$anchors" servers "$total" "$threads" "$msgs" "$size" c-prefork procctl 2>&1 \
+                | grep -E '^[a-z-]+ +conns=' | sed "s/^/preforkline $label $round /" >> "$results" || true
+        done
+    done
+fi
 
 # --- load generators -------------------------------------------------------------------
 wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
@@ -134,6 +153,10 @@ generator_servers=("c-fork 9141" "c-prefork 9142")
 if ! grep -q procctl-serve-missing "$results"; then
     "$procctl" serve --port 9143 --quiet >/dev/null 2>&1 & server_pids+=($!)
     if wait_port 9143; then generator_servers+=("procctl 9143"); else note "procctl serve did not start on 9143"; fi
+fi
+if ! grep -q 'procctl-.*-missing' "$results"; then
+    "$procctl" serve --port 9144 --workers 16 --quiet >/dev/null 2>&1 & server_pids+=($!)
+    if wait_port 9144; then generator_servers+=("procctl-prefork 9144"); else note "procctl serve --workers 16 did not start on 9144"; fi
 fi
 for load in "${loads[@]}"; do
     read -r label total threads msgs size <<<"$load"
@@ -159,6 +182,7 @@ from collections import defaultdict
 path, machine, rounds, spawn_n = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 spawn = defaultdict(list); server = {}; gen = defaultdict(list); notes = []; errors = []
 pairs = defaultdict(dict)  # (load, round) -> name -> (conn/s, msg/s)
+prefork_pairs = defaultdict(dict)  # the same for c-prefork beside procctl --workers 16
 for line in open(path):
     f = line.split()
     if not f: continue
@@ -172,6 +196,10 @@ for line in open(path):
         kv = dict(x.split("=", 1) for x in f[4:] if "=" in x)
         if "conn_per_s" in kv: pairs[(f[1], f[2])][f[3]] = (float(kv["conn_per_s"]), float(kv["msg_per_s"]))
         if kv.get("errors", "0") != "0": errors.append(f"{f[3]} ({f[1]} load, paired round {f[2]}): {kv['errors']} errors")
+    elif f[0] == "preforkline":
+        kv = dict(x.split("=", 1) for x in f[4:] if "=" in x)
+        if "conn_per_s" in kv: prefork_pairs[(f[1], f[2])][f[3]] = (float(kv["conn_per_s"]), float(kv["msg_per_s"]))
+        if kv.get("errors", "0") != "0": errors.append(f"{f[3]} --workers 16 ({f[1]} load, paired round {f[2]}): {kv['errors']} errors")
     elif f[0] == "loadgen" and len(f) >= 5: gen[(f[1], f[2], "C loadgen")].append((float(f[3]), float(f[4])))
     elif f[0] == "procctlload" and len(f) >= 6:
         gen[(f[1], f[2], "procctl load")].append((float(f[3]), float(f[4])))
@@ -220,7 +248,8 @@ for title, key, against in rows:
     rs = ", ".join(f"{ratio(key, b)} {name}" for name, b in against if b in s)
     print(f"{title:<52}{s[key]:>10.1f}  {rs}")
 loads = ["short", "long", "large"]
-servers = sorted({name for (_, name) in server}, key=lambda n: ["c-fork", "c-prefork", "procctl", "tcpserver", "socat-fork", "py-forkingtcp", "py-seed"].index(n) if n in ["c-fork", "c-prefork", "procctl", "tcpserver", "socat-fork", "py-forkingtcp", "py-seed"] else 99)
+order = ["c-fork", "c-prefork", "c-epoll", "procctl", "procctl-prefork", "tcpserver", "socat-fork", "py-forkingtcp", "py-seed"]
+servers = sorted({name for (_, name) in server}, key=lambda n: order.index(n) if n in order else 99)
 if servers:
     print()
     print("servers (C loadgen; ratios against c-fork)  short: 1 x 64 B/conn, long: 200 x 64 B/conn, large: 64 KiB messages")
@@ -234,24 +263,27 @@ if servers:
         print(line)
     if "procctl-serve-missing" in notes:
         print("  (procctl serve is not in this build: its row is missing)")
-if pairs:
+def interleaved(title, table, anchor, ours):
+    if not table: return
     print()
-    print(f"procctl serve beside c-fork, interleaved (C loadgen; medians of {rounds} rounds, ratios within each round, range in brackets)")
-    print(f"{'load':<7}{'c-fork conn/s':>15}{'procctl conn/s':>16}{'ratio':>7}{'':>14}{'c-fork msg/s':>14}{'procctl msg/s':>15}{'ratio':>7}{'':>14}")
+    print(f"{title}, interleaved (C loadgen; medians of {rounds} rounds, ratios within each round, range in brackets)")
+    print(f"{'load':<7}{anchor + ' conn/s':>17}{ours + ' conn/s':>16}{'ratio':>7}{'':>14}{anchor + ' msg/s':>16}{ours + ' msg/s':>15}{'ratio':>7}{'':>14}")
     for l in loads:
-        rs = [v for (load, _), v in sorted(pairs.items()) if load == l and "c-fork" in v and "procctl" in v]
+        rs = [v for (load, _), v in sorted(table.items()) if load == l and anchor in v and "procctl" in v]
         if not rs: continue
-        cc = [r["c-fork"][0] for r in rs]; pc = [r["procctl"][0] for r in rs]
-        cm = [r["c-fork"][1] for r in rs]; pm = [r["procctl"][1] for r in rs]
+        cc = [r[anchor][0] for r in rs]; pc = [r["procctl"][0] for r in rs]
+        cm = [r[anchor][1] for r in rs]; pm = [r["procctl"][1] for r in rs]
         rc = [p / c for p, c in zip(pc, cc) if c]; rm = [p / c for p, c in zip(pm, cm) if c]
         span = lambda xs: f"[{min(xs):.2f}-{max(xs):.2f}]"
-        print(f"{l:<7}{med(cc):>15.0f}{med(pc):>16.0f}{med(rc):>6.2f}x{span(rc):>14}{med(cm):>14.0f}{med(pm):>15.0f}{med(rm):>6.2f}x{span(rm):>14}")
+        print(f"{l:<7}{med(cc):>17.0f}{med(pc):>16.0f}{med(rc):>6.2f}x{span(rc):>14}{med(cm):>16.0f}{med(pm):>15.0f}{med(rm):>6.2f}x{span(rm):>14}")
+interleaved("procctl serve beside c-fork", pairs, "c-fork", "procctl")
+interleaved("procctl serve --workers 16 beside c-prefork (16 workers)", prefork_pairs, "c-prefork", "procctl")
 if gen:
     print()
     print("load generators on the same server (ratio: procctl load / C loadgen)")
     print(f"{'load':<7}{'server':<11}{'C loadgen conn/s':>18}{'procctl conn/s':>16}{'ratio':>7}{'C loadgen msg/s':>17}{'procctl msg/s':>15}{'ratio':>7}")
     for l in loads:
-        for sname in ["c-fork", "c-prefork", "procctl"]:
+        for sname in ["c-fork", "c-prefork", "procctl", "procctl-prefork"]:
             a = gen.get((l, sname, "C loadgen")); b = gen.get((l, sname, "procctl load"))
             if not a or not b: continue
             ac, am = med([x[0] for x in a]), med([x[1] for x in a]); bc, bm = med([x[0] for x in b]), med([x[1] for x in b])

@@ -21,5 +21,6 @@
 #include "pc_systemd.h"
 #include "pc_sync.h"
 #include "pc_process_context.h"
+#include "pc_worker.h"
 
 #endif

@@ -11,6 +11,12 @@ public struct PreforkOptions: Sendable {
     public var maxRequestsJitter: Int
     /// How long a worker may go without progress before it is killed; nil: for ever.
     public var workerTimeout: Duration?
+    /// How long a worker beyond `workers` (one the pool grew by) stays idle before it leaves.
+    public var extraWorkerIdleTimeout: Duration
+    /// Run in each worker once, before its first accept (open a per-worker resource, load
+    /// something): a throw is a boot failure, logged; when workers in a row
+    /// fail to boot (5: `PreforkSupervisor.bootFailureLimit`), the server stops.
+    public var workerStartup: (@Sendable () throws -> Void)?
 
     /// `workers` workers, never more, never recycled, never timed out.
     public init(workers: Int) {
@@ -19,5 +25,7 @@ public struct PreforkOptions: Sendable {
         self.maxRequests = nil
         self.maxRequestsJitter = 0
         self.workerTimeout = nil
+        self.extraWorkerIdleTimeout = .seconds(10)
+        self.workerStartup = nil
     }
 }

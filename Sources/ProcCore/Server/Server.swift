@@ -57,7 +57,13 @@ public final class Server {
         listener = try TCPListener(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
         do {
             try check("sigaction", pc_ignore_sigpipe())
-            signals = try SignalPipe.install(catching: [SIGTERM, SIGINT])
+            // Prefork's master also takes SIGQUIT (stop at once), SIGTTIN and SIGTTOU (one
+            // worker more or fewer).
+            if case .prefork = configuration.model {
+                signals = try SignalPipe.install(catching: [SIGTERM, SIGINT, SIGQUIT, SIGTTIN, SIGTTOU])
+            } else {
+                signals = try SignalPipe.install(catching: [SIGTERM, SIGINT])
+            }
         } catch {
             listener.close()
             throw error
@@ -65,8 +71,10 @@ public final class Server {
     }
 
     /// Serves until SIGTERM or SIGINT, then drains; returns what it did. A second call
-    /// returns at once: the listener is closed by then.
-    public func run() -> ServerSummary {
+    /// returns at once: the listener is closed by then. `whenReady` runs once the server
+    /// serves: at once for fork per connection, once the first worker waits in accept for
+    /// prefork (never when no worker can start).
+    public func run(whenReady: (() -> Void)? = nil) -> ServerSummary {
         guard !hasRun else { return ServerSummary() }
         hasRun = true
         switch configuration.model {
@@ -76,17 +84,19 @@ public final class Server {
                     listener: listener, maxChildren: maxChildren, configuration: configuration,
                     service: service, log: log, signals: signals
                 )
+                whenReady?()
                 return loop.run()
             } catch {
                 log.now("cannot serve: \(error)")
                 listener.close()
                 return ServerSummary()
             }
-        case .prefork:
-            // Replaced by PreforkSupervisor when the prefork branch is merged.
-            log.now("prefork mode is not built yet")
-            listener.close()
-            return ServerSummary()
+        case .prefork(let options):
+            let supervisor = PreforkSupervisor(
+                listener: listener, options: options, configuration: configuration,
+                service: service, log: log, signals: signals
+            )
+            return supervisor.run(whenReady: whenReady)
         }
     }
 
@@ -97,8 +107,7 @@ public final class Server {
         case .forkPerConnection(let maxChildren):
             guard maxChildren >= 1 else { throw refuse("maxChildren \(maxChildren)") }
         case .prefork(let options):
-            guard options.workers >= 1 else { throw refuse("workers \(options.workers)") }
-            guard options.maxWorkers >= options.workers else { throw refuse("maxWorkers \(options.maxWorkers) below workers \(options.workers)") }
+            try options.validate()
         }
     }
 }

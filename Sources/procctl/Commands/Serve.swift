@@ -11,7 +11,10 @@ struct Serve: ParsableCommand {
             and logs connections and children on stderr. SIGTERM or SIGINT stops accepting, lets live \
             connections go on for up to --grace seconds, kills the rest and exits 0. \
             After --, a PROGRAM [ARGS...] serves each connection instead of the echo: \
-            procctl serve --port 8080 -- tr a-z A-Z.
+            procctl serve --port 8080 -- tr a-z A-Z. \
+            With --workers N, N workers forked at start serve the connections instead (prefork), \
+            supervised: replaced when they die, recycled by --max-requests, killed by --worker-timeout; \
+            SIGTTIN and SIGTTOU add or remove a worker, SIGQUIT or a second SIGTERM stops at once.
             """
     )
 
@@ -24,8 +27,26 @@ struct Serve: ParsableCommand {
     @Option(help: "How many connections the kernel queues before accept.")
     var backlog = 128
 
-    @Option(name: .customLong("max-children"), help: "At most this many connections are served at once; the next ones wait in the backlog.")
-    var maxChildren = 256
+    @Option(name: .customLong("max-children"), help: "At most this many connections are served at once; the next ones wait in the backlog (default 256; fork-per-connection only).")
+    var maxChildren: Int?
+
+    @Option(help: ArgumentHelp(
+        "Prefork: fork this many workers at start, each serving one connection at a time from the shared listener, instead of a child per connection. With -- PROGRAM, each worker runs the program for each of its connections: N bounds how many are served at once.",
+        valueName: "n"
+    ))
+    var workers: Int?
+
+    @Option(name: .customLong("max-workers"), help: ArgumentHelp("Prefork: while every worker is busy, fork more (1, 2, 4... per second) up to this many; an extra worker idle for 10 s leaves (default: --workers).", valueName: "m"))
+    var maxWorkers: Int?
+
+    @Option(name: .customLong("max-requests"), help: ArgumentHelp("Prefork: a worker that has served this many connections is replaced, between two connections; 0 for never.", valueName: "n"))
+    var maxRequests: Int?
+
+    @Option(name: .customLong("max-requests-jitter"), help: ArgumentHelp("Prefork: add a random 0...J to each worker's --max-requests, so that workers are not all replaced at once.", valueName: "j"))
+    var maxRequestsJitter: Int?
+
+    @Option(name: .customLong("worker-timeout"), help: ArgumentHelp("Prefork: a busy worker that makes no progress for this many seconds (it runs without any I/O; waiting for its client is progress) is killed and replaced; 0 for never.", valueName: "seconds"))
+    var workerTimeout: Double?
 
     @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may stay idle before it is closed; 0 for never.")
     var idleTimeout = 300.0
@@ -45,7 +66,8 @@ struct Serve: ParsableCommand {
     func validate() throws {
         try NumericAddress.validate(host: host, port: port, ports: 0...65535)
         guard (1...65535).contains(backlog) else { throw ValidationError("--backlog must be between 1 and 65535 (got \(backlog)).") }
-        guard (1...65536).contains(maxChildren) else { throw ValidationError("--max-children must be between 1 and 65536 (got \(maxChildren)).") }
+        if let maxChildren, !(1...65536).contains(maxChildren) { throw ValidationError("--max-children must be between 1 and 65536 (got \(maxChildren)).") }
+        try validatePrefork()
         guard idleTimeout >= 0, idleTimeout <= 1e6 else { throw ValidationError("--idle-timeout must be a number of seconds, 0 or more.") }
         guard grace >= 0, grace <= 1e6 else { throw ValidationError("--grace must be a number of seconds, 0 or more.") }
     }
@@ -55,7 +77,7 @@ struct Serve: ParsableCommand {
             host: host, port: port, backlog: backlog,
             idleTimeout: idleTimeout > 0 ? .seconds(idleTimeout) : nil,
             grace: .seconds(grace), quiet: quiet,
-            model: .forkPerConnection(maxChildren: maxChildren)
+            model: model
         )
         let server: Server
         do {
@@ -73,10 +95,43 @@ struct Serve: ParsableCommand {
         } catch {
             throw Terminal.fail("serve: \(error)")
         }
-        Terminal.say("listening on \(NumericAddress.describe(host: host, port: server.port))")
-        let summary = server.run()
+        let summary = server.run(whenReady: {
+            Terminal.say("listening on \(NumericAddress.describe(host: host, port: server.port))")
+        })
         if !quiet {
             Terminal.log("shut down: served \(summary.connectionsServed) connections, killed \(summary.childrenKilled) children")
         }
+        // The supervisor has logged why (workers that cannot start).
+        if summary.haltReason != nil { throw ExitCode(1) }
+    }
+
+    /// Fork per connection, or prefork with `--workers`.
+    private var model: ServerModel {
+        guard let workers else { return .forkPerConnection(maxChildren: maxChildren ?? 256) }
+        var options = PreforkOptions(workers: workers)
+        options.maxWorkers = maxWorkers ?? workers
+        options.maxRequests = maxRequests.flatMap { $0 > 0 ? $0 : nil }
+        options.maxRequestsJitter = maxRequestsJitter ?? 0
+        options.workerTimeout = workerTimeout.flatMap { $0 > 0 ? .seconds($0) : nil }
+        return .prefork(options)
+    }
+
+    private func validatePrefork() throws {
+        let limit = PreforkOptions.workerLimit
+        guard let workers else {
+            let preforkOnly = [("--max-workers", maxWorkers != nil), ("--max-requests", maxRequests != nil),
+                               ("--max-requests-jitter", maxRequestsJitter != nil), ("--worker-timeout", workerTimeout != nil)]
+            if let (name, _) = preforkOnly.first(where: \.1) { throw ValidationError("\(name) needs --workers (the prefork model).") }
+            return
+        }
+        guard (1...limit).contains(workers) else { throw ValidationError("--workers must be between 1 and \(limit) (got \(workers)).") }
+        if maxChildren != nil { throw ValidationError("--max-children is for the fork-per-connection model; with --workers, use --max-workers.") }
+        if let maxWorkers {
+            guard maxWorkers >= workers else { throw ValidationError("--max-workers must be at least --workers (got \(maxWorkers) < \(workers)).") }
+            guard maxWorkers <= limit else { throw ValidationError("--max-workers must be at most \(limit) (got \(maxWorkers)).") }
+        }
+        if let maxRequests, maxRequests < 0 { throw ValidationError("--max-requests must be 0 or more (got \(maxRequests)).") }
+        if let maxRequestsJitter, maxRequestsJitter < 0 { throw ValidationError("--max-requests-jitter must be 0 or more (got \(maxRequestsJitter)).") }
+        if let workerTimeout, !(workerTimeout >= 0 && workerTimeout <= 1e6) { throw ValidationError("--worker-timeout must be a number of seconds, 0 or more.") }
     }
 }

@@ -1,0 +1,129 @@
+#define _GNU_SOURCE
+#include "pc_worker.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t pc_worker_stop_flag = 0;
+
+static void pc_worker_stop_handler(int sig) {
+    (void)sig;
+    pc_worker_stop_flag = 1;
+}
+
+int pc_worker_catch_stop(int sig) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = pc_worker_stop_handler;
+    action.sa_flags = 0; /* no SA_RESTART: a blocked accept must return EINTR */
+    sigemptyset(&action.sa_mask);
+    if (sigaction(sig, &action, NULL) < 0) return errno;
+    return 0;
+}
+
+bool pc_worker_stop_requested(void) {
+    return pc_worker_stop_flag != 0;
+}
+
+int pc_worker_die_with_parent(int sig, pid_t parent) {
+    if (prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0) < 0) return errno;
+    /* The parent may have ended between the fork and the prctl: no signal then. */
+    if (getppid() != parent) return ESRCH;
+    return 0;
+}
+
+/* The peer's numeric host and port. Not the fast path of pc_socket.c: a worker forks
+   once, not per connection, so vfprintf's stack pages cost nothing here. */
+static void pc_worker_split_peer(const struct sockaddr_storage *address, char *host, size_t capacity, int *out_port) {
+    if (capacity > 0) host[0] = '\0';
+    *out_port = 0;
+    if (address->ss_family == AF_INET) {
+        const struct sockaddr_in *v4 = (const struct sockaddr_in *)address;
+        if (inet_ntop(AF_INET, &v4->sin_addr, host, (socklen_t)capacity) == NULL && capacity > 0) host[0] = '\0';
+        *out_port = ntohs(v4->sin_port);
+    } else if (address->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)address;
+        if (inet_ntop(AF_INET6, &v6->sin6_addr, host, (socklen_t)capacity) == NULL && capacity > 0) host[0] = '\0';
+        *out_port = ntohs(v6->sin6_port);
+    }
+}
+
+int pc_worker_accept(int listen_fd, int *out_fd, char *host, size_t host_capacity, int *out_port) {
+    struct sockaddr_storage address;
+    for (;;) {
+        socklen_t length = sizeof address;
+        int fd = accept4(listen_fd, (struct sockaddr *)&address, &length, SOCK_CLOEXEC);
+        if (fd >= 0) {
+            pc_worker_split_peer(&address, host, host_capacity, out_port);
+            *out_fd = fd;
+            return 0;
+        }
+        /* A connection reset while queued is the peer's business, not the listener's. */
+        if (errno == ECONNABORTED) continue;
+        return errno;
+    }
+}
+
+int pc_listener_stop_accepting(int listen_fd) {
+    if (shutdown(listen_fd, SHUT_RDWR) < 0) return errno;
+    return 0;
+}
+
+/* Reads up to capacity-1 bytes of a small /proc file into `buffer`, NUL-terminated. */
+static int pc_read_proc_file(const char *path, char *buffer, size_t capacity) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    size_t total = 0;
+    while (total + 1 < capacity) {
+        ssize_t n = read(fd, buffer + total, capacity - 1 - total);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            int rc = errno;
+            close(fd);
+            return rc;
+        }
+        if (n == 0) break;
+        total += (size_t)n;
+    }
+    close(fd);
+    buffer[total] = '\0';
+    return 0;
+}
+
+int pc_process_activity(pid_t pid, uint64_t *out_cpu_ns, uint64_t *out_io_calls) {
+    char path[64];
+    char text[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int rc = pc_read_proc_file(path, text, sizeof text);
+    if (rc != 0) return rc;
+    /* The command name, in parentheses, may hold spaces: fields count from the last ')'.
+       After it: state (3), then fields 4..13, then utime (14) and stime (15). */
+    char *at = strrchr(text, ')');
+    if (at == NULL) return EIO;
+    at++;
+    unsigned long long utime = 0, stime = 0;
+    if (sscanf(at, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) return EIO;
+    snprintf(path, sizeof path, "/proc/%d/io", (int)pid);
+    rc = pc_read_proc_file(path, text, sizeof text);
+    if (rc != 0) return rc;
+    unsigned long long reads = 0, writes = 0;
+    char *line = strstr(text, "syscr:");
+    if (line != NULL) reads = strtoull(line + 6, NULL, 10);
+    line = strstr(text, "syscw:");
+    if (line != NULL) writes = strtoull(line + 6, NULL, 10);
+    long ticks_per_second = sysconf(_SC_CLK_TCK);
+    if (ticks_per_second <= 0) ticks_per_second = 100;
+    *out_cpu_ns = (utime + stime) * (1000000000ULL / (unsigned long long)ticks_per_second);
+    *out_io_calls = reads + writes;
+    return 0;
+}

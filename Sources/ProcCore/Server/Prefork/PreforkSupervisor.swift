@@ -1,0 +1,426 @@
+import CProcShim
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The prefork server's master: forks the workers, keeps the pool at its size, replaces
+/// workers that end, recycles, times out and resizes them, and drains at the end.
+///
+/// Its loop has the shape of gunicorn's arbiter (wait for signals or a tick; reap; kill
+/// the hung; manage the pool), but it never blocks except in its one poll: it waits on the
+/// signal pipe and on every worker's pidfd, which becomes readable when that worker
+/// ends, so a worker is reaped and replaced at once, without waitpid(-1) or SIGCHLD. It
+/// never serves a connection. What the workers do, it reads from the scoreboard.
+///
+/// Signals: SIGTERM or SIGINT drains (the listener is shut down, busy workers finish
+/// their connection for up to `grace`, the rest are killed); a second one, or SIGQUIT,
+/// stops at once. SIGTTIN adds a worker, SIGTTOU removes one (never below 1).
+final class PreforkSupervisor {
+    /// One live worker, as the master knows it.
+    private struct Worker {
+        let process: ChildProcess
+        let slot: Int
+        let startedNs: Int64
+        /// Told to leave (the pool shrinks): no longer counted in the pool.
+        var leaving = false
+        /// When it was last sent SIGTERM: sent again while it stays (see `resendStops`).
+        var stopSentNs: Int64 = 0
+        var timedOut = false
+        /// For `--worker-timeout`: the last progress the master saw, and the worker's
+        /// CPU time and I/O calls when it last looked.
+        var progressNs: Int64
+        var seenSlotProgressNs: Int64 = 0
+        var activity: (cpuNs: UInt64, ioCalls: UInt64)?
+        var activityNs: Int64 = 0
+    }
+
+    private enum Phase {
+        case serving, draining, stoppingNow, halted(String)
+    }
+
+    /// Workers in a row that never boot before the server halts.
+    static let bootFailureLimit = 5
+    /// How often the pool is resized and workers that ignored a stop are told again.
+    static let tickNs: Int64 = 1_000_000_000
+    /// How long spawning pauses after a failed fork (EAGAIN, ENOMEM).
+    static let forkFailurePauseNs: Int64 = 1_000_000_000
+
+    private let listener: TCPListener
+    private let options: PreforkOptions
+    private let configuration: ServerConfiguration
+    private let service: ConnectionService
+    private let log: ServerLog
+    private let signals: SignalPipe
+    private let master = getpid()
+
+    private var scoreboard: Scoreboard?
+    private var workers: [Worker] = []
+    private var phase = Phase.serving
+    private var summary = ServerSummary()
+    /// The pool's size (`--workers`, moved by SIGTTIN and SIGTTOU) and its ceiling.
+    private var target: Int
+    private var maximum: Int
+    private var ramp: PoolRamp
+    private var crashGuard = CrashLoopGuard(bootFailureLimit: PreforkSupervisor.bootFailureLimit)
+    /// No worker is forked before this time (a crash-loop backoff or a failed fork).
+    private var spawnNotBeforeNs: Int64 = 0
+    private var nextTickNs: Int64 = 0
+    private var nextProgressCheckNs: Int64 = 0
+    private var pollSet: [pollfd] = []
+    private var listenerOpen = true
+    /// Runs, and is cleared, once a worker is ready.
+    private var whenReady: (() -> Void)?
+    /// How often the master looks for its first ready worker.
+    static let readinessCheckNs: Int64 = 5_000_000
+
+    init(listener: TCPListener, options: PreforkOptions, configuration: ServerConfiguration, service: ConnectionService, log: ServerLog, signals: SignalPipe) {
+        self.listener = listener
+        self.options = options
+        self.configuration = configuration
+        self.service = service
+        self.log = log
+        self.signals = signals
+        target = options.workers
+        maximum = max(options.maxWorkers, options.workers)
+        ramp = PoolRamp(idleExit: options.extraWorkerIdleTimeout)
+    }
+
+    /// Serves until SIGTERM, SIGINT or SIGQUIT (or a halt), then drains or stops.
+    /// `whenReady` runs once, when the first worker waits in accept (never when no worker
+    /// can start): the moment to announce the server.
+    func run(whenReady: (() -> Void)? = nil) -> ServerSummary {
+        self.whenReady = whenReady
+        do {
+            // Workers block in accept (see PreforkWorker).
+            try listener.setNonBlocking(false)
+            scoreboard = try Scoreboard()
+        } catch {
+            log.now("procctl: cannot start workers: \(error)")
+            closeListener()
+            return summary
+        }
+        manageWorkers(now: Self.nowNs())
+        while case .serving = phase {
+            waitForEvents(timeoutMs: loopTimeout(now: Self.nowNs()))
+            handleSignals()
+            reapEndedWorkers()
+            guard case .serving = phase else { break }
+            announceWhenReady()
+            let now = Self.nowNs()
+            killHungWorkers(now: now)
+            manageWorkers(now: now)
+        }
+        switch phase {
+        case .serving, .draining: drain()
+        case .stoppingNow: stopNow()
+        case .halted(let reason):
+            log.now("procctl: \(reason); stopping")
+            summary.haltReason = reason
+            stopNow()
+        }
+        return summary
+    }
+
+    // MARK: - The loop
+
+    private var pool: Int { workers.reduce(0) { $0 + ($1.leaving ? 0 : 1) } }
+
+    private func loopTimeout(now: Int64) -> Int32 {
+        var deadline = Int64.max
+        if pool < target { deadline = min(deadline, spawnNotBeforeNs) }
+        if maximum > target || pool > target || workers.contains(where: \.leaving) { deadline = min(deadline, nextTickNs) }
+        if options.workerTimeout != nil { deadline = min(deadline, nextProgressCheckNs) }
+        // Without a pidfd (ENOSYS, EMFILE) a worker's end is found by looking.
+        if workers.contains(where: { $0.process.processDescriptor == nil }) { deadline = min(deadline, now + 50_000_000) }
+        if whenReady != nil { deadline = min(deadline, now + Self.readinessCheckNs) }
+        if deadline == .max { return -1 }
+        return Int32(clamping: max(0, (deadline - now + 999_999) / 1_000_000))
+    }
+
+    private func waitForEvents(timeoutMs: Int32) {
+        log.flush()
+        pollSet.removeAll(keepingCapacity: true)
+        pollSet.append(pollfd(fd: signals.descriptor.rawValue, events: Int16(POLLIN), revents: 0))
+        for worker in workers {
+            pollSet.append(pollfd(fd: worker.process.processDescriptor ?? -1, events: Int16(POLLIN), revents: 0))
+        }
+        var ready: Int32 = 0
+        let result = pollSet.withUnsafeMutableBufferPointer { pc_poll($0.baseAddress, Int32($0.count), timeoutMs, &ready) }
+        if result != 0 {
+            // Only EINVAL or ENOMEM: do not spin on them.
+            log.now("procctl: \(ProcessError.systemCall("poll", result))")
+            _ = pc_poll(nil, 0, 100, &ready)
+        }
+    }
+
+    private func handleSignals() {
+        guard pollSet.first?.revents ?? 0 != 0 else { return }
+        for signal in signals.drain() {
+            switch signal {
+            case SIGTERM, SIGINT:
+                if case .serving = phase { phase = .draining } else { phase = .stoppingNow }
+            case SIGQUIT:
+                phase = .stoppingNow
+            case SIGTTIN:
+                guard target < Scoreboard.capacity else { continue }
+                target += 1
+                maximum = min(max(maximum + 1, target), Scoreboard.capacity)
+                note("SIGTTIN: \(target) workers")
+            case SIGTTOU:
+                guard target > 1 else { continue }
+                target -= 1
+                maximum -= 1
+                note("SIGTTOU: \(target) workers")
+            default:
+                break
+            }
+        }
+    }
+
+    private func announceWhenReady() {
+        guard let announce = whenReady, let scoreboard else { return }
+        guard workers.contains(where: { [.idle, .busy].contains(scoreboard.state(of: $0.slot)) }) else { return }
+        whenReady = nil
+        log.flush()
+        announce()
+    }
+
+    /// Reaps every worker that has ended, logs how, and follows the crash-loop guard.
+    private func reapEndedWorkers() {
+        var index = workers.count - 1
+        while index >= 0 {
+            let worker = workers[index]
+            let pollIndex = index + 1
+            let looked = worker.process.processDescriptor == nil
+                || (pollIndex < pollSet.count && pollSet[pollIndex].revents != 0)
+            if looked, let code = worker.process.exitCode {
+                workers.remove(at: index)
+                workerEnded(worker, exitCode: code)
+            }
+            index -= 1
+        }
+    }
+
+    private func workerEnded(_ worker: Worker, exitCode code: Int32) {
+        guard let scoreboard else { return }
+        let slot = scoreboard[worker.slot]
+        let state = scoreboard.state(of: worker.slot)
+        let served = Int(pc_slot_served(slot))
+        summary.connectionsServed += served + (state == .busy ? 1 : 0)
+        scoreboard.record(.free, served: 0, at: worker.slot)
+        let pid = worker.process.pid ?? 0
+        let causedByMaster = worker.leaving || worker.timedOut || {
+            if case .serving = phase { return false } else { return true }
+        }()
+        let abnormal = code != 0 && !causedByMaster
+        if state == .recycling {
+            note("worker \(pid) recycled after \(served) connections")
+        } else if abnormal || worker.timedOut {
+            log.now("worker \(pid) \(Self.describe(code)) after \(served) connections")
+        } else {
+            note("worker \(pid) \(Self.describe(code))")
+        }
+        guard case .serving = phase, !worker.leaving else { return }
+        let lifetime = Duration.nanoseconds(Self.nowNs() - worker.startedNs)
+        switch crashGuard.workerEnded(booted: state != .starting, abnormal: abnormal, lifetime: lifetime) {
+        case .respawn:
+            break
+        case .respawnAfter(let delay):
+            spawnNotBeforeNs = max(spawnNotBeforeNs, Self.nowNs() + delay.nanoseconds)
+            log.now("workers are dying at start (\(crashGuard.earlyDeathsInARow) in a row): next one in \(delay.secondsText) s")
+        case .halt:
+            phase = .halted("\(crashGuard.bootFailuresInARow) workers in a row could not start")
+        }
+    }
+
+    /// `--worker-timeout`: SIGKILLs a busy worker that has made no progress for that long.
+    ///
+    /// Progress is a new connection or the end of one (the scoreboard), or, within a
+    /// connection, a read or write system call (the kernel's count in /proc/PID/io) or time
+    /// spent blocked (no CPU time used): a worker that waits for a slow client is making
+    /// progress, and the idle timeout bounds that wait. A worker that burns CPU without I/O
+    /// (a handler stuck in a loop of its own) is not.
+    private func killHungWorkers(now: Int64) {
+        guard let timeout = options.workerTimeout, let scoreboard, now >= nextProgressCheckNs else { return }
+        let timeoutNs = timeout.nanoseconds
+        nextProgressCheckNs = now + min(Self.tickNs, max(10_000_000, timeoutNs / 4))
+        for index in workers.indices where !workers[index].timedOut {
+            let slot = scoreboard[workers[index].slot]
+            let slotProgress = pc_slot_progress_ns(slot)
+            if slotProgress != workers[index].seenSlotProgressNs {
+                workers[index].seenSlotProgressNs = slotProgress
+                workers[index].progressNs = max(workers[index].progressNs, slotProgress)
+                workers[index].activity = nil
+            }
+            guard scoreboard.state(of: workers[index].slot) == .busy, let pid = workers[index].process.pid else { continue }
+            var cpuNs: UInt64 = 0
+            var ioCalls: UInt64 = 0
+            guard pc_process_activity(pid, &cpuNs, &ioCalls) == 0 else { continue }
+            if let previous = workers[index].activity {
+                let elapsed = UInt64(max(0, now - workers[index].activityNs))
+                let ran = cpuNs &- previous.cpuNs
+                // CPU time is counted in 10 ms ticks: at most one tick is "blocked".
+                let blocked = ran <= max(10_000_000, elapsed / 20)
+                if ioCalls != previous.ioCalls || blocked { workers[index].progressNs = now }
+            }
+            workers[index].activity = (cpuNs, ioCalls)
+            workers[index].activityNs = now
+            if now - workers[index].progressNs > timeoutNs {
+                workers[index].timedOut = true
+                try? workers[index].process.kill()
+                summary.childrenKilled += 1
+                log.now("worker \(pid) timed out: no progress for \(timeout.secondsText) s; killed")
+            }
+        }
+    }
+
+    /// Keeps the pool at its size: replaces missing workers (after any backoff), forks
+    /// extra ones while every worker is busy, and lets workers go when there are too many.
+    private func manageWorkers(now: Int64) {
+        guard let scoreboard else { return }
+        // spawnWorker fails only without a free slot or after a failed fork, which
+        // postpones the next attempt.
+        while pool < target && now >= spawnNotBeforeNs && spawnWorker(now: now) {}
+        if now >= nextTickNs {
+            nextTickNs = now + Self.tickNs
+            if maximum > target {
+                let idle = workers.filter { !$0.leaving && [.idle, .starting].contains(scoreboard.state(of: $0.slot)) }.count
+                var extra = ramp.workersToFork(live: pool, idle: idle, maximum: maximum)
+                while extra > 0 && spawnWorker(now: now) { extra -= 1 }
+                let idleSince = workers.indices.compactMap { index -> (key: Int, since: Int64)? in
+                    let worker = workers[index]
+                    guard !worker.leaving, scoreboard.state(of: worker.slot) == .idle else { return nil }
+                    return (index, pc_slot_progress_ns(scoreboard[worker.slot]))
+                }
+                if let index = ramp.workerToRetire(live: pool, minimum: target, idleSince: idleSince, now: now) {
+                    stop(workerAt: index, now: now, reason: "idle for \(ramp.idleExit.secondsText) s")
+                }
+            }
+            resendStops(now: now)
+        }
+        // Past the ceiling (after SIGTTOU): idle workers first, then the newest, which
+        // leaves after its connection.
+        while pool > maximum {
+            let candidates = workers.indices.filter { !workers[$0].leaving }
+            let index = candidates.first { scoreboard.state(of: workers[$0].slot) == .idle } ?? candidates.last!
+            stop(workerAt: index, now: now, reason: "the pool shrinks to \(maximum)")
+        }
+    }
+
+    /// Forks one worker into a free slot; false when it could not.
+    private func spawnWorker(now: Int64) -> Bool {
+        guard let scoreboard else { return false }
+        let used = Set(workers.map(\.slot))
+        guard let slot = (0..<Scoreboard.capacity).first(where: { !used.contains($0) }) else { return false }
+        pc_slot_assign(scoreboard[slot], 0, workerBudget())
+        scoreboard.record(.starting, served: 0, at: slot)
+        let worker = PreforkWorker(listener: listener, scoreboard: scoreboard, slot: slot, master: master, service: service, startup: options.workerStartup)
+        // The master runs one thread: the thread check is skipped.
+        let process = ChildProcess(name: "worker", threadPolicy: .allow) {
+            let code = worker.run()
+            if code != 0 { throw ChildProcess.Exit(code) }
+        }
+        do {
+            try process.start()
+        } catch {
+            scoreboard.record(.free, served: 0, at: slot)
+            spawnNotBeforeNs = now + Self.forkFailurePauseNs
+            log.now("procctl: cannot fork a worker: \(error); trying again in 1 s")
+            return false
+        }
+        pc_slot_assign(scoreboard[slot], process.pid ?? 0, workerBudget())
+        workers.append(Worker(process: process, slot: slot, startedNs: now, progressNs: now))
+        note("worker \(process.pid ?? 0) spawned")
+        return true
+    }
+
+    /// The connections after which a new worker recycles itself (0: never):
+    /// `maxRequests` plus a random 0...`maxRequestsJitter`, so that workers started
+    /// together do not all leave together.
+    private func workerBudget() -> UInt64 {
+        guard let maxRequests = options.maxRequests, maxRequests > 0 else { return 0 }
+        let jitter = options.maxRequestsJitter > 0 ? Int.random(in: 0...options.maxRequestsJitter) : 0
+        return UInt64(maxRequests + jitter)
+    }
+
+    /// Tells a worker to leave after its current connection (at once when idle).
+    private func stop(workerAt index: Int, now: Int64, reason: String) {
+        workers[index].leaving = true
+        workers[index].stopSentNs = now
+        try? workers[index].process.terminate()
+        note("worker \(workers[index].process.pid ?? 0) stopping: \(reason)")
+    }
+
+    /// A SIGTERM that lands between a worker's look at its flag and its accept is missed
+    /// until the next connection: a worker that should have left is told again each tick.
+    private func resendStops(now: Int64) {
+        for index in workers.indices where workers[index].leaving && now - workers[index].stopSentNs >= Self.tickNs {
+            workers[index].stopSentNs = now
+            try? workers[index].process.terminate()
+        }
+    }
+
+    // MARK: - Shutdown
+
+    /// Stops accepting, lets busy workers finish their connection for up to `grace`, then
+    /// SIGKILLs the rest and reaps every worker.
+    private func drain() {
+        closeListener()
+        for worker in workers { try? worker.process.terminate() }
+        let busy = workers.filter { scoreboard?.state(of: $0.slot) == .busy }.count
+        note("shutting down: \(busy) busy workers, waiting up to \(configuration.grace.secondsText) s")
+        let deadline = Self.nowNs() + configuration.grace.nanoseconds
+        while !workers.isEmpty {
+            let left = deadline - Self.nowNs()
+            if left <= 0 { break }
+            let lookMs: Int64 = workers.contains { $0.process.processDescriptor == nil } ? 50 : left / 1_000_000 + 1
+            waitForEvents(timeoutMs: Int32(clamping: min(left / 1_000_000 + 1, lookMs)))
+            handleSignals()
+            reapEndedWorkers()
+            if case .stoppingNow = phase { break }
+        }
+        stopNow()
+    }
+
+    /// SIGKILLs every worker still there and reaps them all.
+    private func stopNow() {
+        closeListener()
+        for worker in workers where !worker.timedOut && (try? worker.process.isAlive) == true {
+            // Killing an idle worker cuts no connection: only busy ones are counted.
+            if scoreboard?.state(of: worker.slot) == .busy { summary.childrenKilled += 1 }
+            try? worker.process.kill()
+        }
+        for worker in workers {
+            try? worker.process.join()
+            workerEnded(worker, exitCode: worker.process.exitCode ?? -SIGKILL)
+        }
+        workers.removeAll()
+        log.flush()
+    }
+
+    /// Shuts the shared listener down, which every worker holds too: each accept blocked
+    /// on it returns EINVAL at once, a busy worker finds it shut when it comes back, and
+    /// new connections are refused.
+    private func closeListener() {
+        guard listenerOpen else { return }
+        listenerOpen = false
+        _ = pc_listener_stop_accepting(listener.descriptor)
+        listener.close()
+    }
+
+    // MARK: - Helpers
+
+    /// Logs a routine line, unless `--quiet`.
+    private func note(_ line: String) {
+        if !configuration.quiet { log.now(line) }
+    }
+
+    private static func describe(_ code: Int32) -> String {
+        code < 0 ? "killed by signal \(-code)" : "exited with code \(code)"
+    }
+
+    private static func nowNs() -> Int64 {
+        Int64(pc_monotonic_ns())
+    }
+}

@@ -1,0 +1,100 @@
+import CProcShim
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One prefork worker's life, in the forked process: accept a connection, serve it,
+/// record it on the scoreboard, and again, until it must leave.
+///
+/// Workers wait in a blocking accept(2) on the listener they all share. Linux queues the
+/// processes blocked there and wakes exactly one, the one that has waited longest, per
+/// incoming connection (wake-one, FIFO): there is no thundering herd and the load spreads
+/// evenly, with one system call per connection. (A poll-then-accept design would wake
+/// every idle worker for each connection unless it used EPOLLEXCLUSIVE, and costs a
+/// second system call.) A worker that must leave while it waits there (the pool
+/// shrinks, the master has died) gets SIGTERM, whose handler only sets a flag and is
+/// installed without SA_RESTART, so that the accept returns EINTR and the worker sees the
+/// flag; when the server drains, the master shuts the listener down and every blocked
+/// accept returns EINVAL at once. A worker looks at the flag only between connections:
+/// it never leaves with an accepted connection unserved.
+struct PreforkWorker {
+    /// How long accepting pauses when the process is out of descriptors or memory.
+    static let acceptPauseMilliseconds: Int32 = 100
+
+    let listener: TCPListener
+    let scoreboard: Scoreboard
+    let slot: Int
+    /// The master's pid: the worker leaves as soon as it sees another parent.
+    let master: pid_t
+    let service: ConnectionService
+    /// Run once before the first accept; a throw is a boot failure.
+    let startup: (@Sendable () throws -> Void)?
+
+    /// Serves until told to stop, recycled or the listener is shut down; returns the exit code.
+    func run() -> Int32 {
+        // A terminal's Ctrl-C, Ctrl-\ and job-control signals reach the whole process
+        // group: the master decides when workers end, not the terminal.
+        for terminalSignal in [SIGINT, SIGQUIT, SIGTTIN, SIGTTOU] { signal(terminalSignal, SIG_IGN) }
+        if let failure = boot() {
+            ServerLog.writeUnbuffered("worker \(getpid()): cannot start: \(failure)")
+            return 1
+        }
+        let budget = pc_slot_budget(scoreboard[slot])
+        var served: UInt64 = 0
+        scoreboard.record(.idle, served: served, at: slot)
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { host in
+            while !pc_worker_stop_requested() {
+                var fd: Int32 = -1
+                var port: Int32 = 0
+                let result = pc_worker_accept(listener.descriptor, &fd, host.baseAddress, host.count, &port)
+                switch result {
+                case 0:
+                    break
+                case EINTR:
+                    continue
+                case EINVAL:
+                    // The master shut the listener down: the server drains.
+                    scoreboard.record(.stopping, served: served, at: slot)
+                    return 0
+                case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                    // The connection waits in the backlog for this or another worker.
+                    ServerLog.writeUnbuffered("worker \(getpid()): \(ProcessError.systemCall("accept", result)); pausing accept for \(Self.acceptPauseMilliseconds) ms")
+                    var ready: Int32 = 0
+                    _ = pc_poll(nil, 0, Self.acceptPauseMilliseconds, &ready)
+                    continue
+                default:
+                    ServerLog.writeUnbuffered("worker \(getpid()): \(ProcessError.systemCall("accept", result))")
+                    return 1
+                }
+                scoreboard.record(.busy, served: served, at: slot)
+                _ = service.serve(TCPConnection(adopting: fd), peer: Peer(host: String(cString: host.baseAddress!), port: Int(port)))
+                served += 1
+                if budget > 0 && served >= budget {
+                    scoreboard.record(.recycling, served: served, at: slot)
+                    return 0
+                }
+                scoreboard.record(.idle, served: served, at: slot)
+            }
+            scoreboard.record(.stopping, served: served, at: slot)
+            return 0
+        }
+    }
+
+    /// Sets the worker up; the reason it cannot run, or nil.
+    private func boot() -> String? {
+        var result = pc_worker_catch_stop(SIGTERM)
+        if result != 0 { return "\(ProcessError.systemCall("sigaction", result))" }
+        // An orphan must not keep the port: when the master dies, SIGTERM comes, and the
+        // worker leaves after its current connection.
+        result = pc_worker_die_with_parent(SIGTERM, master)
+        if result == ESRCH { return "the master has ended" }
+        if result != 0 { return "\(ProcessError.systemCall("prctl", result))" }
+        do {
+            try startup?()
+        } catch {
+            return "\(error)"
+        }
+        return nil
+    }
+}

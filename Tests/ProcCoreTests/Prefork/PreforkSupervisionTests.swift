@@ -1,0 +1,127 @@
+import CProcShim
+import ProcCore
+import ProcTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The prefork model's supervision with library handlers: hung workers, the adaptive
+/// pool, crash loops and boot failures, on real processes and sockets.
+@Suite("Prefork supervision")
+struct PreforkSupervisionTests {
+    /// Echoes what it reads; "spin" makes it burn CPU in a loop of its own (30 s at
+    /// most, so that nothing outlives the test), "exit" ends the worker at once.
+    static func handler(_ connection: TCPConnection, _ peer: Peer) throws {
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while true {
+            let count = try buffer.withUnsafeMutableBytes { try connection.read(into: $0) }
+            if count == 0 { return }
+            let text = String(decoding: buffer[0..<count], as: UTF8.self)
+            if text == "spin" {
+                let deadline = pc_monotonic_ns() + 30_000_000_000
+                var spins: UInt64 = 0
+                while pc_monotonic_ns() < deadline { spins &+= 1 }
+                return
+            }
+            if text == "exit" { pc_child_exit(3) }
+            try connection.writeAll(Array(buffer[0..<count]))
+        }
+    }
+
+    @Test("--worker-timeout kills a handler that spins, not one that waits for its client")
+    func workerTimeout() throws {
+        var options = PreforkOptions(workers: 1)
+        options.workerTimeout = .milliseconds(600)
+        let server = try PreforkServerProcess(options, handler: Self.handler)
+        defer { server.stop() }
+        #expect(server.waitForWorkers(1))
+        // A client that waits longer than the timeout between messages is served.
+        let patient = try server.connect()
+        #expect(try patient.roundTrip("hello") == "hello")
+        TestClock.sleep(1.5)
+        #expect(try patient.roundTrip("still there") == "still there")
+        patient.close()
+        #expect(!server.log.contains("timed out"))
+        let spinning = try server.connect()
+        defer { spinning.close() }
+        let worker = try #require(server.workers().first)
+        try spinning.writeAll(Array("spin".utf8))
+        #expect(server.waitForLog(containing: "worker \(worker) timed out: no progress for 0.6 s; killed"))
+        var byte: UInt8 = 0
+        #expect((try? withUnsafeMutableBytes(of: &byte) { try spinning.read(into: $0) }) ?? 0 == 0)
+        #expect(server.waitForWorkers(1))
+        let after = try server.connect()
+        defer { after.close() }
+        #expect(try after.roundTrip("replaced") == "replaced")
+        #expect(!server.workers().contains(worker))
+    }
+
+    @Test("The pool grows to maxWorkers while every worker is busy, and shrinks back once idle")
+    func adaptivePool() throws {
+        var options = PreforkOptions(workers: 1)
+        options.maxWorkers = 3
+        options.extraWorkerIdleTimeout = .milliseconds(300)
+        let server = try PreforkServerProcess(options, handler: Self.handler)
+        defer { server.stop() }
+        #expect(server.waitForWorkers(1))
+        // Held connections: each keeps a worker busy; the next is served by an extra one.
+        var held: [TCPConnection] = []
+        defer { held.forEach { $0.close() } }
+        for index in 0..<3 {
+            let connection = try server.connect()
+            held.append(connection)
+            #expect(try connection.roundTrip("held \(index)") == "held \(index)")
+        }
+        #expect(server.workers().count == 3)
+        // Past the maximum, the next connection waits in the backlog.
+        let waiting = try server.connect()
+        defer { waiting.close() }
+        try waiting.writeAll(Array("waiting".utf8))
+        TestClock.sleep(1.2)
+        #expect(server.workers().count == 3)
+        held.removeFirst().close()
+        var reply = [UInt8](repeating: 0, count: 7)
+        #expect(try reply.withUnsafeMutableBytes { try waiting.readFully(into: $0) } == 7)
+        held.forEach { $0.close() }
+        held.removeAll()
+        waiting.close()
+        // Idle for 0.3 s, the extra workers leave, one per second, down to the minimum.
+        #expect(server.waitForWorkers(1, timeout: 10))
+        #expect(server.log.contains("stopping: idle for 0.3 s"))
+    }
+
+    @Test("Workers dying right after start are respawned with a backoff, one log line each")
+    func crashLoopBackoff() throws {
+        let server = try PreforkServerProcess(PreforkOptions(workers: 1), handler: Self.handler)
+        defer { server.stop() }
+        for _ in 0..<3 {
+            #expect(server.waitForWorkers(1))
+            let connection = try server.connect()
+            try connection.writeAll(Array("exit".utf8))
+            var byte: UInt8 = 0
+            _ = try? withUnsafeMutableBytes(of: &byte) { try connection.read(into: $0) }
+            connection.close()
+        }
+        #expect(server.waitForLog(containing: "workers are dying at start (3 in a row): next one in 0.4 s"))
+        #expect(server.log.contains("exited with code 3"))
+        // After the backoff a worker serves again.
+        #expect(server.waitForWorkers(1))
+        let connection = try server.connect()
+        defer { connection.close() }
+        #expect(try connection.roundTrip("back") == "back")
+    }
+
+    @Test("Workers that cannot boot stop the server with a clear line and a non-zero exit")
+    func bootFailureHalts() throws {
+        var options = PreforkOptions(workers: 2)
+        options.workerStartup = { throw ProcessError(.invalidArgument, operation: "open the test database") }
+        let server = try PreforkServerProcess(options, handler: Self.handler)
+        defer { server.stop() }
+        #expect(TestClock.waitUntil(timeout: 20) { server.master.exitCode != nil })
+        #expect(server.master.exitCode == 2)
+        #expect(server.log.contains("cannot start: open the test database: invalid argument"))
+        #expect(server.log.contains("workers in a row could not start; stopping"))
+    }
+}

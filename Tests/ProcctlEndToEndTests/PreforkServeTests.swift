@@ -1,0 +1,285 @@
+import CProcShim
+import ProcTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `procctl serve --workers N`, end to end: the built binary, real sockets on 127.0.0.1.
+@Suite("procctl serve --workers")
+struct PreforkServeTests {
+    /// The server's live workers (its children that are not zombies), sorted.
+    private func workers(of server: RunningServer) -> [pid_t] {
+        ProcessTable.children(of: server.pid).filter { $0.state != "Z" }.map(\.pid).sorted()
+    }
+
+    /// Waits up to 10 s for the server to have `count` live workers; returns them.
+    private func waitForWorkers(_ server: RunningServer, count: Int, timeout: Double = 10) -> [pid_t] {
+        var pids: [pid_t] = []
+        _ = TestClock.waitUntil(timeout: timeout) {
+            pids = workers(of: server)
+            return pids.count == count
+        }
+        return pids
+    }
+
+    /// The worker among `pids` that holds the most descriptors: the one serving a connection
+    /// when every other is idle.
+    private func busiest(of pids: [pid_t]) -> pid_t? {
+        pids.max { (ProcessTable.openDescriptors(of: $0) ?? 0) < (ProcessTable.openDescriptors(of: $1) ?? 0) }
+    }
+
+    /// The log's lines containing `text`.
+    private func lines(of server: RunningServer, containing text: String) -> [Substring] {
+        server.program.standardError().split(separator: "\n").filter { $0.contains(text) }
+    }
+
+    @Test("Many connections, the same worker pids: no fork per connection; SIGTERM exits 0")
+    func sameWorkers() throws {
+        let server = try RunningServer(["--workers", "4", "--grace", "1"])
+        defer { server.stop() }
+        let before = waitForWorkers(server, count: 4)
+        #expect(before.count == 4)
+        for index in 0..<100 {
+            let connection = try server.connect()
+            #expect(try connection.roundTrip("message \(index)") == "MESSAGE \(index)")
+            connection.close()
+        }
+        #expect(workers(of: server) == before)
+        #expect(lines(of: server, containing: " spawned").count == 4)
+        server.program.send(signal: SIGTERM)
+        #expect(server.program.exitCode(timeout: 10) == 0)
+        #expect(server.program.standardError().contains("shut down: served 100 connections, killed 0 children"))
+        #expect(before.allSatisfy { !ProcessTable.exists($0) })
+    }
+
+    @Test("As many clients at once as workers; the next waits in the backlog until one leaves")
+    func concurrencyUpToTheWorkerCount() throws {
+        let server = try RunningServer(["--workers", "3", "--grace", "1"])
+        defer { server.stop() }
+        #expect(waitForWorkers(server, count: 3).count == 3)
+        var connections = try (0..<3).map { _ in try server.connect() }
+        defer { connections.forEach { $0.close() } }
+        for (index, connection) in connections.enumerated() { try connection.send("client \(index)") }
+        for (index, connection) in connections.enumerated() {
+            #expect(String(decoding: try connection.receive(count: "client \(index)".utf8.count), as: UTF8.self) == "CLIENT \(index)")
+        }
+        let fourth = try server.connect()
+        defer { fourth.close() }
+        try fourth.send("fourth")
+        #expect(!fourth.hasInput(withinMs: 300), "\(workers(of: server)) \(server.program.standardError())")
+        connections.removeFirst().close()
+        #expect(String(decoding: try fourth.receive(count: 6), as: UTF8.self) == "FOURTH")
+        #expect(workers(of: server).count == 3)
+    }
+
+    @Test("An idle worker SIGKILLed is replaced at once, with a log line")
+    func idleWorkerReplaced() throws {
+        let server = try RunningServer(["--workers", "2", "--grace", "1"])
+        defer { server.stop() }
+        let before = waitForWorkers(server, count: 2)
+        let victim = try #require(before.first)
+        #expect(kill(victim, SIGKILL) == 0)
+        #expect(server.program.waitForStandardError(containing: "worker \(victim) killed by signal 9", timeout: 10) != nil)
+        #expect(TestClock.waitUntil(timeout: 10) { let now = workers(of: server); return now.count == 2 && !now.contains(victim) })
+        let connection = try server.connect()
+        defer { connection.close() }
+        #expect(try connection.roundTrip("after") == "AFTER")
+    }
+
+    @Test("A busy worker killed loses its own connection only")
+    func busyWorkerLosesOnlyItsConnection() throws {
+        let server = try RunningServer(["--workers", "2", "--grace", "1"])
+        defer { server.stop() }
+        let pool = waitForWorkers(server, count: 2)
+        let first = try server.connect()
+        defer { first.close() }
+        #expect(try first.roundTrip("first") == "FIRST")
+        let busy = try #require(busiest(of: pool))
+        let second = try server.connect()
+        defer { second.close() }
+        #expect(try second.roundTrip("second") == "SECOND")
+        #expect(kill(busy, SIGKILL) == 0)
+        #expect(first.waitForClose(timeoutMs: 5000))
+        #expect(try second.roundTrip("still served") == "STILL SERVED")
+        #expect(TestClock.waitUntil(timeout: 10) { let now = workers(of: server); return now.count == 2 && !now.contains(busy) })
+        let third = try server.connect()
+        defer { third.close() }
+        #expect(try third.roundTrip("third") == "THIRD")
+    }
+
+    /// Serves `total` connections in rounds of `concurrent` open at once; returns the failures.
+    private func load(_ server: RunningServer, total: Int, concurrent: Int) -> Int {
+        var failures = 0
+        var done = 0
+        while done < total {
+            let batch = min(concurrent, total - done)
+            var connections: [TestConnection] = []
+            for _ in 0..<batch {
+                if let connection = try? server.connect() { connections.append(connection) } else { failures += 1 }
+            }
+            for (index, connection) in connections.enumerated() where (try? connection.send("c\(done + index)")) == nil {
+                failures += 1
+            }
+            // Read and close in order: the later ones may wait in the backlog for a worker.
+            for (index, connection) in connections.enumerated() {
+                let expected = "C\(done + index)"
+                if (try? connection.receive(count: expected.utf8.count)).map({ String(decoding: $0, as: UTF8.self) }) != expected { failures += 1 }
+                connection.close()
+            }
+            done += batch
+        }
+        return failures
+    }
+
+    @Test("--max-requests recycles workers with no failed connection under concurrent clients", arguments: [0, 3])
+    func maxRequests(jitter: Int) throws {
+        let server = try RunningServer(["--workers", "2", "--max-requests", "5", "--max-requests-jitter", "\(jitter)", "--grace", "1"])
+        defer { server.stop() }
+        #expect(waitForWorkers(server, count: 2).count == 2)
+        #expect(load(server, total: 80, concurrent: 4) == 0)
+        var shares: [Int] = []
+        _ = TestClock.waitUntil(timeout: 5) {
+            shares = lines(of: server, containing: " recycled after ").compactMap { line in
+                line.split(separator: " ").dropFirst(4).first.flatMap { Int($0) }
+            }
+            return shares.reduce(0, +) > 80 - 2 * (5 + jitter)
+        }
+        // The two workers left at the end have served less than their share.
+        #expect(shares.count >= 80 / (5 + jitter) - 2 && shares.reduce(0, +) <= 80, "\(shares)")
+        #expect(shares.allSatisfy { (5...(5 + jitter)).contains($0) }, "\(shares)")
+        if jitter > 0 { #expect(Set(shares).count > 1, "\(shares)") }
+        #expect(TestClock.waitUntil(timeout: 10) { workers(of: server).count == 2 })
+    }
+
+    @Test("SIGTTIN adds a worker, SIGTTOU removes one, never below 1")
+    func ttinTtou() throws {
+        let server = try RunningServer(["--workers", "2", "--grace", "1"])
+        defer { server.stop() }
+        #expect(waitForWorkers(server, count: 2).count == 2)
+        server.program.send(signal: SIGTTIN)
+        #expect(waitForWorkers(server, count: 3).count == 3)
+        server.program.send(signal: SIGTTOU)
+        #expect(waitForWorkers(server, count: 2).count == 2)
+        server.program.send(signal: SIGTTOU)
+        #expect(waitForWorkers(server, count: 1).count == 1)
+        server.program.send(signal: SIGTTOU)
+        TestClock.sleep(0.3)
+        #expect(workers(of: server).count == 1)
+        let connection = try server.connect()
+        defer { connection.close() }
+        #expect(try connection.roundTrip("one left") == "ONE LEFT")
+    }
+
+    @Test("SIGTERM: new connections refused, a live one finishes, then exit 0")
+    func drain() throws {
+        let server = try RunningServer(["--workers", "2", "--grace", "10"])
+        defer { server.stop() }
+        let pool = waitForWorkers(server, count: 2)
+        let live = try server.connect()
+        defer { live.close() }
+        #expect(try live.roundTrip("before") == "BEFORE")
+        server.program.send(signal: SIGTERM)
+        #expect(server.program.waitForStandardError(containing: "shutting down", timeout: 5) != nil)
+        #expect(throws: TestConnection.ConnectError.self) { try server.connect() }
+        #expect(try live.roundTrip("during the grace") == "DURING THE GRACE")
+        #expect(server.program.waitForExit(timeout: 0.3) == nil)
+        live.close()
+        #expect(server.program.exitCode(timeout: 10) == 0)
+        #expect(server.program.standardError().contains("shut down: served 1 connections, killed 0 children"))
+        #expect(pool.allSatisfy { !ProcessTable.exists($0) })
+    }
+
+    @Test("SIGQUIT, or a second SIGTERM, stops at once", arguments: [[SIGQUIT], [SIGTERM, SIGTERM]])
+    func stopAtOnce(signals: [Int32]) throws {
+        let server = try RunningServer(["--workers", "2", "--grace", "30"])
+        defer { server.stop() }
+        #expect(waitForWorkers(server, count: 2).count == 2)
+        let live = try server.connect()
+        defer { live.close() }
+        #expect(try live.roundTrip("live") == "LIVE")
+        for signal in signals {
+            server.program.send(signal: signal)
+            TestClock.sleep(0.1)
+        }
+        #expect(server.program.exitCode(timeout: 5) == 0)
+        #expect(live.waitForClose(timeoutMs: 5000))
+        #expect(server.program.standardError().contains("killed 1 children"))
+    }
+
+    @Test("Workers of a SIGKILLed master leave: idle ones at once, a busy one after its connection")
+    func orphanedWorkersLeave() throws {
+        let server = try RunningServer(["--workers", "2", "--grace", "1"])
+        defer { server.stop() }
+        let pool = waitForWorkers(server, count: 2)
+        defer { for pid in pool where ProcessTable.exists(pid) { kill(pid, SIGKILL) } }
+        let live = try server.connect()
+        defer { live.close() }
+        #expect(try live.roundTrip("before") == "BEFORE")
+        let busy = try #require(busiest(of: pool))
+        let idle = try #require(pool.first { $0 != busy })
+        server.program.send(signal: SIGKILL)
+        #expect(server.program.waitForExit(timeout: 10) != nil)
+        #expect(TestClock.waitUntil(timeout: 10) { !ProcessTable.exists(idle) })
+        #expect(try live.roundTrip("after the master") == "AFTER THE MASTER")
+        #expect(ProcessTable.exists(busy))
+        live.close()
+        #expect(TestClock.waitUntil(timeout: 10) { !ProcessTable.exists(busy) })
+        #expect(throws: TestConnection.ConnectError.self) { try server.connect() }
+    }
+
+    @Test("Hundreds of recycled workers: no zombies, no descriptor growth in the master")
+    func noZombiesAcrossRecycledWorkers() throws {
+        let server = try RunningServer(["--workers", "2", "--max-requests", "1", "--quiet", "--grace", "1"])
+        defer { server.stop() }
+        #expect(load(server, total: 4, concurrent: 2) == 0)
+        #expect(waitForWorkers(server, count: 2).count == 2)
+        let descriptors = try #require(ProcessTable.openDescriptors(of: server.pid))
+        let started = TestClock.now()
+        #expect(load(server, total: 300, concurrent: 2) == 0)
+        #expect(TestClock.now() - started < 60)
+        #expect(waitForWorkers(server, count: 2).count == 2)
+        #expect(ProcessTable.zombies(of: server.pid) == 0)
+        #expect(ProcessTable.openDescriptors(of: server.pid) == descriptors)
+        // --quiet: recycling is routine, not an error.
+        #expect(server.program.standardError().isEmpty)
+    }
+
+    @Test("With -- PROGRAM, each worker runs the program per connection; the workers stay")
+    func programPerConnection() throws {
+        let server = try RunningServer(["--workers", "2", "--grace", "1", "--", "tr", "a-z", "A-Z"])
+        defer { server.stop() }
+        let pool = waitForWorkers(server, count: 2)
+        #expect(pool.count == 2)
+        for index in 0..<5 {
+            let connection = try server.connect()
+            defer { connection.close() }
+            let reply = try connection.stream(Array("through tr \(index)".utf8), timeout: 10)
+            #expect(String(decoding: reply, as: UTF8.self) == "THROUGH TR \(index)")
+        }
+        #expect(TestClock.waitUntil(timeout: 5) { workers(of: server) == pool })
+        #expect(pool.allSatisfy { ProcessTable.zombies(of: $0) == 0 })
+    }
+
+    @Test("Bad prefork values: one clear usage error, a non-zero exit, no trap", arguments: [
+        (["--workers", "0"], "--workers must be between 1 and"),
+        (["--workers=-1"], "--workers must be between 1 and"),
+        (["--workers", "abc"], "--workers"),
+        (["--workers", "4", "--max-workers", "2"], "--max-workers must be at least --workers"),
+        (["--max-workers", "4"], "--max-workers needs --workers"),
+        (["--workers", "2", "--max-requests=-1"], "--max-requests must be"),
+        (["--workers", "2", "--max-requests-jitter=-1"], "--max-requests-jitter must be"),
+        (["--workers", "2", "--worker-timeout=-1"], "--worker-timeout must be"),
+        (["--workers", "2", "--max-children", "3"], "--max-children is for the fork-per-connection model"),
+    ])
+    func badArguments(arguments: [String], message: String) throws {
+        let program = try Procctl.launch(["serve"] + arguments)
+        defer { program.stop() }
+        let code = try #require(program.exitCode(timeout: 10))
+        #expect(code > 0)
+        let log = program.standardError()
+        #expect(log.split(separator: "\n").first?.contains(message) == true, "\(log)")
+        #expect(!log.contains("Fatal error") && !log.contains("Stack dump"))
+    }
+}
