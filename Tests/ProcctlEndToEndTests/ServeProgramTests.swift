@@ -60,6 +60,21 @@ struct ServeProgramTests {
         #expect(ProcessTable.openDescriptors(of: server.pid) == descriptorsAfterFirst)
     }
 
+    @Test("SIGTERM with a program that outlives --grace: it is killed and reaped, the server exits 0")
+    func drainKillsAProgramPastGrace() throws {
+        let server = try RunningServer(["--grace", "0.3", "--", "sleep", "30"])
+        defer { server.stop() }
+        let connection = try server.connect()
+        defer { connection.close() }
+        let program = try #require(server.firstChildPID())
+        #expect(ProcessTable.exists(program))
+        server.program.send(signal: SIGTERM)
+        #expect(server.program.exitCode(timeout: 10) == 0)
+        #expect(server.program.standardError().contains("shut down: served 1 connections, killed 1 children"))
+        #expect(connection.waitForClose(timeoutMs: 5000))
+        #expect(!ProcessTable.exists(program), "the program outlived its server")
+    }
+
     @Test("A program that cannot run is refused at start: one line naming it, exit 127, nothing listens", arguments: [
         ("no-such-program-procctl", "No such file or directory"),
         ("/etc/passwd", "Permission denied"),
