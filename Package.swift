@@ -42,6 +42,8 @@ let package = Package(
                 "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-l_FoundationCShims",
             ])]
         ),
+        // The README's example: a line server in a dozen lines on ProcCore (run by ExampleServerTests).
+        .executableTarget(name: "LineServer", dependencies: ["ProcCore"], path: "Examples/LineServer"),
         // Helpers the three test targets share: pipes, /proc, a bounded wait. Built for the tests only.
         .target(name: "ProcTestSupport", dependencies: ["CProcShim"], path: "Tests/ProcTestSupport"),
         .testTarget(name: "CProcShimTests", dependencies: ["CProcShim", "ProcTestSupport"]),

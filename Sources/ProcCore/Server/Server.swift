@@ -15,8 +15,8 @@ import Glibc
 /// let summary = server.run()   // until SIGTERM or SIGINT, then the drain
 /// ```
 ///
-/// `init` listens and routes SIGTERM and SIGINT to the server's loop (and ignores
-/// SIGPIPE); `run` serves until one of them comes, then stops accepting, lets live
+/// `init` listens, then routes SIGTERM and SIGINT to the server's loop (and ignores
+/// SIGPIPE); when it throws, neither has changed; `run` serves until one of them comes, then stops accepting, lets live
 /// connections go on for up to `grace`, kills the rest and reaps every child. Start it
 /// before any thread: its children are forked from the calling thread.
 public final class Server {
@@ -53,15 +53,21 @@ public final class Server {
         try Self.validate(configuration)
         self.configuration = configuration
         service = ConnectionService(work: work, idleTimeout: configuration.idleTimeout, quiet: configuration.quiet)
-        try check("sigaction", pc_ignore_sigpipe())
-        // Prefork's master also takes SIGQUIT (stop at once), SIGTTIN and SIGTTOU (one
-        // worker more or fewer).
-        if case .prefork = configuration.model {
-            signals = try SignalPipe.install(catching: [SIGTERM, SIGINT, SIGQUIT, SIGTTIN, SIGTTOU])
-        } else {
-            signals = try SignalPipe.install(catching: [SIGTERM, SIGINT])
-        }
+        // Listening first: an init that fails on the address leaves the signals alone.
         listener = try TCPListener(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
+        do {
+            try check("sigaction", pc_ignore_sigpipe())
+            // Prefork's master also takes SIGQUIT (stop at once), SIGTTIN and SIGTTOU (one
+            // worker more or fewer).
+            if case .prefork = configuration.model {
+                signals = try SignalPipe.install(catching: [SIGTERM, SIGINT, SIGQUIT, SIGTTIN, SIGTTOU])
+            } else {
+                signals = try SignalPipe.install(catching: [SIGTERM, SIGINT])
+            }
+        } catch {
+            listener.close()
+            throw error
+        }
     }
 
     /// Serves until SIGTERM or SIGINT, then drains; returns what it did. A second call

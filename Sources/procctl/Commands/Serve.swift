@@ -88,7 +88,7 @@ struct Serve: ParsableCommand {
             }
         } catch let error where error.code == .cannotExecute {
             let reason = error.errno?.description ?? "\(error.code)"
-            throw Terminal.fail("cannot execute '\(program.first ?? "")': \(reason)", exitCode: 127)
+            throw Terminal.fail("cannot run '\(program.first ?? "")': \(reason)", exitCode: 127)
         } catch let error where error.operation.hasPrefix("listen on") {
             let reason = error.errno?.description ?? "\(error.code)"
             throw Terminal.fail("cannot listen on \(NumericAddress.describe(host: host, port: port)): \(reason)")

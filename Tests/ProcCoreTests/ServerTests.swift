@@ -1,0 +1,101 @@
+import CProcShim
+import ProcCore
+import ProcTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension ForkingTests {
+    /// `Server` with a closure handler, run in a forked child of the test (it installs its
+    /// own SIGTERM handling) and talked to over 127.0.0.1.
+    @Suite struct ServerTests {
+        private struct HandlerFailure: Error, CustomStringConvertible {
+            var description: String { "the handler gave up" }
+        }
+
+        /// Starts a server in a child with `handler`; returns the child, its port and the
+        /// read end of its stderr.
+        private func startServer(_ handler: @escaping ConnectionHandler) throws -> (ChildProcess, Int, Int32) {
+            let (portRead, portWrite) = try makePipe()
+            let (logRead, logWrite) = try makePipe()
+            let serverProcess = ChildProcess(name: "server", threadPolicy: .allow) {
+                _ = dup2(logWrite, STDERR_FILENO)
+                let server = try Server(configuration: ServerConfiguration(port: 0, grace: .seconds(1)), handler: handler)
+                var port = Int32(server.port)
+                _ = pc_write_all(portWrite, &port, MemoryLayout<Int32>.size)
+                _ = server.run()
+            }
+            try serverProcess.start()
+            _ = pc_close(portWrite)
+            _ = pc_close(logWrite)
+            defer { _ = pc_close(portRead) }
+            let bytes = read(portRead, exactly: 4)
+            guard bytes.count == 4 else {
+                stop(serverProcess)
+                throw HarnessError("the server sent no port")
+            }
+            return (serverProcess, Int(bytes.withUnsafeBytes { $0.load(as: Int32.self) }), logRead)
+        }
+
+        @Test func handlerGetsThePeerAndItsErrorsAndExitCodesAreLogged() throws {
+            let (server, port, log) = try startServer { connection, peer in
+                try connection.writeAll(Array("\(peer) \(getpid())\n".utf8))
+                var lines = LineReader(connection)
+                switch try lines.next() {
+                case "exit 7": throw ChildProcess.Exit(7)
+                case "fail": throw HandlerFailure()
+                default: return
+                }
+            }
+            defer { stop(server); _ = pc_close(log) }
+            var childPIDs: [String] = []
+            for command in ["exit 7", "fail", "done"] {
+                let connection = try TCPConnection(connectingTo: "127.0.0.1", port: port)
+                defer { connection.close() }
+                try connection.setTimeout(.seconds(10))
+                let local = try connection.localAddress()
+                try connection.writeAll(Array("\(command)\n".utf8))
+                var lines = LineReader(connection)
+                let greeting = try #require(try lines.next()).split(separator: " ")
+                #expect(greeting.first.map(String.init) == "127.0.0.1:\(local.port)")
+                childPIDs.append(String(greeting.last ?? ""))
+                // The server closes the connection once the handler is done.
+                #expect(try lines.next() == nil)
+            }
+            #expect(Set(childPIDs).count == 3, "one child per connection: \(childPIDs)")
+            try server.terminate()
+            finish(server)
+            #expect(server.exitCode == 0)
+            let text = text(drain(log))
+            #expect(text.contains("child \(childPIDs[0]) exited with code 7"), "\(text)")
+            #expect(text.contains("child \(childPIDs[1]): the handler gave up"), "\(text)")
+            #expect(text.contains("child \(childPIDs[1]) exited with code 1"), "\(text)")
+            #expect(text.contains("child \(childPIDs[2]) exited with code 0"), "\(text)")
+        }
+
+        @Test func portInUseThrowsBeforeServing() throws {
+            let listener = try TCPListener(host: "127.0.0.1", port: 0)
+            defer { listener.close() }
+            let error = processError {
+                _ = try Server(configuration: ServerConfiguration(port: listener.port)) { _, _ in }
+            }
+            #expect(error?.errno == .addressInUse)
+            #expect(error?.operation == "listen on 127.0.0.1:\(listener.port)")
+        }
+
+        @Test func missingProgramThrowsCannotExecute() {
+            let error = processError {
+                _ = try Server(configuration: ServerConfiguration(port: 0), program: Program("no-such-program-procctl"))
+            }
+            #expect(error?.code == .cannotExecute)
+            #expect(error?.errno == .noSuchFileOrDirectory)
+        }
+
+        @Test func peerDescriptionBracketsIPv6() {
+            #expect(Peer(host: "127.0.0.1", port: 5000).description == "127.0.0.1:5000")
+            #expect(Peer(host: "::1", port: 5000).description == "[::1]:5000")
+        }
+    }
+}

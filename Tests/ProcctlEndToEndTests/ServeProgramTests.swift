@@ -1,0 +1,98 @@
+import CProcShim
+import ProcTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `procctl serve -- PROGRAM [ARGS...]`: tcpserver's model, end to end, on 127.0.0.1.
+@Suite("procctl serve -- PROGRAM")
+struct ServeProgramTests {
+    @Test("tr a-z A-Z serves each connection: its output comes back on the socket")
+    func programOutputOnTheSocket() throws {
+        let server = try RunningServer(["--grace", "1", "--", "tr", "a-z", "A-Z"])
+        defer { server.stop() }
+        for index in 0..<3 {
+            let connection = try server.connect()
+            defer { connection.close() }
+            let reply = try connection.stream(Array("hello, world \(index)\nsecond line\n".utf8), timeout: 10)
+            #expect(String(decoding: reply, as: UTF8.self) == "HELLO, WORLD \(index)\nSECOND LINE\n")
+        }
+        #expect(server.waitUntilNoChildren(timeout: 10))
+        server.program.send(signal: SIGTERM)
+        #expect(server.program.exitCode(timeout: 10) == 0)
+        #expect(server.program.standardError().contains("shut down: served 3 connections, killed 0 children"))
+    }
+
+    @Test("The program sees PROTO, TCPREMOTEIP/PORT, TCPLOCALIP/PORT and the server's own environment")
+    func tcpserverEnvironment() throws {
+        let script = #"printf '%s|%s|%s|%s|%s|%s\n' "$PROTO" "$TCPREMOTEIP" "$TCPREMOTEPORT" "$TCPLOCALIP" "$TCPLOCALPORT" "$PATH""#
+        let server = try RunningServer(["--grace", "1", "--", "/bin/sh", "-c", script])
+        defer { server.stop() }
+        let connection = try server.connect()
+        defer { connection.close() }
+        let clientPort = try #require(Self.localPort(of: connection.fd))
+        let reply = String(decoding: try connection.stream([], timeout: 10), as: UTF8.self)
+        let path = getenv("PATH").map { String(cString: $0) } ?? ""
+        #expect(reply == "TCP|127.0.0.1|\(clientPort)|127.0.0.1|\(server.port)|\(path)\n")
+    }
+
+    @Test("After 100 connections to a program: no zombie, no descriptor more than after the first")
+    func noZombiesAfterManyConnections() throws {
+        let server = try RunningServer(["--grace", "1", "--quiet", "--", "cat"])
+        defer { server.stop() }
+        let first = try server.connect()
+        #expect(try first.stream(Array("first\n".utf8), timeout: 10) == Array("first\n".utf8))
+        first.close()
+        #expect(server.waitUntilNoChildren(timeout: 10))
+        let descriptorsAfterFirst = try #require(ProcessTable.openDescriptors(of: server.pid))
+        let started = TestClock.now()
+        for index in 0..<100 {
+            let connection = try server.connect()
+            let message = Array("message \(index)\n".utf8)
+            #expect(try connection.stream(message, timeout: 10) == message)
+            connection.close()
+            if TestClock.now() - started > 30 { Issue.record("100 connections took over 30 s"); break }
+        }
+        #expect(server.waitUntilNoChildren(timeout: 10), "children left: \(ProcessTable.children(of: server.pid).count)")
+        #expect(ProcessTable.zombies(of: server.pid) == 0)
+        #expect(ProcessTable.openDescriptors(of: server.pid) == descriptorsAfterFirst)
+    }
+
+    @Test("SIGTERM with a program that outlives --grace: it is killed and reaped, the server exits 0")
+    func drainKillsAProgramPastGrace() throws {
+        let server = try RunningServer(["--grace", "0.3", "--", "sleep", "30"])
+        defer { server.stop() }
+        let connection = try server.connect()
+        defer { connection.close() }
+        let program = try #require(server.firstChildPID())
+        #expect(ProcessTable.exists(program))
+        server.program.send(signal: SIGTERM)
+        #expect(server.program.exitCode(timeout: 10) == 0)
+        #expect(server.program.standardError().contains("shut down: served 1 connections, killed 1 children"))
+        #expect(connection.waitForClose(timeoutMs: 5000))
+        #expect(!ProcessTable.exists(program), "the program outlived its server")
+    }
+
+    @Test("A program that cannot run is refused at start: one line naming it, exit 127, nothing listens", arguments: [
+        ("no-such-program-procctl", "No such file or directory"),
+        ("/etc/passwd", "Permission denied"),
+        ("/tmp", "Permission denied"),
+    ])
+    func programThatCannotRun(program: String, reason: String) throws {
+        let run = try Procctl.run(["serve", "--port", "0", "--", program, "an-argument"])
+        #expect(run.status == 127)
+        #expect(run.standardError == "procctl: cannot run '\(program)': \(reason)\n")
+        #expect(run.standardOutput.isEmpty)
+    }
+
+    private static func localPort(of fd: Int32) -> Int? {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let result = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return result == 0 ? Int(UInt16(bigEndian: address.sin_port)) : nil
+    }
+}
