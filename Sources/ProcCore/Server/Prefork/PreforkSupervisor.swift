@@ -313,7 +313,8 @@ final class PreforkSupervisor {
         guard let scoreboard else { return false }
         let used = Set(workers.map(\.slot))
         guard let slot = (0..<Scoreboard.capacity).first(where: { !used.contains($0) }) else { return false }
-        pc_slot_assign(scoreboard[slot], 0, workerBudget())
+        let budget = workerBudget()
+        pc_slot_assign(scoreboard[slot], 0, budget)
         scoreboard.record(.starting, served: 0, at: slot)
         let worker = PreforkWorker(listener: listener, scoreboard: scoreboard, slot: slot, master: master, service: service, startup: options.workerStartup)
         // The master runs one thread: the thread check is skipped.
@@ -329,7 +330,7 @@ final class PreforkSupervisor {
             log.now("procctl: cannot fork a worker: \(error); trying again in 1 s")
             return false
         }
-        pc_slot_assign(scoreboard[slot], process.pid ?? 0, workerBudget())
+        pc_slot_assign(scoreboard[slot], process.pid ?? 0, budget)
         workers.append(Worker(process: process, slot: slot, startedNs: now, progressNs: now))
         note("worker \(process.pid ?? 0) spawned")
         return true
