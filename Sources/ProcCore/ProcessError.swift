@@ -28,6 +28,8 @@ public struct ProcessError: Error, Equatable, CustomStringConvertible, Sendable 
         public static let cannotExecute = Code("cannot execute program")
         /// An argument that no system call would accept, such as an out-of-range port.
         public static let invalidArgument = Code("invalid argument")
+        /// An environment variable whose value cannot be used, such as a malformed `LISTEN_FDS`.
+        public static let invalidEnvironment = Code("invalid environment variable")
         /// A process died holding a `ProcessLock`: the lock is usable again, but what it
         /// guarded may be half-updated.
         public static let ownerDied = Code("previous lock holder died")

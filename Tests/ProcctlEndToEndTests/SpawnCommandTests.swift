@@ -68,4 +68,17 @@ struct SpawnCommandTests {
         #expect(result.standardError.contains("Usage:") || result.standardError.contains("Error:"))
         #expect(!result.standardError.contains("Fatal error"))
     }
+
+    @Test("a negative number is reported as a value out of range, not as a missing value", arguments: [
+        (["spawn", "--count", "-3"], "--count must be between 1 and 4096 (got -3)"),
+        (["spawn", "--sleep", "-2"], "--sleep must be a number of seconds"),
+        (["load", "--connections", "-5"], "--connections must be between 1 and 10000000 (got -5)"),
+        (["bench", "spawn", "--iterations", "-1"], "--iterations must be between 1 and 1000000 (got -1)"),
+    ])
+    func negativeNumbers(arguments: [String], message: String) throws {
+        let result = try Procctl.run(arguments)
+        #expect(result.status == 64)
+        #expect(result.standardError.contains(message), "stderr: \(result.standardError)")
+        #expect(!result.standardError.contains("Missing value"))
+    }
 }

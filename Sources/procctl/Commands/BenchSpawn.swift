@@ -4,7 +4,7 @@ import ProcCore
 
 /// `procctl bench spawn`: what one child life cycle costs through ProcCore, beside the
 /// same loop done with the raw calls in this same binary.
-struct BenchSpawn: ParsableCommand {
+struct BenchSpawn: CommandWithExamples {
     static let configuration = CommandConfiguration(
         commandName: "spawn",
         abstract: "Time child life cycles: ChildProcess beside pc_fork/fork and pc_spawn/posix_spawn.",
@@ -16,7 +16,13 @@ struct BenchSpawn: ParsableCommand {
             """
     )
 
-    @Option(help: "Children per variant (after a short warm-up).")
+    static let examples = [
+        "procctl bench spawn                       # fork and exec, beside the raw calls",
+        "procctl bench spawn --method fork --iterations 5000",
+        "procctl bench spawn --json                # one JSON object",
+    ]
+
+    @Option(parsing: .unconditional, help: "Children per variant (after a short warm-up).")
     var iterations = 2000
 
     @Option(help: "fork or exec; both when omitted.")
@@ -30,7 +36,7 @@ struct BenchSpawn: ParsableCommand {
     var only: String?
 
     func validate() throws {
-        guard (1...1_000_000).contains(iterations) else { throw ValidationError("--iterations must be between 1 and 1000000.") }
+        guard (1...1_000_000).contains(iterations) else { throw ValidationError("--iterations must be between 1 and 1000000 (got \(iterations)).") }
     }
 
     func run() throws {

@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// The seed's client: sends each line of stdin and prints the server's reply.
-struct Client: ParsableCommand {
+struct Client: CommandWithExamples {
     static let configuration = CommandConfiguration(
         abstract: "Send each line of stdin to an echo server and print its reply.",
         discussion: """
@@ -17,10 +17,16 @@ struct Client: ParsableCommand {
             """
     )
 
+    static let examples = [
+        "procctl client                              # type lines; each comes back upper-cased",
+        "printf 'hello\\nworld\\n' | procctl client    # HELLO, WORLD: works in a pipe",
+        "procctl client --host ::1 --port 9000      # an IPv6 server on another port",
+    ]
+
     @Option(help: "The server's numeric address.")
     var host = "127.0.0.1"
 
-    @Option(help: "The server's port.")
+    @Option(parsing: .unconditional, help: "The server's port.")
     var port = 8080
 
     func validate() throws {

@@ -14,7 +14,7 @@ struct Isolation: ParsableCommand {
         discussion: "With --shared, n lives in shared memory (a SharedValue) instead: the parent then reads the child's 0."
     )
 
-    @Option(help: "The global's value before the child starts.")
+    @Option(parsing: .unconditional, help: "The global's value before the child starts.")
     var value = 100
 
     @Flag(help: "Print {\"child\": ..., \"parent\": ...} as JSON; the child's value comes from the child.")

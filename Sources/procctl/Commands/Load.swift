@@ -3,7 +3,7 @@ import ProcCore
 
 /// A load generator for any upper-casing echo server: forked worker processes open the
 /// connections, send the messages and check every reply; the parent adds up the results.
-struct Load: ParsableCommand {
+struct Load: CommandWithExamples {
     static let configuration = CommandConfiguration(
         abstract: "Load an upper-casing echo server and report connections/s, messages/s, MB/s, latency and errors.",
         discussion: """
@@ -14,28 +14,34 @@ struct Load: ParsableCommand {
             """
     )
 
+    static let examples = [
+        "procctl load --port 8080 --connections 2000 --concurrency 8        # short connections",
+        "procctl load --port 8080 --connections 400 --messages 200 --json   # long ones, one JSON object",
+        "procctl load --port 8080 --size 65536 --messages 20                # 64 KiB messages",
+    ]
+
     @Option(help: "The server's numeric IPv4 or IPv6 address.")
     var host = "127.0.0.1"
 
-    @Option(help: "The server's port.")
+    @Option(parsing: .unconditional, help: "The server's port.")
     var port = 8080
 
-    @Option(help: "Connections in total.")
+    @Option(parsing: .unconditional, help: "Connections in total.")
     var connections = 1000
 
-    @Option(help: "Worker processes, each with one connection open at a time.")
+    @Option(parsing: .unconditional, help: "Worker processes, each with one connection open at a time.")
     var concurrency = 8
 
-    @Option(help: "Messages on each connection, each one waiting for its reply.")
+    @Option(parsing: .unconditional, help: "Messages on each connection, each one waiting for its reply.")
     var messages = 1
 
-    @Option(help: "Bytes in each message.")
+    @Option(parsing: .unconditional, help: "Bytes in each message.")
     var size = 64
 
-    @Option(help: "Seconds each connect, read and write may take.")
+    @Option(parsing: .unconditional, help: "Seconds each connect, read and write may take.")
     var timeout = 10.0
 
-    @Option(help: "Seconds the whole run may take; connections not started by then are reported as unfinished.")
+    @Option(parsing: .unconditional, help: "Seconds the whole run may take; connections not started by then are reported as unfinished.")
     var deadline = 300.0
 
     @Flag(help: "Print one JSON object instead of the table.")
@@ -43,10 +49,10 @@ struct Load: ParsableCommand {
 
     func validate() throws {
         try NumericAddress.validate(host: host, port: port, ports: 1...65535)
-        guard (1...10_000_000).contains(connections) else { throw ValidationError("--connections must be between 1 and 10000000.") }
-        guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 1024.") }
-        guard (0...1_000_000).contains(messages) else { throw ValidationError("--messages must be between 0 and 1000000.") }
-        guard (1...(64 << 20)).contains(size) else { throw ValidationError("--size must be between 1 and 67108864 bytes.") }
+        guard (1...10_000_000).contains(connections) else { throw ValidationError("--connections must be between 1 and 10000000 (got \(connections)).") }
+        guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 1024 (got \(concurrency)).") }
+        guard (0...1_000_000).contains(messages) else { throw ValidationError("--messages must be between 0 and 1000000 (got \(messages)).") }
+        guard (1...(64 << 20)).contains(size) else { throw ValidationError("--size must be between 1 and 67108864 bytes (got \(size)).") }
         guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout must be a number of seconds above 0, at most 3600.") }
         guard deadline > 0, deadline <= 86400 else { throw ValidationError("--deadline must be a number of seconds above 0, at most 86400.") }
     }

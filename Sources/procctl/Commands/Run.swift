@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// Runs an external program through ProcCore's exec path, as timeout(1) would.
-struct Run: ParsableCommand {
+struct Run: CommandWithExamples {
     static let configuration = CommandConfiguration(
         abstract: "Run a program with its output passed through, and exit with its exit code.",
         discussion: """
@@ -21,13 +21,21 @@ struct Run: ParsableCommand {
     /// How long a program has between SIGTERM and SIGKILL once the timeout has run out.
     static let killGrace = 2.0
 
-    @Option(help: "Seconds to let the program run before SIGTERM (then SIGKILL after 2 s); exit 124.")
+    static let examples = [
+        "procctl run -- ls -l /tmp                 # the exit code is the program's",
+        "procctl run --timeout 5 -- sleep 60       # SIGTERM after 5 s, exit 124",
+        "procctl run -- sh -c 'kill -TERM $$'      # killed by a signal: exit 128+15",
+    ]
+
+    @Option(parsing: .unconditional, help: "Seconds to let the program run before SIGTERM (then SIGKILL after 2 s); exit 124.")
     var timeout: Double?
 
     @Argument(parsing: .captureForPassthrough, help: "The program and its arguments, after --.")
     var command: [String] = []
 
     mutating func validate() throws {
+        // Passthrough capture takes everything, --help too: only after -- is it the program's.
+        if command.first == "--help" || command.first == "-h" { throw CleanExit.helpRequest(self) }
         if command.first == "--" { command.removeFirst() }
         guard !command.isEmpty else { throw ValidationError("Missing the program to run, as in: procctl run -- PROGRAM [ARGS...]") }
         if let timeout, !(timeout > 0 && timeout.isFinite) {

@@ -2,28 +2,34 @@ import ArgumentParser
 import ProcCore
 
 /// The seed's first example: start children, join them all, report what became of each.
-struct Spawn: ParsableCommand {
+struct Spawn: CommandWithExamples {
     static let configuration = CommandConfiguration(
         abstract: "Start children that sleep, join them all and report each one's pid and exit code."
     )
 
-    @Option(help: "How many children to start.")
+    static let examples = [
+        "procctl spawn                                # 4 children, each sleeping 3 s, joined together",
+        "procctl spawn --count 8 --sleep 1 --json     # one JSON object with every child's pid and exit code",
+        "procctl spawn --sleep 30 --terminate-after 2 # SIGTERM after 2 s: exit codes -15",
+    ]
+
+    @Option(parsing: .unconditional, help: "How many children to start.")
     var count = 4
 
-    @Option(help: "Seconds each child sleeps between its two lines.")
+    @Option(parsing: .unconditional, help: "Seconds each child sleeps between its two lines.")
     var sleep = 3.0
 
     @Option(help: "Name prefix: children are named PREFIX-1, PREFIX-2, ...")
     var name = "Process"
 
-    @Option(name: .customLong("terminate-after"), help: "Terminate every child still alive after this many seconds.")
+    @Option(name: .customLong("terminate-after"), parsing: .unconditional, help: "Terminate every child still alive after this many seconds.")
     var terminateAfter: Double?
 
     @Flag(help: "Print one JSON object at the end; the children's lines go to stderr.")
     var json = false
 
     func validate() throws {
-        guard (1...4096).contains(count) else { throw ValidationError("--count must be between 1 and 4096.") }
+        guard (1...4096).contains(count) else { throw ValidationError("--count must be between 1 and 4096 (got \(count)).") }
         guard sleep >= 0, sleep.isFinite else { throw ValidationError("--sleep must be a number of seconds, 0 or more.") }
         if let terminateAfter, !(terminateAfter >= 0 && terminateAfter.isFinite) {
             throw ValidationError("--terminate-after must be a number of seconds, 0 or more.")

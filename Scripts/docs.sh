@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds what documents procctl and ProcCore, with the tools the package already uses:
+# - ProcCore's DocC reference (swift-docc-plugin), warnings as errors: .build/docs/ProcCore.doccarchive
+# - procctl's man page (swift-argument-parser's generate-manual plugin): docs/man/procctl.1
+# - the shell completion scripts (procctl --generate-completion-script): docs/completions/
+# Preview the reference in a browser with:
+#   swift package --disable-sandbox preview-documentation --target ProcCore
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rm -rf .build/docs && mkdir -p .build/docs
+swift package --allow-writing-to-directory .build/docs \
+    generate-documentation --target ProcCore --warnings-as-errors \
+    --output-path .build/docs/ProcCore.doccarchive
+
+mkdir -p docs/man
+swift package --allow-writing-to-package-directory \
+    generate-manual --configuration debug --output-directory docs/man
+
+swift build --product procctl
+procctl="$(swift build --show-bin-path)/procctl"
+mkdir -p docs/completions
+for shell in bash zsh fish; do
+    "$procctl" --generate-completion-script "$shell" > "docs/completions/procctl.$shell"
+done
+echo "docs: .build/docs/ProcCore.doccarchive, docs/man/procctl.1, docs/completions/"

@@ -1,0 +1,154 @@
+function __procctl_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __procctl_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __procctl_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __procctl_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __procctl_parse_tokens -S
+    set -l unparsed_tokens (__procctl_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'procctl'
+        __procctl_parse_subcommand 0 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'spawn'
+            __procctl_parse_subcommand 0 'count=' 'sleep=' 'name=' 'terminate-after=' 'json' 'version' 'h/help'
+        case 'isolation'
+            __procctl_parse_subcommand 0 'value=' 'json' 'version' 'h/help'
+        case 'run'
+            __procctl_parse_subcommand -r 1 'timeout=' 'version' 'h/help'
+        case 'serve'
+            __procctl_parse_subcommand 0 'host=' 'port=' 'backlog=' 'max-children=' 'idle-timeout=' 'grace=' 'quiet' 'version' 'h/help'
+        case 'client'
+            __procctl_parse_subcommand 0 'host=' 'port=' 'version' 'h/help'
+        case 'load'
+            __procctl_parse_subcommand 0 'host=' 'port=' 'connections=' 'concurrency=' 'messages=' 'size=' 'timeout=' 'deadline=' 'json' 'version' 'h/help'
+        case 'bench'
+            __procctl_parse_subcommand 0 'version' 'h/help'
+            switch $unparsed_tokens[1]
+            case 'spawn'
+                __procctl_parse_subcommand 0 'iterations=' 'method=' 'json' 'version' 'h/help'
+            end
+        case 'help'
+            __procctl_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __procctl_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __procctl_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __procctl_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __procctl_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__procctl_tokens -p)
+    if test -z "$(__procctl_tokens -t)"
+        set -l index (count (__procctl_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'procctl' -f
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl" version' -l 'version' -d 'Show the version.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_positional "procctl" -eq 1' -fa 'spawn' -d 'Start children that sleep, join them all and report each one\'s pid and exit code.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_positional "procctl" -eq 1' -fa 'isolation' -d 'Show that a child\'s memory is its own: it sets a global to 0, the parent\'s keeps its value.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_positional "procctl" -eq 1' -fa 'run' -d 'Run a program with its output passed through, and exit with its exit code.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_positional "procctl" -eq 1' -fa 'serve' -d 'Serve TCP connections, one forked child each, echoing every byte with a-z upper-cased.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_positional "procctl" -eq 1' -fa 'client' -d 'Send each line of stdin to an echo server and print its reply.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_positional "procctl" -eq 1' -fa 'load' -d 'Load an upper-casing echo server and report connections/s, messages/s, MB/s, latency and errors.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_positional "procctl" -eq 1' -fa 'bench' -d 'Measure what ProcCore costs beside the raw system calls, in one run.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_positional "procctl" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl spawn" count' -l 'count' -d 'How many children to start.' -rfka ''
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl spawn" sleep' -l 'sleep' -d 'Seconds each child sleeps between its two lines.' -rfka ''
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl spawn" name' -l 'name' -d 'Name prefix: children are named PREFIX-1, PREFIX-2, ...' -rfka ''
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl spawn" terminate-after' -l 'terminate-after' -d 'Terminate every child still alive after this many seconds.' -rfka ''
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl spawn" json' -l 'json' -d 'Print one JSON object at the end; the children\'s lines go to stderr.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl spawn" version' -l 'version' -d 'Show the version.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl spawn" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl isolation" value' -l 'value' -d 'The global\'s value before the child starts.' -rfka ''
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl isolation" json' -l 'json' -d 'Print {"child": ..., "parent": ...} as JSON; the child\'s value comes from the child.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl isolation" version' -l 'version' -d 'Show the version.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl isolation" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl run" timeout' -l 'timeout' -d 'Seconds to let the program run before SIGTERM (then SIGKILL after 2 s); exit 124.' -rfka ''
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl run" version' -l 'version' -d 'Show the version.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl run" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl serve" host' -l 'host' -d 'The numeric address to listen on; 0.0.0.0 for every IPv4 interface.' -rfka ''
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl serve" port' -l 'port' -d 'The port to listen on; 0 for an ephemeral port.' -rfka ''
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl serve" backlog' -l 'backlog' -d 'How many connections the kernel queues before accept.' -rfka ''
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl serve" max-children' -l 'max-children' -d 'At most this many connections are served at once; the next ones wait in the backlog.' -rfka ''
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl serve" idle-timeout' -l 'idle-timeout' -d 'Seconds a connection may stay idle before it is closed; 0 for never.' -rfka ''
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl serve" grace' -l 'grace' -d 'Seconds live connections may go on after SIGTERM or SIGINT before they are killed.' -rfka ''
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl serve" quiet' -l 'quiet' -d 'Log errors only.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl serve" version' -l 'version' -d 'Show the version.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl serve" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl client" host' -l 'host' -d 'The server\'s numeric address.' -rfka ''
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl client" port' -l 'port' -d 'The server\'s port.' -rfka ''
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl client" version' -l 'version' -d 'Show the version.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl client" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl load" host' -l 'host' -d 'The server\'s numeric IPv4 or IPv6 address.' -rfka ''
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl load" port' -l 'port' -d 'The server\'s port.' -rfka ''
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl load" connections' -l 'connections' -d 'Connections in total.' -rfka ''
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl load" concurrency' -l 'concurrency' -d 'Worker processes, each with one connection open at a time.' -rfka ''
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl load" messages' -l 'messages' -d 'Messages on each connection, each one waiting for its reply.' -rfka ''
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl load" size' -l 'size' -d 'Bytes in each message.' -rfka ''
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl load" timeout' -l 'timeout' -d 'Seconds each connect, read and write may take.' -rfka ''
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl load" deadline' -l 'deadline' -d 'Seconds the whole run may take; connections not started by then are reported as unfinished.' -rfka ''
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl load" json' -l 'json' -d 'Print one JSON object instead of the table.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl load" version' -l 'version' -d 'Show the version.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl load" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl bench" version' -l 'version' -d 'Show the version.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl bench" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_positional "procctl bench" -eq 1' -fa 'spawn' -d 'Time child life cycles: ChildProcess beside pc_fork/fork and pc_spawn/posix_spawn.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl bench spawn" iterations' -l 'iterations' -d 'Children per variant (after a short warm-up).' -rfka ''
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl bench spawn" method' -l 'method' -d 'fork or exec; both when omitted.' -rfka 'fork exec'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl bench spawn" json' -l 'json' -d 'Print one JSON object instead of the table.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl bench spawn" version' -l 'version' -d 'Show the version.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl bench spawn" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl help" version' -l 'version' -d 'Show the version.'

@@ -1,0 +1,227 @@
+#compdef procctl
+
+__procctl_complete() {
+    local -ar non_empty_completions=("${@:#(|:*)}")
+    local -ar empty_completions=("${(M)@:#(|:*)}")
+    _describe -V '' non_empty_completions -- empty_completions -P $'\'\''
+}
+
+__procctl_custom_complete() {
+    local -a completions
+    completions=("${(@f)"$("${command_name}" "${@}" "${command_line[@]}")"}")
+    if [[ "${#completions[@]}" -gt 1 ]]; then
+        __procctl_complete "${completions[@]:0:-1}"
+    fi
+}
+
+__procctl_cursor_index_in_current_word() {
+    if [[ -z "${QIPREFIX}${IPREFIX}${PREFIX}" ]]; then
+        printf 0
+    else
+        printf %s "${#${(z)LBUFFER}[-1]}"
+    fi
+}
+
+_procctl() {
+    emulate -RL zsh -G
+    setopt extendedglob nullglob numericglobsort
+    unsetopt aliases banghist
+
+    local -xr SAP_SHELL=zsh
+    local -x SAP_SHELL_VERSION
+    SAP_SHELL_VERSION="$(builtin emulate zsh -c 'printf %s "${ZSH_VERSION}"')"
+    local -r SAP_SHELL_VERSION
+
+    local context state state_descr line
+    local -A opt_args
+
+    local -r command_name="${words[1]}"
+    local -ar command_line=("${words[@]}")
+    local -ir current_word_index="$((CURRENT - 1))"
+
+    local -i ret=1
+    local -ar arg_specs=(
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+        '(-): :->command'
+        '(-)*:: :->arg'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+    case "${state}" in
+    command)
+        local -ar subcommands=(
+            'spawn:Start children that sleep, join them all and report each one'\''s pid and exit code.'
+            'isolation:Show that a child'\''s memory is its own: it sets a global to 0, the parent'\''s keeps its value.'
+            'run:Run a program with its output passed through, and exit with its exit code.'
+            'serve:Serve TCP connections, one forked child each, echoing every byte with a-z upper-cased.'
+            'client:Send each line of stdin to an echo server and print its reply.'
+            'load:Load an upper-casing echo server and report connections/s, messages/s, MB/s, latency and errors.'
+            'bench:Measure what ProcCore costs beside the raw system calls, in one run.'
+            'help:Show subcommand help information.'
+        )
+        _describe -V subcommand subcommands && ret=0
+        ;;
+    arg)
+        case "${words[1]}" in
+        spawn|isolation|run|serve|client|load|bench|help)
+            "_procctl_${words[1]}" && ret=0
+            ;;
+        esac
+        ;;
+    esac
+
+    return "${ret}"
+}
+
+_procctl_spawn() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--count[How many children to start.]:count:'
+        '--sleep[Seconds each child sleeps between its two lines.]:sleep:'
+        '--name[Name prefix\: children are named PREFIX-1, PREFIX-2, ...]:name:'
+        '--terminate-after[Terminate every child still alive after this many seconds.]:terminate-after:'
+        '--json[Print one JSON object at the end; the children'\''s lines go to stderr.]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_procctl_isolation() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--value[The global'\''s value before the child starts.]:value:'
+        '--json[Print {"child"\: ..., "parent"\: ...} as JSON; the child'\''s value comes from the child.]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_procctl_run() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--timeout[Seconds to let the program run before SIGTERM (then SIGKILL after 2 s); exit 124.]:timeout:'
+        '*:command:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_procctl_serve() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--host[The numeric address to listen on; 0.0.0.0 for every IPv4 interface.]:host:'
+        '--port[The port to listen on; 0 for an ephemeral port.]:port:'
+        '--backlog[How many connections the kernel queues before accept.]:backlog:'
+        '--max-children[At most this many connections are served at once; the next ones wait in the backlog.]:max-children:'
+        '--idle-timeout[Seconds a connection may stay idle before it is closed; 0 for never.]:idle-timeout:'
+        '--grace[Seconds live connections may go on after SIGTERM or SIGINT before they are killed.]:grace:'
+        '--quiet[Log errors only.]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_procctl_client() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--host[The server'\''s numeric address.]:host:'
+        '--port[The server'\''s port.]:port:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_procctl_load() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--host[The server'\''s numeric IPv4 or IPv6 address.]:host:'
+        '--port[The server'\''s port.]:port:'
+        '--connections[Connections in total.]:connections:'
+        '--concurrency[Worker processes, each with one connection open at a time.]:concurrency:'
+        '--messages[Messages on each connection, each one waiting for its reply.]:messages:'
+        '--size[Bytes in each message.]:size:'
+        '--timeout[Seconds each connect, read and write may take.]:timeout:'
+        '--deadline[Seconds the whole run may take; connections not started by then are reported as unfinished.]:deadline:'
+        '--json[Print one JSON object instead of the table.]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_procctl_bench() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+        '(-): :->command'
+        '(-)*:: :->arg'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+    case "${state}" in
+    command)
+        local -ar subcommands=(
+            'spawn:Time child life cycles: ChildProcess beside pc_fork/fork and pc_spawn/posix_spawn.'
+        )
+        _describe -V subcommand subcommands && ret=0
+        ;;
+    arg)
+        case "${words[1]}" in
+        spawn)
+            "_procctl_bench_${words[1]}" && ret=0
+            ;;
+        esac
+        ;;
+    esac
+
+    return "${ret}"
+}
+
+_procctl_bench_spawn() {
+    local -i ret=1
+    local -ar ___method=('fork' 'exec')
+    local -ar arg_specs=(
+        '--iterations[Children per variant (after a short warm-up).]:iterations:'
+        '--method[fork or exec; both when omitted.]:method:{__procctl_complete "${___method[@]}"}'
+        '--json[Print one JSON object instead of the table.]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_procctl_help() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '*:subcommands:'
+        '--version[Show the version.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+if [[ "${funcstack[1]}" = _procctl ]]; then
+    _procctl "${@}"
+else
+    compdef _procctl procctl
+fi
