@@ -210,7 +210,7 @@ _procctl_spawn() {
 
 _procctl_isolation() {
     repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    non_repeating_flags=(--json --shared --version -h --help)
     repeating_options=()
     non_repeating_options=(--value)
     __procctl_offer_flags_options 0

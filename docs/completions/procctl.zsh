@@ -94,6 +94,7 @@ _procctl_isolation() {
     local -ar arg_specs=(
         '--value[The global'\''s value before the child starts.]:value:'
         '--json[Print {"child"\: ..., "parent"\: ...} as JSON; the child'\''s value comes from the child.]'
+        '--shared[Keep n in memory shared with the child (a SharedValue) instead of a global.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
