@@ -59,18 +59,21 @@ public final class ProcessLock: @unchecked Sendable {
     /// Waits for the lock and takes it.
     @discardableResult
     public func lock() throws(ProcessError) -> Acquisition {
-        var ownerDied = false
-        try check("pthread_mutex_lock", pc_mutex_lock(mutex, nil, &ownerDied))
-        return ownerDied ? .ownerDied : .acquired
+        // Without a deadline the wait never times out.
+        try lock(until: nil) ?? .acquired
     }
 
     /// Waits up to `timeout` for the lock (on the monotonic clock); nil when it timed out.
     public func lock(timeout: Duration) throws(ProcessError) -> Acquisition? {
-        let deadline = try Deadline(after: timeout)
+        try lock(until: Deadline(after: timeout))
+    }
+
+    /// Waits until `deadline` (nil: for ever) for the lock; nil when it passed.
+    func lock(until deadline: Deadline?) throws(ProcessError) -> Acquisition? {
         var ownerDied = false
         let result = withDeadline(deadline) { pc_mutex_lock(mutex, $0, &ownerDied) }
         if result == ETIMEDOUT { return nil }
-        try check("pthread_mutex_clocklock", result)
+        try check("pthread_mutex_lock", result)
         return ownerDied ? .ownerDied : .acquired
     }
 
