@@ -59,8 +59,9 @@ public final class ProcessLock: @unchecked Sendable {
     /// Waits for the lock and takes it.
     @discardableResult
     public func lock() throws(ProcessError) -> Acquisition {
-        // Without a deadline the wait never times out.
-        try lock(until: nil) ?? .acquired
+        var ownerDied = false
+        try check("pthread_mutex_lock", pc_mutex_lock(mutex, nil, &ownerDied))
+        return ownerDied ? .ownerDied : .acquired
     }
 
     /// Waits up to `timeout` for the lock (on the monotonic clock); nil when it timed out.
@@ -73,7 +74,7 @@ public final class ProcessLock: @unchecked Sendable {
         var ownerDied = false
         let result = withDeadline(deadline) { pc_mutex_lock(mutex, $0, &ownerDied) }
         if result == ETIMEDOUT { return nil }
-        try check("pthread_mutex_lock", result)
+        try check("pthread_mutex_clocklock", result)
         return ownerDied ? .ownerDied : .acquired
     }
 
