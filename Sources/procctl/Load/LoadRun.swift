@@ -24,13 +24,16 @@ struct LoadRun {
         let counter = try SharedCounter()
         // The workers wait at this gate until every one is forked: the clock measures the
         // load, not the forks. Closing the write end opens it.
-        var gate: (readEnd: FileDescriptor, writeEnd: FileDescriptor)? = try FileDescriptor.closeOnExecPipe()
+        let gate = try FileDescriptor.closeOnExecPipe()
+        var gateOpen = true
 
         var workers: [ChildProcess] = []
         var readers: [RecordReader] = []
         defer {
-            gate?.readEnd.closeQuietly()
-            gate?.writeEnd.closeQuietly()
+            if gateOpen {
+                gate.readEnd.closeQuietly()
+                gate.writeEnd.closeQuietly()
+            }
             for worker in workers {
                 try? worker.kill()
                 try? worker.join()
@@ -38,18 +41,17 @@ struct LoadRun {
             for reader in readers { reader.descriptor?.closeQuietly() }
         }
         for index in 0..<plan.concurrency {
-            guard let (gateRead, gateWrite) = gate else { break }
             let ends = try FileDescriptor.closeOnExecPipe()
             // The other workers' pipes are not this worker's business.
-            let inherited = readers.compactMap(\.descriptor) + [ends.readEnd, gateWrite]
+            let inherited = readers.compactMap(\.descriptor) + [ends.readEnd, gate.writeEnd]
             let worker = LoadWorker(
                 plan: plan, address: address, index: index, counter: counter, results: ends.writeEnd, deadline: softDeadline
             )
             let child = ChildProcess(name: "load-worker-\(index + 1)") {
                 for descriptor in inherited { descriptor.closeQuietly() }
                 var byte: UInt8 = 0
-                _ = try? withUnsafeMutableBytes(of: &byte) { try gateRead.readAvailable(into: $0) }
-                gateRead.closeQuietly()
+                _ = try? withUnsafeMutableBytes(of: &byte) { try gate.readEnd.readAvailable(into: $0) }
+                gate.readEnd.closeQuietly()
                 try worker.run()
             }
             do {
@@ -64,9 +66,9 @@ struct LoadRun {
             readers.append(RecordReader(descriptor: ends.readEnd))
         }
         let started = MonotonicClock.nanoseconds()
-        gate?.writeEnd.closeQuietly()
-        gate?.readEnd.closeQuietly()
-        gate = nil
+        gate.writeEnd.closeQuietly()
+        gate.readEnd.closeQuietly()
+        gateOpen = false
 
         var tally = LoadTally(expecting: plan.connections)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 8)
