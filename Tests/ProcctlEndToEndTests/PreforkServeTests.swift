@@ -155,6 +155,29 @@ struct PreforkServeTests {
         #expect(TestClock.waitUntil(timeout: 10) { workers(of: server).count == 2 })
     }
 
+    @Test("--max-workers: held connections make the pool grow, one worker at a time, up to M")
+    func poolGrows() throws {
+        let server = try RunningServer(["--workers", "1", "--max-workers", "3", "--grace", "1"])
+        defer { server.stop() }
+        #expect(waitForWorkers(server, count: 1).count == 1)
+        var held: [TestConnection] = []
+        defer { held.forEach { $0.close() } }
+        // Each held connection keeps a worker busy; the next one is served by a worker
+        // the master forks within a second or so.
+        for index in 0..<3 {
+            let connection = try server.connect()
+            held.append(connection)
+            #expect(try connection.roundTrip("held \(index)") == "HELD \(index)")
+        }
+        #expect(workers(of: server).count == 3)
+        #expect(lines(of: server, containing: " spawned").count == 3)
+        let fourth = try server.connect()
+        defer { fourth.close() }
+        try fourth.send("fourth")
+        #expect(!fourth.hasInput(withinMs: 1500))
+        #expect(workers(of: server).count == 3)
+    }
+
     @Test("SIGTTIN adds a worker, SIGTTOU removes one, never below 1")
     func ttinTtou() throws {
         let server = try RunningServer(["--workers", "2", "--grace", "1"])
