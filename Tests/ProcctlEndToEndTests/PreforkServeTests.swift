@@ -178,6 +178,30 @@ struct PreforkServeTests {
         #expect(workers(of: server).count == 3)
     }
 
+    @Test("--worker-timeout with -- PROGRAM: a program that spins is killed with its worker")
+    func workerTimeoutKillsASpinningProgram() throws {
+        let script = #"read line; if [ "$line" = spin ]; then while :; do :; done; fi; echo "$line""#
+        let server = try RunningServer(["--workers", "1", "--worker-timeout", "0.5", "--grace", "1", "--", "sh", "-c", script])
+        defer { server.stop() }
+        let worker = try #require(waitForWorkers(server, count: 1).first)
+        let spinning = try server.connect()
+        defer { spinning.close() }
+        try spinning.send("spin\n")
+        var program: WatchedProcess?
+        _ = TestClock.waitUntil(timeout: 5) {
+            program = ProcessTable.children(of: worker).first.flatMap { WatchedProcess($0.pid) }
+            return program != nil
+        }
+        defer { program?.close() }
+        #expect(server.program.waitForStandardError(containing: "worker \(worker) timed out", timeout: 10) != nil)
+        #expect(program?.waitForEnd(timeout: 5) == true)
+        #expect(spinning.waitForClose(timeoutMs: 5000))
+        let next = try server.connect()
+        defer { next.close() }
+        let reply = try next.stream(Array("hello\n".utf8), timeout: 10)
+        #expect(String(decoding: reply, as: UTF8.self) == "hello\n")
+    }
+
     @Test("SIGTTIN adds a worker, SIGTTOU removes one, never below 1")
     func ttinTtou() throws {
         let server = try RunningServer(["--workers", "2", "--grace", "1"])
