@@ -18,5 +18,7 @@
 #include "pc_socket.h"
 #include "pc_io.h"
 #include "pc_memory.h"
+#include "pc_epoll.h"
+#include "pc_fd_passing.h"
 
 #endif
