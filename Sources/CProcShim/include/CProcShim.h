@@ -18,5 +18,6 @@
 #include "pc_socket.h"
 #include "pc_io.h"
 #include "pc_memory.h"
+#include "pc_ipc.h"
 
 #endif
