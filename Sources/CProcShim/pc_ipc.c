@@ -1,13 +1,9 @@
 #define _GNU_SOURCE
 #include "pc_ipc.h"
-#include "pc_io.h"
 
 #include <errno.h>
-#include <linux/futex.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/uio.h>
-#include <time.h>
 #include <unistd.h>
 
 int pc_socketpair(int fds[2]) {
@@ -52,30 +48,5 @@ int pc_write_frame(int fd, const void *header, size_t header_length,
             next->iov_len -= written;
         }
     }
-    return 0;
-}
-
-int pc_futex_wait(uint32_t *word, uint32_t expected, int timeout_ms) {
-    long long deadline = timeout_ms < 0 ? -1 : pc_monotonic_ns() + (long long)timeout_ms * 1000000LL;
-    for (;;) {
-        struct timespec relative, *timeout = NULL;
-        if (deadline >= 0) {
-            long long left = deadline - pc_monotonic_ns();
-            if (left <= 0) return ETIMEDOUT;
-            relative.tv_sec = left / 1000000000LL;
-            relative.tv_nsec = left % 1000000000LL;
-            timeout = &relative;
-        }
-        /* Not FUTEX_PRIVATE_FLAG: the word is in memory shared with other processes. */
-        long r = syscall(SYS_futex, word, FUTEX_WAIT, expected, timeout, NULL, 0);
-        if (r == 0) return 0;
-        if (errno == EAGAIN) return 0;
-        if (errno == EINTR) continue;
-        return errno;
-    }
-}
-
-int pc_futex_wake(uint32_t *word, int count) {
-    if (syscall(SYS_futex, word, FUTEX_WAKE, count, NULL, NULL, 0) < 0) return errno;
     return 0;
 }

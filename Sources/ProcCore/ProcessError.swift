@@ -28,6 +28,13 @@ public struct ProcessError: Error, Equatable, CustomStringConvertible, Sendable 
         public static let cannotExecute = Code("cannot execute program")
         /// An argument that no system call would accept, such as an out-of-range port.
         public static let invalidArgument = Code("invalid argument")
+        /// A process died holding a `ProcessLock`: the lock is usable again, but what it
+        /// guarded may be half-updated.
+        public static let ownerDied = Code("previous lock holder died")
+        /// A wait with a timeout (a lock, a semaphore, a barrier) ran out of time.
+        public static let timedOut = Code("timed out")
+        /// A bounded `ProcessSemaphore` released more times than it was acquired.
+        public static let semaphoreOverflow = Code("semaphore released too many times")
         /// The other end of a Connection is closed (every process that held it closed it or
         /// ended) and no message is left to read.
         public static let endOfStream = Code("end of stream")

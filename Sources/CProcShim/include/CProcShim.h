@@ -18,6 +18,7 @@
 #include "pc_socket.h"
 #include "pc_io.h"
 #include "pc_memory.h"
+#include "pc_sync.h"
 #include "pc_ipc.h"
 
 #endif
