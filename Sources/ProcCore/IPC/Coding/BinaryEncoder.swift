@@ -23,7 +23,7 @@ public struct BinaryEncoder: Sendable {
     /// `encode(to:)` throws, or when it nests deeper than `maximumDepth`.
     public func encode<T: Encodable>(_ value: T) throws(ProcessError) -> [UInt8] {
         do {
-            let tree = try EncoderImplementation.encodeValue(value, codingPath: [], depth: 0, maximumDepth: maximumDepth)
+            let tree = try EncoderImplementation.encodeValue(value, parent: nil, key: nil, depth: 0, maximumDepth: maximumDepth)
             return WireWriter.encode(tree)
         } catch {
             throw ProcessError(.unencodableValue, operation: "encode \(T.self): \(CodingFailure.describe(error))")

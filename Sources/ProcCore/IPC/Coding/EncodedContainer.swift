@@ -10,18 +10,21 @@ final class EncodedContainer {
     }
 
     let kind: Kind
-    /// The keys of a keyed container, one for each value.
-    var keys: [String] = []
-    var values: [EncodedValue] = []
+    /// A keyed container's entries, in the order they were encoded.
+    private(set) var entries: [(key: String, value: EncodedValue)] = []
+    /// An unkeyed container's values, or a single slot's value.
+    private(set) var values: [EncodedValue] = []
     /// The byte length of the body, set by `WireWriter.measure` before writing.
     var bodyLength = 0
 
     init(_ kind: Kind) { self.kind = kind }
 
-    func append(_ value: EncodedValue, forKey key: String) {
-        keys.append(key)
-        values.append(value)
-    }
+    func append(_ value: EncodedValue, forKey key: String) { entries.append((key, value)) }
+    func append(_ value: EncodedValue) { values.append(value) }
+    func set(_ value: EncodedValue) { values = [value] }
+
+    /// How many values a keyed or unkeyed container holds.
+    var count: Int { kind == .keyed ? entries.count : values.count }
 
     /// The value a `.single` slot holds (nil when nothing was encoded into it).
     var singleValue: EncodedValue? { values.last }

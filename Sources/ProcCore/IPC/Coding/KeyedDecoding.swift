@@ -1,62 +1,70 @@
-/// `BinaryDecoder`'s keyed container: the entries are found once, when it is made; a
-/// lookup starts where the last one ended, so that keys asked for in the order they were
-/// encoded are found at once.
+/// `BinaryDecoder`'s keyed container. Its entries are checked once, when it is made, and
+/// not stored: a lookup walks them from where the last one ended (the decoder's
+/// `keyCursor`), so that keys asked for in the order they were encoded are each found at
+/// the first step, with nothing allocated.
 struct KeyedDecoding<Key: CodingKey>: KeyedDecodingContainerProtocol {
-    /// One key and value of the container: the key's UTF-8 bytes and the value's span.
-    struct Entry {
-        let key: Range<Int>
-        let value: Range<Int>
-    }
-
-    /// Where the next lookup starts (a class: lookups do not mutate the container).
-    final class SearchHint { var next = 0 }
-
     let decoder: DecoderImplementation
-    let entries: [Entry]
-    private let hint = SearchHint()
+    private let bodyStart: Int
+    private let entryCount: Int
     var codingPath: [any CodingKey] { decoder.codingPath }
     private var input: WireInput { decoder.input }
+    private var end: Int { decoder.span.upperBound }
 
     init(decoder: DecoderImplementation) throws {
         self.decoder = decoder
         let input = decoder.input
         let end = decoder.span.upperBound
-        entries = try decoder.reading(at: decoder.codingPath) {
-            var (position, count) = try input.containerBody(decoder.span, .keyed)
-            var entries: [Entry] = []
-            entries.reserveCapacity(count)
+        (bodyStart, entryCount) = try decoder.reading(nil) {
+            let (start, count) = try input.containerBody(decoder.span, .keyed)
+            var position = start
             for _ in 0..<count {
-                let keyLength = try input.length(at: &position, end: end)
-                let key = position..<(position + keyLength)
-                let value = try input.span(at: key.upperBound, end: end)
-                entries.append(Entry(key: key, value: value))
-                position = value.upperBound
+                position += try input.length(at: &position, end: end)
+                position = try input.span(at: position, end: end).upperBound
             }
-            return entries
+            if position != end { throw CodingFailure.corrupt("\(end - position) bytes left over in a keyed container") }
+            return (start, count)
         }
+        if decoder.keyCursor.position < bodyStart { decoder.keyCursor = (bodyStart, 0) }
     }
 
-    var allKeys: [Key] {
-        entries.compactMap { entry in
-            String(validating: input.bytes[entry.key], as: UTF8.self).flatMap(Key.init(stringValue:))
-        }
+    /// The entry after `position`: its key's bytes and its value's span. The entries were
+    /// checked in `init`, so this cannot fail; nil would mean they changed.
+    private func entry(at position: Int) -> (key: Range<Int>, value: Range<Int>)? {
+        var position = position
+        guard let keyLength = try? input.length(at: &position, end: end),
+              let value = try? input.span(at: position + keyLength, end: end) else { return nil }
+        return (position..<(position + keyLength), value)
     }
-
-    func contains(_ key: Key) -> Bool { find(key.stringValue) != nil }
 
     private func find(_ name: String) -> Range<Int>? {
-        let count = entries.count
-        var index = hint.next
-        for _ in 0..<count {
-            if index >= count { index = 0 }
-            if input.key(entries[index].key, equals: name) {
-                hint.next = index + 1
-                return entries[index].value
-            }
+        var (position, index) = decoder.keyCursor
+        for _ in 0..<entryCount {
+            if index >= entryCount { (position, index) = (bodyStart, 0) }
+            guard let entry = entry(at: position) else { return nil }
+            position = entry.value.upperBound
             index += 1
+            if input.key(entry.key, equals: name) {
+                decoder.keyCursor = (position, index)
+                return entry.value
+            }
         }
         return nil
     }
+
+    var allKeys: [Key] {
+        var keys: [Key] = []
+        var position = bodyStart
+        for _ in 0..<entryCount {
+            guard let entry = entry(at: position) else { break }
+            position = entry.value.upperBound
+            if let name = String(validating: input.bytes[entry.key], as: UTF8.self), let key = Key(stringValue: name) {
+                keys.append(key)
+            }
+        }
+        return keys
+    }
+
+    func contains(_ key: Key) -> Bool { find(key.stringValue) != nil }
 
     private func value(_ key: Key) throws -> Range<Int> {
         guard let span = find(key.stringValue) else {
@@ -67,7 +75,7 @@ struct KeyedDecoding<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     private func read<R>(_ key: Key, _ body: (Range<Int>) throws -> R) throws -> R {
         let span = try value(key)
-        return try decoder.reading(at: codingPath + [key]) { try body(span) }
+        return try decoder.reading(key) { try body(span) }
     }
 
     func decodeNil(forKey key: Key) throws -> Bool { try read(key) { try input.isNil($0) } }
@@ -87,29 +95,27 @@ struct KeyedDecoding<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try read(key) { try input.integer($0, as: type) } }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        try decoder.decodeNested(type, span: try value(key), at: codingPath + [key])
+        try decoder.decodeNested(type, span: try value(key), key: key)
     }
 
     func nestedContainer<NestedKey: CodingKey>(
         keyedBy type: NestedKey.Type, forKey key: Key
     ) throws -> KeyedDecodingContainer<NestedKey> {
-        try nestedDecoder(key).container(keyedBy: type)
+        try decoder.nestedDecoder(span: try value(key), key: key).container(keyedBy: type)
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        try nestedDecoder(key).unkeyedContainer()
+        try decoder.nestedDecoder(span: try value(key), key: key).unkeyedContainer()
     }
 
     func superDecoder() throws -> any Decoder {
         guard let span = find(SuperKey.super.stringValue) else {
             throw DecodingError.keyNotFound(SuperKey.super, .init(codingPath: codingPath, debugDescription: "no value for key 'super'"))
         }
-        return decoder.nestedDecoder(span: span, at: codingPath + [SuperKey.super])
+        return decoder.nestedDecoder(span: span, key: SuperKey.super)
     }
 
-    func superDecoder(forKey key: Key) throws -> any Decoder { try nestedDecoder(key) }
-
-    private func nestedDecoder(_ key: Key) throws -> DecoderImplementation {
-        decoder.nestedDecoder(span: try value(key), at: codingPath + [key])
+    func superDecoder(forKey key: Key) throws -> any Decoder {
+        decoder.nestedDecoder(span: try value(key), key: key)
     }
 }

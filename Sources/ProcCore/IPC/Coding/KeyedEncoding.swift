@@ -2,7 +2,7 @@
 struct KeyedEncoding<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let encoder: EncoderImplementation
     let storage: EncodedContainer
-    let codingPath: [any CodingKey]
+    var codingPath: [any CodingKey] { encoder.codingPath }
 
     mutating func encodeNil(forKey key: Key) { storage.append(.null, forKey: key.stringValue) }
     mutating func encode(_ value: Bool, forKey key: Key) { storage.append(.bool(value), forKey: key.stringValue) }
@@ -21,7 +21,7 @@ struct KeyedEncoding<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode(_ value: UInt64, forKey key: Key) { storage.append(.unsigned(value), forKey: key.stringValue) }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        storage.append(try encoder.encodeNested(value, at: codingPath + [key]), forKey: key.stringValue)
+        storage.append(try encoder.encodeNested(value, key: key), forKey: key.stringValue)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
@@ -29,13 +29,13 @@ struct KeyedEncoding<Key: CodingKey>: KeyedEncodingContainerProtocol {
     ) -> KeyedEncodingContainer<NestedKey> {
         let nested = EncodedContainer(.keyed)
         storage.append(.container(nested), forKey: key.stringValue)
-        return KeyedEncodingContainer(KeyedEncoding<NestedKey>(encoder: encoder, storage: nested, codingPath: codingPath + [key]))
+        return KeyedEncodingContainer(KeyedEncoding<NestedKey>(encoder: encoder.nestedEncoder(slot: nested, key: key), storage: nested))
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
         let nested = EncodedContainer(.unkeyed)
         storage.append(.container(nested), forKey: key.stringValue)
-        return UnkeyedEncoding(encoder: encoder, storage: nested, codingPath: codingPath + [key])
+        return UnkeyedEncoding(encoder: encoder.nestedEncoder(slot: nested, key: key), storage: nested)
     }
 
     mutating func superEncoder() -> any Encoder { superEncoder(named: SuperKey.super) }
@@ -44,7 +44,7 @@ struct KeyedEncoding<Key: CodingKey>: KeyedEncodingContainerProtocol {
     private func superEncoder(named key: any CodingKey) -> any Encoder {
         let slot = EncodedContainer(.single)
         storage.append(.container(slot), forKey: key.stringValue)
-        return encoder.nestedEncoder(slot: slot, codingPath: codingPath + [key])
+        return encoder.nestedEncoder(slot: slot, key: key)
     }
 }
 

@@ -6,7 +6,7 @@ struct SingleValueDecoding: SingleValueDecodingContainer {
     private var span: Range<Int> { decoder.span }
 
     private func read<R>(_ body: (Range<Int>) throws -> R) throws -> R {
-        try decoder.reading(at: codingPath) { try body(span) }
+        try decoder.reading(nil) { try body(span) }
     }
 
     func decodeNil() -> Bool { (try? input.isNil(span)) ?? false }
@@ -26,6 +26,6 @@ struct SingleValueDecoding: SingleValueDecodingContainer {
     func decode(_ type: UInt64.Type) throws -> UInt64 { try read { try input.integer($0, as: type) } }
 
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try decoder.decodeNested(type, span: span, at: codingPath)
+        try decoder.decodeNested(type, span: span, key: nil)
     }
 }

@@ -4,7 +4,7 @@ struct SingleValueEncoding: SingleValueEncodingContainer {
     let slot: EncodedContainer
     var codingPath: [any CodingKey] { encoder.codingPath }
 
-    private func set(_ value: EncodedValue) { slot.values = [value] }
+    private func set(_ value: EncodedValue) { slot.set(value) }
 
     mutating func encodeNil() { set(.null) }
     mutating func encode(_ value: Bool) { set(.bool(value)) }
@@ -23,6 +23,6 @@ struct SingleValueEncoding: SingleValueEncodingContainer {
     mutating func encode(_ value: UInt64) { set(.unsigned(value)) }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
-        set(try encoder.encodeNested(value, at: codingPath))
+        set(try encoder.encodeNested(value, key: nil))
     }
 }

@@ -10,25 +10,25 @@ struct UnkeyedDecoding: UnkeyedDecodingContainer {
 
     init(decoder: DecoderImplementation) throws {
         self.decoder = decoder
-        let body = try decoder.reading(at: decoder.codingPath) { try decoder.input.containerBody(decoder.span, .unkeyed) }
+        let body = try decoder.reading(nil) { try decoder.input.containerBody(decoder.span, .unkeyed) }
         position = body.position
         count = body.count
     }
 
     /// The span of the next value, without moving past it.
     private func next() throws -> Range<Int> {
-        let path = codingPath + [IndexKey(currentIndex)]
         guard !isAtEnd else {
-            throw DecodingError.valueNotFound(Any.self, .init(codingPath: path, debugDescription: "no more values (\(count ?? 0) in all)"))
+            throw DecodingError.valueNotFound(Any.self, .init(
+                codingPath: decoder.codingPath(appending: IndexKey(currentIndex)), debugDescription: "no more values (\(count ?? 0) in all)"))
         }
-        return try decoder.reading(at: path) { try input.span(at: position, end: decoder.span.upperBound) }
+        return try decoder.reading(IndexKey(currentIndex)) { try input.span(at: position, end: decoder.span.upperBound) }
     }
 
     /// Reads the next value with `body` (given its span and the input) and moves past it.
     private mutating func read<R>(_ body: (Range<Int>, WireInput) throws -> R) throws -> R {
         let span = try next()
         let input = self.input
-        let value = try decoder.reading(at: codingPath + [IndexKey(currentIndex)]) { try body(span, input) }
+        let value = try decoder.reading(IndexKey(currentIndex)) { try body(span, input) }
         position = span.upperBound
         currentIndex += 1
         return value
@@ -36,7 +36,7 @@ struct UnkeyedDecoding: UnkeyedDecodingContainer {
 
     mutating func decodeNil() throws -> Bool {
         let span = try next()
-        guard try decoder.reading(at: codingPath, { try input.isNil(span) }) else { return false }
+        guard try decoder.reading(IndexKey(currentIndex), { try input.isNil(span) }) else { return false }
         position = span.upperBound
         currentIndex += 1
         return true
@@ -59,7 +59,7 @@ struct UnkeyedDecoding: UnkeyedDecodingContainer {
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
         let span = try next()
-        let value = try decoder.decodeNested(type, span: span, at: codingPath + [IndexKey(currentIndex)])
+        let value = try decoder.decodeNested(type, span: span, key: IndexKey(currentIndex))
         position = span.upperBound
         currentIndex += 1
         return value
@@ -77,7 +77,7 @@ struct UnkeyedDecoding: UnkeyedDecodingContainer {
 
     private mutating func nestedDecoder() throws -> DecoderImplementation {
         let span = try next()
-        let nested = decoder.nestedDecoder(span: span, at: codingPath + [IndexKey(currentIndex)])
+        let nested = decoder.nestedDecoder(span: span, key: IndexKey(currentIndex))
         position = span.upperBound
         currentIndex += 1
         return nested

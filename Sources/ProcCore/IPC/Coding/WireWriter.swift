@@ -23,8 +23,8 @@ struct WireWriter {
         case .bytes(let b): return lengthPrefixed(b.count)
         case .container(let c):
             if c.kind == .single { return c.singleValue.map(measure) ?? 3 }
-            var body = varintSize(UInt64(c.values.count))
-            for key in c.keys { body += varintSize(UInt64(key.utf8.count)) + key.utf8.count }
+            var body = varintSize(UInt64(c.count))
+            for (key, v) in c.entries { body += varintSize(UInt64(key.utf8.count)) + key.utf8.count + measure(v) }
             for v in c.values { body += measure(v) }
             c.bodyLength = body
             return lengthPrefixed(body)
@@ -69,14 +69,13 @@ struct WireWriter {
             case .keyed, .unkeyed:
                 tag(c.kind == .keyed ? .keyed : .unkeyed)
                 varint(UInt64(c.bodyLength))
-                varint(UInt64(c.values.count))
-                for index in c.values.indices {
-                    if c.kind == .keyed {
-                        varint(UInt64(c.keys[index].utf8.count))
-                        bytes.append(contentsOf: c.keys[index].utf8)
-                    }
-                    write(c.values[index])
+                varint(UInt64(c.count))
+                for (key, v) in c.entries {
+                    varint(UInt64(key.utf8.count))
+                    bytes.append(contentsOf: key.utf8)
+                    write(v)
                 }
+                for v in c.values { write(v) }
             }
         }
     }
