@@ -28,6 +28,32 @@ public struct ProcessError: Error, Equatable, CustomStringConvertible, Sendable 
         public static let cannotExecute = Code("cannot execute program")
         /// An argument that no system call would accept, such as an out-of-range port.
         public static let invalidArgument = Code("invalid argument")
+        /// A process died holding a `ProcessLock`: the lock is usable again, but what it
+        /// guarded may be half-updated.
+        public static let ownerDied = Code("previous lock holder died")
+        /// A wait with a timeout (a lock, a semaphore, a barrier) ran out of time.
+        public static let timedOut = Code("timed out")
+        /// A bounded `ProcessSemaphore` released more times than it was acquired.
+        public static let semaphoreOverflow = Code("semaphore released too many times")
+        /// The other end of a Connection is closed (every process that held it closed it or
+        /// ended) and no message is left to read.
+        public static let endOfStream = Code("end of stream")
+        /// A frame that is cut short or whose header is not a frame header: the stream is no
+        /// longer in step and the Connection can read no more.
+        public static let corruptMessage = Code("corrupt message")
+        /// A whole message whose bytes do not decode to the type asked for.
+        public static let undecodableMessage = Code("undecodable message")
+        /// A value whose `encode(to:)` failed: nothing was sent.
+        public static let unencodableValue = Code("unencodable value")
+        /// A message longer than the receiver allows, or too large for a queue's buffer.
+        public static let messageTooLarge = Code("message too large")
+        /// A Connection or queue used after `close()`, or a Connection end used in the
+        /// direction it cannot go.
+        public static let alreadyClosed = Code("already closed")
+        /// A non-blocking or timed `get` found the queue empty.
+        public static let empty = Code("queue empty")
+        /// A non-blocking or timed `put` found the queue full.
+        public static let full = Code("queue full")
 
         /// The code in words, such as "process not started".
         public var description: String { name }

@@ -18,6 +18,8 @@
 #include "pc_socket.h"
 #include "pc_io.h"
 #include "pc_memory.h"
+#include "pc_sync.h"
+#include "pc_ipc.h"
 #include "pc_epoll.h"
 #include "pc_fd_passing.h"
 

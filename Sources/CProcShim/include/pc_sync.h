@@ -1,0 +1,60 @@
+#ifndef PC_SYNC_H
+#define PC_SYNC_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+/*
+ * Synchronization between processes: pthread mutexes and condition variables set up to
+ * live in memory shared by processes (pc_map_shared), with waits on CLOCK_MONOTONIC.
+ *
+ * The mutexes are process-shared and robust: when the process (or thread) that holds one
+ * dies, the kernel marks it, and the next locker gets it with `*out_owner_died` set to true,
+ * after this shim has made it consistent again (pthread_mutex_consistent), instead of
+ * waiting for ever. What the mutex guarded may then be half-updated; the caller decides.
+ *
+ * A deadline is an absolute CLOCK_MONOTONIC time (pc_deadline_after); NULL waits for ever.
+ */
+
+/// Initialises `*mutex` in shared memory: process-shared, robust, and error-checking
+/// (unlocking a mutex this thread does not hold is EPERM, relocking it is EDEADLK), or
+/// recursive when `recursive` (the holder may lock it again; each lock needs an unlock).
+int pc_mutex_init_shared(pthread_mutex_t *mutex, bool recursive);
+
+/// Locks `*mutex`, waiting until `deadline` (NULL: for ever): ETIMEDOUT when it passes.
+/// `*out_owner_died` is true when the previous holder died holding it (the mutex is then
+/// consistent again and held by the caller), else false.
+int pc_mutex_lock(pthread_mutex_t *mutex, const struct timespec *deadline, bool *out_owner_died);
+
+/// Locks `*mutex` if no one holds it: EBUSY when someone does. `*out_owner_died` as for pc_mutex_lock.
+int pc_mutex_try_lock(pthread_mutex_t *mutex, bool *out_owner_died);
+
+/// Unlocks `*mutex`: EPERM when the calling thread does not hold it.
+int pc_mutex_unlock(pthread_mutex_t *mutex);
+
+/// Initialises `*condition` in shared memory: process-shared, timed waits on CLOCK_MONOTONIC.
+///
+/// It is never destroyed: pthread_cond_destroy waits for every waiter to leave, and a
+/// waiter killed in its wait never leaves. Unmapping the memory is enough.
+int pc_condition_init_shared(pthread_cond_t *condition);
+
+/// Waits on `*condition`, releasing `*mutex` (held by the caller) while it waits, until
+/// woken or until `deadline` (NULL: for ever): ETIMEDOUT when it passed. The mutex is held
+/// again on return in every case but EPERM; `*out_owner_died` as for pc_mutex_lock.
+/// Wake-ups may be spurious: the caller rechecks its predicate.
+int pc_condition_wait(pthread_cond_t *condition, pthread_mutex_t *mutex,
+                      const struct timespec *deadline, bool *out_owner_died);
+
+/// Wakes one waiter of `*condition`.
+int pc_condition_signal(pthread_cond_t *condition);
+
+/// Wakes every waiter of `*condition`.
+int pc_condition_broadcast(pthread_cond_t *condition);
+
+/// The CLOCK_MONOTONIC time `nanoseconds` from now (0 or less: now), for the waits above.
+/// Saturates instead of overflowing.
+int pc_deadline_after(int64_t nanoseconds, struct timespec *out_deadline);
+
+#endif

@@ -1,0 +1,34 @@
+import CProcShim
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An absolute CLOCK_MONOTONIC time for the shim's waits, computed once per call so
+/// that a wait woken early (and waiting again) does not start its timeout over.
+struct Deadline {
+    var time: timespec
+
+    /// `timeout` from now; a zero or negative timeout is now (do not wait).
+    init(after timeout: Duration) throws(ProcessError) {
+        time = timespec()
+        try check("clock_gettime", pc_deadline_after(timeout.saturatingNanoseconds, &time))
+    }
+}
+
+extension Duration {
+    /// Whole nanoseconds, clamped to Int64 (about 292 years) instead of overflowing.
+    var saturatingNanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        if seconds >= Int64.max / 1_000_000_000 { return .max }
+        if seconds <= Int64.min / 1_000_000_000 { return .min }
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
+
+/// Calls `body` with a pointer to the deadline's time, or nil (wait for ever) when there is none.
+@inline(__always)
+func withDeadline<R>(_ deadline: Deadline?, _ body: (UnsafePointer<timespec>?) -> R) -> R {
+    guard var deadline else { return body(nil) }
+    return withUnsafePointer(to: &deadline.time) { body($0) }
+}
