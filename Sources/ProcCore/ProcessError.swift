@@ -54,6 +54,19 @@ public struct ProcessError: Error, Equatable, CustomStringConvertible, Sendable 
         public static let empty = Code("queue empty")
         /// A non-blocking or timed `put` found the queue full.
         public static let full = Code("queue full")
+        /// A pool worker ended (killed, crashed, exited) while it held the task; the error's
+        /// operation tells its exit code or signal.
+        public static let workerLost = Code("worker lost")
+        /// A pool task ran longer than the pool's task timeout: its worker was killed.
+        public static let taskTimedOut = Code("task timed out")
+        /// A pool task threw; the operation carries the error's description.
+        public static let taskFailed = Code("task failed")
+        /// A pool used after `close()` or `terminate()`.
+        public static let poolNotRunning = Code("pool not running")
+        /// The fork server has ended or cannot be reached.
+        public static let forkServerUnavailable = Code("fork server unavailable")
+        /// A fork server asked to run an entry point it was not created with.
+        public static let unknownEntryPoint = Code("entry point not registered")
 
         /// The code in words, such as "process not started".
         public var description: String { name }

@@ -13,6 +13,10 @@ int pc_epoll_create(int *out_epfd);
 /// EEXIST when `fd` is already watched.
 int pc_epoll_watch_readable_once(int epfd, int fd, uint64_t token);
 
+/// Watches `fd` for readability (EPOLLIN, hang-up, error) for as long as it stays
+/// registered (level-triggered). EEXIST when `fd` is already watched.
+int pc_epoll_watch_readable(int epfd, int fd, uint64_t token);
+
 /// Stops watching `fd`. ENOENT when it was not watched (it was closed, for example).
 int pc_epoll_remove(int epfd, int fd);
 

@@ -13,10 +13,10 @@ extension ChildProcess {
     nonisolated(nonsending)
     public func join(cancellationGrace: Duration) async throws {
         if let pidfd = processDescriptor {
-            let cancelled = try await DescriptorWatcher.shared.waitUntilReadable(
+            let outcome = try await DescriptorWatcher.shared.waitUntilReadable(
                 pidfd, onCancel: .terminate(pidfd: pidfd, grace: cancellationGrace))
             try reapEnded()
-            if cancelled { throw CancellationError() }
+            if outcome == .cancelled { throw CancellationError() }
         } else {
             try reapEnded()
         }

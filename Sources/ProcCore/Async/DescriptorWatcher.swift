@@ -30,6 +30,9 @@ final class DescriptorWatcher: Sendable {
         /// The descriptor became readable, or a `.stopWaiting` wait was cancelled.
         var fired = false
         var cancelled = false
+        /// When the wait gives up, if it has a deadline.
+        var deadline: ContinuousClock.Instant?
+        var timedOut = false
         /// When SIGKILL follows the SIGTERM of a cancelled `.terminate` wait.
         var killAt: ContinuousClock.Instant?
     }
@@ -61,16 +64,29 @@ final class DescriptorWatcher: Sendable {
         self.wakeFD = wakeFD
     }
 
-    /// Waits until `fd` is readable (or hung up), or until the task is cancelled when
-    /// `onCancel` is `.stopWaiting`. Returns whether the wait was cancelled.
+    /// How a wait ended.
+    enum Outcome: Sendable {
+        /// The descriptor is readable (or hung up).
+        case ready
+        /// The task was cancelled: with `.terminate`, after the descriptor became readable.
+        case cancelled
+        /// The deadline passed first.
+        case timedOut
+    }
+
+    /// Waits until `fd` is readable (or hung up), until `deadline` if there is one, or
+    /// until the task is cancelled when `onCancel` is `.stopWaiting`.
     @discardableResult
-    func waitUntilReadable(_ fd: Int32, onCancel: OnCancel) async throws(ProcessError) -> Bool {
+    func waitUntilReadable(
+        _ fd: Int32, onCancel: OnCancel, deadline: ContinuousClock.Instant? = nil
+    ) async throws(ProcessError) -> Outcome {
         startThreadIfNeeded()
         let token = state.withLock { state in
             defer { state.nextToken += 1 }
-            state.waiters[state.nextToken] = Waiter(fd: fd, onCancel: onCancel)
+            state.waiters[state.nextToken] = Waiter(fd: fd, onCancel: onCancel, deadline: deadline)
             return state.nextToken
         }
+        if deadline != nil { _ = pc_eventfd_signal(wakeFD) }
         let armed = pc_epoll_watch_readable_once(epfd, fd, token)
         if armed != 0 {
             _ = state.withLock { $0.waiters.removeValue(forKey: token) }
@@ -88,7 +104,8 @@ final class DescriptorWatcher: Sendable {
         } onCancel: {
             cancel(token)
         }
-        return state.withLock { $0.waiters.removeValue(forKey: token)!.cancelled }
+        let waiter = state.withLock { $0.waiters.removeValue(forKey: token)! }
+        return waiter.cancelled ? .cancelled : waiter.timedOut ? .timedOut : .ready
     }
 
     private func cancel(_ token: UInt64) {
@@ -116,6 +133,7 @@ final class DescriptorWatcher: Sendable {
         _ = pc_epoll_remove(epfd, waiter.fd)
         waiter.fired = true
         waiter.killAt = nil
+        waiter.deadline = nil
         defer { waiter.continuation = nil }
         return waiter.continuation
     }
@@ -139,7 +157,7 @@ final class DescriptorWatcher: Sendable {
         while true {
             var count: Int32 = 0
             let timeout = state.withLock { state in
-                let deadlines = state.waiters.values.compactMap(\.killAt)
+                let deadlines = state.waiters.values.flatMap { [$0.killAt, $0.deadline].compactMap { $0 } }
                 return deadlines.min().map { (ContinuousClock.now.duration(to: $0)).roundedUpMilliseconds } ?? -1
             }
             let result = tokens.withUnsafeMutableBufferPointer {
@@ -160,6 +178,12 @@ final class DescriptorWatcher: Sendable {
                     state.waiters[token] = waiter
                 }
                 let now = ContinuousClock.now
+                for (token, var waiter) in state.waiters {
+                    guard let deadline = waiter.deadline, deadline <= now, !waiter.fired else { continue }
+                    waiter.timedOut = true
+                    if let continuation = fire(&waiter) { ready.append(continuation) }
+                    state.waiters[token] = waiter
+                }
                 for (token, waiter) in state.waiters {
                     guard let killAt = waiter.killAt, killAt <= now,
                           case .terminate(let pidfd, _) = waiter.onCancel else { continue }
