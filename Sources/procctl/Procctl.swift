@@ -7,5 +7,6 @@ struct Procctl: ParsableCommand {
         commandName: "procctl",
         abstract: "Child processes with Python's Process semantics, and a forking echo server.",
         subcommands: [Spawn.self, Isolation.self, Run.self, Serve.self, Client.self, Load.self, Bench.self]
+            + [Pool.self]
     )
 }

@@ -10,6 +10,12 @@ import Glibc
 /// Set by the pool's initializer in each worker, read by its tasks.
 nonisolated(unsafe) private var initializedInWorker = 0
 
+/// The work of the pools whose workers a fork server starts: made before the server.
+private let tripleOrDie = ProcessPool<Int, Int>.Work("tripleOrDie") { n in
+    if n == -9 { _ = kill(getpid(), SIGKILL) }
+    return n * 3
+}
+
 /// Whether `pid` is gone and reaped (a zombie still answers kill(pid, 0)).
 private func isGone(_ pid: Int32) -> Bool {
     kill(pid, 0) != 0 && errno == ESRCH
@@ -230,6 +236,28 @@ extension ForkingTests {
             waiting.cancel()
             await #expect(throws: CancellationError.self) { try await waiting.value }
             pool.terminate()
+        }
+
+        @Test func aPoolWhoseWorkersTheForkServerStarts() async throws {
+            let server = try ForkServer(serving: tripleOrDie, threadPolicy: .allow)
+            defer { server.stop() }
+            let pool = try ProcessPool(tripleOrDie, workers: 2, startMethod: .forkServer(server))
+            let pids = pool.workerPIDs
+            // From async code: the awaited map.
+            #expect(try await pool.map(0..<30) == (0..<30).map { $0 * 3 })
+            // A worker that dies mid-task fails that task alone and is replaced, through the server.
+            let results = try pool.imap([1, -9, 2]).map { $0 }
+            #expect((try? results[0].get()) == 3)
+            #expect((try? results[2].get()) == 6)
+            if case .failure(let error) = results[1] {
+                #expect(error.code == .workerLost)
+            } else {
+                Issue.record("task -9 did not fail")
+            }
+            #expect(try await pool.apply(10) == 30)
+            pool.close()
+            try pool.join()
+            for pid in pids { #expect(isGone(pid)) }
         }
     }
 }

@@ -382,17 +382,11 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
         repeat {
             guard let result = try? worker.connection.receive(PoolMessage.ChunkResult<Output>.self),
                   let range = worker.inFlight.first, range.lowerBound == result.first,
-                  result.outcomes.count == range.count
+                  result.count == range.count
             else { return false }
             worker.inFlight.removeFirst()
             deathsBeforeWork = 0
-            for (task, outcome) in zip(range, result.outcomes) {
-                switch outcome {
-                case .value(let output): settle(task, .success(output))
-                case .failure(let description):
-                    settle(task, .failure(ProcessError(.taskFailed, operation: "task \(task): \(description)")))
-                }
-            }
+            for (task, outcome) in zip(range, result.results(firstTask: range.lowerBound)) { settle(task, outcome) }
         } while (try? worker.connection.poll(timeout: .zero)) == true
         return true
     }

@@ -18,20 +18,20 @@ struct WorkerLoop<Input: Codable, Output: Codable> {
         try initializer?()
         var done = 0
         while let chunk = try nextChunk() {
-            var outcomes: [PoolMessage.Outcome<Output>] = []
-            outcomes.reserveCapacity(chunk.inputs.count)
+            var result = PoolMessage.ChunkResult<Output>(first: chunk.first, outputs: [], failures: [])
+            result.outputs.reserveCapacity(chunk.inputs.count)
             for (offset, input) in chunk.inputs.enumerated() {
                 slots.store(slot: slot, task: chunk.first + offset)
                 do {
-                    outcomes.append(.value(try function(input)))
+                    result.outputs.append(try function(input))
                 } catch {
-                    outcomes.append(.failure(String(describing: error)))
+                    result.failures.append(PoolMessage.Failure(offset: offset, description: String(describing: error)))
                 }
             }
             // Idle before the result goes: a death after this point loses no task the
             // parent would not re-run (it requeues a chunk whose result never came).
             slots.store(slot: slot, task: -1)
-            try send(PoolMessage.ChunkResult(first: chunk.first, outcomes: outcomes))
+            try send(result)
             done += chunk.inputs.count
             if let maxTasks, done >= maxTasks { return }
             if let memoryLimit, Self.maximumResidentBytes() > memoryLimit { return }
@@ -54,9 +54,10 @@ struct WorkerLoop<Input: Codable, Output: Codable> {
             try connection.send(result)
         } catch {
             guard error.code == .unencodableValue else { throw error }
-            let failure = PoolMessage.Outcome<Output>.failure("result cannot be encoded: \(error)")
-            try connection.send(PoolMessage.ChunkResult(
-                first: result.first, outcomes: Array(repeating: failure, count: result.outcomes.count)))
+            let failures = (0..<result.count).map {
+                PoolMessage.Failure(offset: $0, description: "result cannot be encoded: \(error)")
+            }
+            try connection.send(PoolMessage.ChunkResult<Output>(first: result.first, outputs: [], failures: failures))
         }
     }
 

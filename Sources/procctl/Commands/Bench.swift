@@ -6,5 +6,6 @@ struct Bench: ParsableCommand {
         abstract: "Measure what ProcCore costs beside the raw system calls, in one run.",
         subcommands: [BenchSpawn.self]
             + [BenchIPC.self]
+            + [BenchPool.self]
     )
 }
