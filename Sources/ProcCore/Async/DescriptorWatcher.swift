@@ -46,7 +46,7 @@ final class DescriptorWatcher: Sendable {
     static let shared = DescriptorWatcher()
 
     private let epfd: Int32
-    /// An eventfd that wakes the thread when a kill deadline was set.
+    /// An eventfd that wakes the thread when a deadline was set (watched level-triggered).
     private let wakeFD: Int32
     private let state = Mutex(State())
     private static let wakeToken: UInt64 = 0
@@ -57,7 +57,7 @@ final class DescriptorWatcher: Sendable {
         // Failing here means the process is out of descriptors or memory at its first
         // await: there is nothing better to do than say so.
         if pc_epoll_create(&epfd) != 0 || pc_eventfd(&wakeFD) != 0
-            || pc_epoll_watch_readable_once(epfd, wakeFD, Self.wakeToken) != 0 {
+            || pc_epoll_watch_readable(epfd, wakeFD, Self.wakeToken) != 0 {
             fatalError("DescriptorWatcher: cannot create its epoll set")
         }
         self.epfd = epfd
@@ -169,8 +169,6 @@ final class DescriptorWatcher: Sendable {
                 for token in tokens[0..<Int(count)] {
                     if token == Self.wakeToken {
                         _ = pc_eventfd_drain(wakeFD)
-                        _ = pc_epoll_remove(epfd, wakeFD)
-                        _ = pc_epoll_watch_readable_once(epfd, wakeFD, Self.wakeToken)
                         continue
                     }
                     guard var waiter = state.waiters[token], !waiter.fired else { continue }

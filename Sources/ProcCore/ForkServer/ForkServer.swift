@@ -128,7 +128,12 @@ public final class ForkServer: Sendable {
     /// (or `.forkServerUnavailable` for a child that was not reaped). Idempotent.
     public func stop() {
         let process = control.withLock { control -> ChildProcess? in
-            if control.fd >= 0 { _ = pc_close(control.fd) }
+            // shutdown, not only close: a process forked from this one since the server
+            // started holds a copy of the descriptor, and would keep the server waiting.
+            if control.fd >= 0 {
+                _ = pc_shutdown_write(control.fd)
+                _ = pc_close(control.fd)
+            }
             control.fd = -1
             defer { control.process = nil }
             return control.process

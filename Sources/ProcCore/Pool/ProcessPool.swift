@@ -436,6 +436,9 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
     private func retire(_ worker: PoolWorker, grace: Duration) {
         _ = pc_epoll_remove(epfd, worker.connection.descriptor)
         _ = pc_epoll_remove(epfd, worker.exitDescriptor)
+        // End of stream for the worker even while a process forked from this one since
+        // holds a copy of the parent's end (close alone would not be seen then).
+        _ = pc_shutdown_write(worker.connection.descriptor)
         worker.connection.close()
         _ = worker.end(grace: grace)
         if workers[worker.slot] === worker { workers[worker.slot] = nil }
