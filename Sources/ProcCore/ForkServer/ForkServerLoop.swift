@@ -95,6 +95,15 @@ struct ForkServerLoop {
             for fd in inherited { _ = pc_close(fd) }
             try body.run(argument, descriptors)
         }
+        // SIGTERM stays pending while the child still has the server's handler: pc_fork
+        // resets the handlers before it unblocks signals, so a terminate() that comes at
+        // once ends the child instead of running the server's handler in it.
+        var termination = sigset_t()
+        var previous = sigset_t()
+        sigemptyset(&termination)
+        sigaddset(&termination, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &termination, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         do {
             try child.start()
         } catch {
