@@ -61,8 +61,11 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
     /// whose initializer always fails.
     private var deathsBeforeWork = 0
 
-    /// How many chunks a worker is sent ahead: the next one is there when it finishes one.
-    private static var chunksInFlightPerWorker: Int { 2 }
+    /// How many chunks a worker is sent ahead of the one it runs: on a busy machine the
+    /// parent can wait milliseconds to be scheduled after a result, and the worker should
+    /// not wait for it (Python's default chunking, four chunks per worker, goes out at
+    /// once). Few, so that a worker slowed by a long task holds few tasks another could run.
+    private static var chunksInFlightPerWorker: Int { 4 }
 
     /// A pool whose workers are forks of this process running `work`, which may capture
     /// what it needs (the fork copies it). `workers` defaults to the number of cores;
