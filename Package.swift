@@ -56,3 +56,10 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer target for BinaryDecoder, declared only when PROCCTL_FUZZ is set
+// (Benchmarks/fuzz-decoder.sh builds it with -sanitize=fuzzer): its main is libFuzzer's,
+// so a plain `swift build` must not try to link it.
+if Context.environment["PROCCTL_FUZZ"] != nil {
+    package.targets.append(.executableTarget(name: "DecoderFuzz", dependencies: ["ProcCore"], path: "Fuzz/DecoderFuzz"))
+}

@@ -22,5 +22,9 @@
 #include "pc_sync.h"
 #include "pc_process_context.h"
 #include "pc_worker.h"
+#include "pc_ipc.h"
+#include "pc_epoll.h"
+#include "pc_fd_passing.h"
+#include "pc_worker_slot.h"
 
 #endif

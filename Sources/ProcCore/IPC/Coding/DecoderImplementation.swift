@@ -1,0 +1,80 @@
+/// The `Decoder` handed to a `Decodable` type: one value's span of the input.
+///
+/// The coding path is not built as the decoder goes down (an array per nested value): each
+/// decoder links to its parent and the key it was reached by, and the path is assembled
+/// only when something asks for it, such as an error.
+final class DecoderImplementation: Decoder {
+    let input: WireInput
+    let span: Range<Int>
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+    private let parent: DecoderImplementation?
+    private let key: (any CodingKey)?
+    private let depth: Int
+    private let maximumDepth: Int
+    /// Where the last lookup in this value's keyed container ended (see `KeyedDecoding`).
+    var keyCursor = (position: 0, index: 0)
+
+    init(input: WireInput, span: Range<Int>, parent: DecoderImplementation?, key: (any CodingKey)?, depth: Int, maximumDepth: Int) {
+        self.input = input
+        self.span = span
+        self.parent = parent
+        self.key = key
+        self.depth = depth
+        self.maximumDepth = maximumDepth
+    }
+
+    var codingPath: [any CodingKey] {
+        var path: [any CodingKey] = []
+        var decoder: DecoderImplementation? = self
+        while let current = decoder {
+            if let key = current.key { path.append(key) }
+            decoder = current.parent
+        }
+        return path.reversed()
+    }
+
+    /// The coding path of a value below this decoder, reached by `key`.
+    func codingPath(appending key: (any CodingKey)?) -> [any CodingKey] {
+        key.map { codingPath + [$0] } ?? codingPath
+    }
+
+    /// Decodes a `T` from `span`, one level below this decoder: a `[UInt8]` from bytes,
+    /// anything else through its own `init(from:)`.
+    func decodeNested<T: Decodable>(_ type: T.Type, span: Range<Int>, key: (any CodingKey)?) throws -> T {
+        if T.self == [UInt8].self {
+            return try reading(key) { try input.byteArray(span) } as! T
+        }
+        guard depth < maximumDepth else {
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath(appending: key), debugDescription: "nested deeper than \(maximumDepth) levels"))
+        }
+        return try T(from: DecoderImplementation(input: input, span: span, parent: self, key: key, depth: depth + 1, maximumDepth: maximumDepth))
+    }
+
+    /// A decoder for the value at `span` at this one's depth (nested containers and
+    /// `superDecoder`: only a nested `Decodable` value counts as a level, as in the encoder).
+    func nestedDecoder(span: Range<Int>, key: any CodingKey) -> DecoderImplementation {
+        DecoderImplementation(input: input, span: span, parent: self, key: key, depth: depth, maximumDepth: maximumDepth)
+    }
+
+    /// Runs a read of the wire format, giving its failure the coding path where it
+    /// happened (below this decoder by `key`).
+    func reading<R>(_ key: (any CodingKey)?, _ read: () throws -> R) throws -> R {
+        do {
+            return try read()
+        } catch let failure as CodingFailure {
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath(appending: key), debugDescription: failure.description))
+        }
+    }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        KeyedDecodingContainer(try KeyedDecoding<Key>(decoder: self))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        try UnkeyedDecoding(decoder: self)
+    }
+
+    func singleValueContainer() throws -> any SingleValueDecodingContainer {
+        SingleValueDecoding(decoder: self)
+    }
+}
