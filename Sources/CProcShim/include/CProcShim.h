@@ -25,6 +25,6 @@
 #include "pc_ipc.h"
 #include "pc_epoll.h"
 #include "pc_fd_passing.h"
-#include "pc_worker_slot.h"
+#include "pc_pool_slot.h"
 
 #endif

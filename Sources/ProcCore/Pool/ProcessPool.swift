@@ -516,13 +516,3 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
         }
     }
 }
-
-extension Duration {
-    /// The duration in whole nanoseconds (clamped to Int64).
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if overflow { return seconds < 0 ? .min : .max }
-        return product.addingReportingOverflow(attoseconds / 1_000_000_000).partialValue
-    }
-}

@@ -1,3 +1,4 @@
+import SystemPackage
 import ArgumentParser
 import ProcCore
 
@@ -48,7 +49,7 @@ struct BenchIPC: ParsableCommand {
             let sessions = try RoundTripVariant.allCases.map { try $0.start(total: RoundTripVariant.warmUp + rounds * roundTrips) }
             for session in sessions { _ = try session.time(RoundTripVariant.warmUp) }
             for round in 1...rounds {
-                if Terminal.isTerminal(2) { Terminal.log("bench ipc: round \(round)/\(rounds)") }
+                if FileDescriptor.standardError.isTerminal { Terminal.log("bench ipc: round \(round)/\(rounds)") }
                 for (index, session) in sessions.enumerated() {
                     roundTrip[index].append(try session.time(roundTrips))
                 }
