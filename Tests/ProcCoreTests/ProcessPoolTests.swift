@@ -70,6 +70,38 @@ extension ForkingTests {
             #expect(try pool.apply(10) == 10)
         }
 
+        /// Int results go as raw bytes unless a task of the chunk fails, Strings always through
+        /// the coder: failures among successes in one chunk, both ways.
+        @Test(arguments: [1, 4])
+        func failuresInsideAChunkLeaveTheOtherResults(chunkSize: Int) throws {
+            struct Rejected: Error, CustomStringConvertible { var description: String { "rejected" } }
+            let numbers = try ProcessPool(workers: 2, threadPolicy: .allow) { (n: Int) -> Int in
+                if n % 5 == 2 { throw Rejected() }
+                return -n
+            }
+            for (n, result) in try numbers.imap(0..<23, chunkSize: chunkSize).enumerated() {
+                if n % 5 == 2 {
+                    #expect(processError { _ = try result.get() }?.description.contains("rejected") == true)
+                } else {
+                    #expect(try result.get() == -n)
+                }
+            }
+            #expect(try numbers.map([0, 1, 3], chunkSize: chunkSize) == [0, -1, -3])
+            let words = try ProcessPool(workers: 2, threadPolicy: .allow) { (word: String) -> String in
+                if word.hasSuffix("2") { throw Rejected() }
+                return word + "!"
+            }
+            let inputs = (0..<13).map { "w\($0)" }
+            for (n, result) in try words.imap(inputs, chunkSize: chunkSize).enumerated() {
+                if inputs[n].hasSuffix("2") {
+                    #expect(processError { _ = try result.get() }?.code == .taskFailed)
+                } else {
+                    #expect(try result.get() == inputs[n] + "!")
+                }
+            }
+            #expect(try words.map(["a", "b", "c"], chunkSize: chunkSize) == ["a!", "b!", "c!"])
+        }
+
         @Test func aWorkerSIGKILLedMidTaskFailsExactlyThatTask() throws {
             let (readEnd, writeEnd) = try makePipe()
             defer { _ = pc_close(readEnd); _ = pc_close(writeEnd) }

@@ -17,24 +17,6 @@ enum PoolMessage {
 
         /// How many tasks the chunk held.
         var count: Int { outputs.count + failures.count }
-
-        /// Each task's result, in order.
-        func results(firstTask: Int) -> [Result<Output, ProcessError>] {
-            var results: [Result<Output, ProcessError>] = []
-            results.reserveCapacity(count)
-            var nextOutput = outputs.makeIterator()
-            var nextFailure = failures.makeIterator()
-            var failure = nextFailure.next()
-            for offset in 0..<count {
-                if let current = failure, current.offset == offset {
-                    results.append(.failure(ProcessError(.taskFailed, operation: "task \(firstTask + offset): \(current.description)")))
-                    failure = nextFailure.next()
-                } else if let output = nextOutput.next() {
-                    results.append(.success(output))
-                }
-            }
-            return results
-        }
     }
 
     /// A task that threw: its offset in the chunk and the error's description.

@@ -3,29 +3,33 @@ extension ProcessPool {
     /// the tasks finish. Iterating runs the pool.
     public struct UnorderedResults: Sequence, IteratorProtocol {
         private let pool: ProcessPool
-        private let first: Int
-        private var remaining: Set<Int>
+        private let tasks: Range<Int>
+        /// Every task before this one has been given out.
+        private var oldest: Int
+        private var remaining: Int
 
         init(pool: ProcessPool, tasks: Range<Int>) {
             self.pool = pool
-            self.first = tasks.lowerBound
-            self.remaining = Set(tasks)
+            self.tasks = tasks
+            self.oldest = tasks.lowerBound
+            self.remaining = tasks.count
         }
 
         /// The next finished task: its input's index and its result; nil after the last.
         public mutating func next() -> (index: Int, result: Result<Output, ProcessError>)? {
-            guard !remaining.isEmpty else { return nil }
+            guard remaining > 0 else { return nil }
             let pool = self.pool
-            let waiting = remaining
+            while pool.isTaken(oldest) { oldest += 1 }
+            let (tasks, oldest) = (self.tasks, self.oldest)
+            remaining -= 1
             do {
-                _ = try pool.drive(until: { pool.firstFinished(in: waiting) != nil })
+                _ = try pool.drive(until: { pool.firstFinished(in: tasks, from: oldest) != nil })
             } catch {
-                let task = remaining.removeFirst()
-                return (task - first, .failure(error))
+                pool.abandon([oldest])
+                return (oldest - tasks.lowerBound, .failure(error))
             }
-            let task = pool.firstFinished(in: waiting)!
-            remaining.remove(task)
-            return (task - first, pool.take(task))
+            let task = pool.firstFinished(in: tasks, from: oldest)!
+            return (task - tasks.lowerBound, pool.take(task))
         }
     }
 }

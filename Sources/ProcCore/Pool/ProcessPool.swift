@@ -51,11 +51,11 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
     private let epfd: Int32
     private var workers: [PoolWorker?]
     private var queue = TaskQueue()
-    private var inputs: [Int: Input] = [:]
-    private var results: [Int: Result<Output, ProcessError>] = [:]
-    /// Tasks whose results nobody will take (a dropped handle, a cancelled await).
-    private var abandoned: Set<Int> = []
-    private var nextTask = 0
+    /// Every task's input, then its result, until taken.
+    private let table = TaskTable<Input, Output>()
+    private let wire = ChunkWire<Input, Output>()
+    /// The messages of the chunks going to one worker, kept between calls for its capacity.
+    private var outgoing: [UInt8] = []
     private var state = State.running
     /// Workers in a row that died before answering a chunk, to stop replacing workers
     /// whose initializer always fails.
@@ -189,7 +189,7 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
         var unfinished = queue.removeAll()
         for worker in live { unfinished += worker.inFlight }
         let failure = ProcessError(.poolNotRunning, operation: "task: pool terminated")
-        for range in unfinished { for task in range { settle(task, .failure(failure)) } }
+        for range in unfinished { for task in range { table.fail(task, failure) } }
     }
 
     /// After `close()`: waits for every task to finish and every worker to exit. After
@@ -230,22 +230,21 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
     // MARK: - Internal: handles
 
     /// Whether `task` has a result waiting.
-    func isFinished(_ task: Int) -> Bool { results[task] != nil }
+    func isFinished(_ task: Int) -> Bool { table.isFinished(task) }
 
     /// Takes `task`'s result (it must be finished).
-    func take(_ task: Int) -> Result<Output, ProcessError> { results.removeValue(forKey: task)! }
+    func take(_ task: Int) -> Result<Output, ProcessError> { table.take(task) }
 
-    /// The first finished task of `tasks` still in `remaining`.
-    func firstFinished(in remaining: Set<Int>) -> Int? {
-        results.keys.first { remaining.contains($0) }
+    /// The first task of `tasks` from `start` on with a result waiting.
+    func firstFinished(in tasks: Range<Int>, from start: Int) -> Int? {
+        table.firstFinished(in: tasks, from: start)
     }
+
+    /// Whether `task`'s result was taken (or abandoned).
+    func isTaken(_ task: Int) -> Bool { table.isReleased(task) }
 
     /// Nobody will take these tasks' results.
-    func abandon(_ tasks: some Sequence<Int>) {
-        for task in tasks where results.removeValue(forKey: task) == nil && inputs[task] != nil {
-            abandoned.insert(task)
-        }
-    }
+    func abandon(_ tasks: some Sequence<Int>) { table.abandon(tasks) }
 
     /// Runs the pool until `done()` or `timeout` (nil: no limit); returns `done()`.
     func drive(until done: () -> Bool, timeout: Duration? = nil) throws(ProcessError) -> Bool {
@@ -295,9 +294,7 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
             throw ProcessError(.invalidArgument, operation: "chunkSize \(chunkSize): must be at least 1")
         }
         let size = chunkSize ?? Self.defaultChunkSize(tasks: newInputs.count, workers: workerCount)
-        let tasks = nextTask..<(nextTask + newInputs.count)
-        nextTask = tasks.upperBound
-        for (task, input) in zip(tasks, newInputs) { inputs[task] = input }
+        let tasks = table.append(newInputs)
         var start = tasks.lowerBound
         while start < tasks.upperBound {
             let end = min(start + size, tasks.upperBound)
@@ -315,50 +312,55 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
     }
 
     private func allFinished(_ tasks: Range<Int>, from finished: inout Int) -> Bool {
-        while finished < tasks.upperBound && results[finished] != nil { finished += 1 }
-        return finished == tasks.upperBound
+        table.allFinished(tasks, from: &finished)
     }
 
     private func collect(_ tasks: Range<Int>) throws(ProcessError) -> [Output] {
-        var outputs: [Output] = []
-        outputs.reserveCapacity(tasks.count)
-        var firstFailure: ProcessError?
-        for task in tasks {
-            switch take(task) {
-            case .success(let output): outputs.append(output)
-            case .failure(let error): if firstFailure == nil { firstFailure = error }
-            }
-        }
-        if let firstFailure { throw firstFailure }
-        return outputs
+        try table.takeAll(tasks).get()
     }
 
-    /// Records how `task` ended.
-    private func settle(_ task: Int, _ result: Result<Output, ProcessError>) {
-        guard inputs.removeValue(forKey: task) != nil else { return }
-        if abandoned.remove(task) == nil { results[task] = result }
+    /// Records how the tasks of a chunk's result ended: runs of successes in one step.
+    private func settle(_ result: PoolMessage.ChunkResult<Output>) {
+        result.outputs.withUnsafeBufferPointer { outputs in
+            var task = result.first
+            var nextOutput = 0
+            for failure in result.failures {
+                let successes = result.first + failure.offset - task
+                table.succeed(first: task, with: UnsafeBufferPointer(rebasing: outputs[nextOutput..<(nextOutput + successes)]))
+                nextOutput += successes
+                task += successes
+                table.fail(task, ProcessError(.taskFailed, operation: "task \(task): \(failure.description)"))
+                task += 1
+            }
+            table.succeed(first: task, with: UnsafeBufferPointer(rebasing: outputs[nextOutput...]))
+        }
     }
 
     // MARK: - Private: workers
 
-    /// Sends chunks to every worker with room for one.
+    /// Sends chunks to every worker with room for one, all of a worker's in one write.
     private func dispatch() {
         for case let worker? in workers where !worker.retiring {
+            outgoing.removeAll(keepingCapacity: true)
+            let alreadySent = worker.inFlight.count
             while worker.inFlight.count < Self.chunksInFlightPerWorker, let range = queue.popFirst() {
-                let chunk = PoolMessage.Chunk(first: range.lowerBound, inputs: range.map { inputs[$0]! })
                 do {
-                    try worker.connection.send(chunk)
+                    try table.withInputs(range) { (inputs) throws(ProcessError) in
+                        try wire.appendChunk(first: range.lowerBound, inputs: inputs, to: &outgoing)
+                    }
                     worker.inFlight.append(range)
                 } catch {
-                    if error.code == .unencodableValue {
-                        for task in range { settle(task, .failure(error)) }
-                        continue
-                    }
-                    // The worker is gone: it is handled when its exit is seen.
-                    queue.giveBack([range])
-                    worker.retiring = true
-                    break
+                    // Only encoding throws here: a value that cannot be encoded fails its chunk.
+                    for task in range { table.fail(task, error) }
                 }
+            }
+            guard !outgoing.isEmpty else { continue }
+            let written = outgoing.withUnsafeBytes { pc_write_all(worker.connection.descriptor, $0.baseAddress, $0.count) }
+            if written != 0 {
+                // The worker is gone: it is handled when its exit is seen.
+                queue.giveBack(Array(worker.inFlight[alreadySent...]))
+                worker.inFlight.removeSubrange(alreadySent...)
+                worker.retiring = true
             }
         }
     }
@@ -383,13 +385,14 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
     /// Reads every result the worker has sent; false when its connection has ended.
     private func receiveResults(from worker: PoolWorker) -> Bool {
         repeat {
-            guard let result = try? worker.connection.receive(PoolMessage.ChunkResult<Output>.self),
+            guard let bytes = try? worker.connection.receiveBytes(),
+                  let result = try? wire.decodeResult(bytes),
                   let range = worker.inFlight.first, range.lowerBound == result.first,
                   result.count == range.count
             else { return false }
             worker.inFlight.removeFirst()
             deathsBeforeWork = 0
-            for (task, outcome) in zip(range, result.results(firstTask: range.lowerBound)) { settle(task, outcome) }
+            settle(result)
         } while (try? worker.connection.poll(timeout: .zero)) == true
         return true
     }
@@ -413,7 +416,7 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
             let error = worker.timedOutTask == held
                 ? ProcessError(.taskTimedOut, operation: "task \(held): ran over \(taskTimeout!); worker \(worker.pid) killed")
                 : ProcessError(.workerLost, operation: "task \(held): worker \(worker.pid) \(Self.describe(exitCode: code))")
-            settle(held, .failure(error))
+            table.fail(held, error)
         }
         worker.inFlight = []
         queue.giveBack(givenBack)
@@ -431,7 +434,7 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
     }
 
     private func failQueued(_ error: ProcessError) {
-        for range in queue.removeAll() { for task in range { settle(task, .failure(error)) } }
+        for range in queue.removeAll() { for task in range { table.fail(task, error) } }
     }
 
     /// Closes the worker's connection (it exits between chunks at end of stream), waits

@@ -13,6 +13,20 @@ struct WorkerLoop<Input: Codable, Output: Codable> {
     let memoryLimit: Int?
     let initializer: (() throws -> Void)?
     let function: (Input) throws -> Output
+    private let wire = ChunkWire<Input, Output>()
+
+    init(
+        connection: Connection, slots: WorkerSlots, slot: Int, maxTasks: Int?, memoryLimit: Int?,
+        initializer: (() throws -> Void)?, function: @escaping (Input) throws -> Output
+    ) {
+        self.connection = connection
+        self.slots = slots
+        self.slot = slot
+        self.maxTasks = maxTasks
+        self.memoryLimit = memoryLimit
+        self.initializer = initializer
+        self.function = function
+    }
 
     func run() throws {
         try initializer?()
@@ -41,7 +55,7 @@ struct WorkerLoop<Input: Codable, Output: Codable> {
     /// The next chunk, nil when the parent has closed the connection.
     private func nextChunk() throws(ProcessError) -> PoolMessage.Chunk<Input>? {
         do {
-            return try connection.receive(PoolMessage.Chunk<Input>.self)
+            return try wire.decodeChunk(try connection.receiveBytes())
         } catch {
             if error.code == .endOfStream { return nil }
             throw error
@@ -51,13 +65,13 @@ struct WorkerLoop<Input: Codable, Output: Codable> {
     /// Sends `result`; when a value cannot be encoded, every task of the chunk fails with that.
     private func send(_ result: PoolMessage.ChunkResult<Output>) throws(ProcessError) {
         do {
-            try connection.send(result)
+            try connection.sendBytes(try wire.encodeResult(result))
         } catch {
             guard error.code == .unencodableValue else { throw error }
             let failures = (0..<result.count).map {
                 PoolMessage.Failure(offset: $0, description: "result cannot be encoded: \(error)")
             }
-            try connection.send(PoolMessage.ChunkResult<Output>(first: result.first, outputs: [], failures: failures))
+            try connection.sendBytes(try wire.encodeResult(PoolMessage.ChunkResult<Output>(first: result.first, outputs: [], failures: failures)))
         }
     }
 

@@ -58,8 +58,9 @@ struct Pool: ParsableCommand {
             Terminal.say(JSONValue.object([
                 ("workers", .int(workerCount)),
                 ("tasks", .int(tasks)),
-                ("sequential_s", .double(sequentialSeconds, decimals: 4)),
-                ("pool_s", .double(poolSeconds, decimals: 4)),
+                // Six decimals: a short run's times rounded to four would not give its speedup.
+                ("sequential_s", .double(sequentialSeconds, decimals: 6)),
+                ("pool_s", .double(poolSeconds, decimals: 6)),
                 ("speedup", .double(speedup, decimals: 3)),
                 ("result", .int(sequential)),
             ]).text)
