@@ -102,6 +102,18 @@ extension ForkingTests {
             #expect(try words.map(["a", "b", "c"], chunkSize: chunkSize) == ["a!", "b!", "c!"])
         }
 
+        /// Chunks and results each larger than a socket's buffer: the parent must not block
+        /// writing the next chunk while the worker blocks writing a result (they deadlocked).
+        @Test(.timeLimit(.minutes(1)))
+        func chunksLargerThanASocketBufferDoNotDeadlock() throws {
+            let pool = try ProcessPool(workers: 2, threadPolicy: .allow) { (n: Int) in n &+ 1 }
+            let outputs = try pool.map(0..<200_000, chunkSize: 40_000)
+            #expect(outputs.count == 200_000 && outputs.first == 1 && outputs.last == 200_000)
+            let words = try ProcessPool(workers: 2, threadPolicy: .allow) { (word: String) in word }
+            let long = String(repeating: "x", count: 100_000)
+            #expect(try words.map(Array(repeating: long, count: 8), chunkSize: 1) == Array(repeating: long, count: 8))
+        }
+
         @Test func aWorkerSIGKILLedMidTaskFailsExactlyThatTask() throws {
             let (readEnd, writeEnd) = try makePipe()
             defer { _ = pc_close(readEnd); _ = pc_close(writeEnd) }

@@ -12,7 +12,11 @@ final class PoolWorker {
     let connection: Connection
     let process: Process
     /// The chunks sent and not yet answered, as ranges of task indices.
-    var inFlight: [Range<Int>] = []
+    private(set) var inFlight: [Range<Int>] = []
+    /// The size of each chunk's message in `inFlight`, and their sum: what the worker may
+    /// not have read yet (see `ProcessPool.unreadBytesPerWorker`).
+    private var inFlightSizes: [Int] = []
+    private(set) var inFlightBytes = 0
     /// The task this worker was killed for overrunning the timeout.
     var timedOutTask: Int?
     /// Whether the worker has been told to stop (its connection closed for writing).
@@ -22,6 +26,29 @@ final class PoolWorker {
         self.slot = slot
         self.connection = connection
         self.process = process
+    }
+
+    /// Records that the chunk `range`, a message of `bytes` bytes, is going to the worker.
+    func sent(_ range: Range<Int>, bytes: Int) {
+        inFlight.append(range)
+        inFlightSizes.append(bytes)
+        inFlightBytes += bytes
+    }
+
+    /// The oldest chunk has been answered.
+    func answered() {
+        inFlight.removeFirst()
+        inFlightBytes -= inFlightSizes.removeFirst()
+    }
+
+    /// Forgets the chunks from `index` on (they were not sent after all, or the worker is
+    /// gone); returns them.
+    func unsend(from index: Int = 0) -> [Range<Int>] {
+        let ranges = Array(inFlight[index...])
+        inFlight.removeSubrange(index...)
+        inFlightBytes -= inFlightSizes[index...].reduce(0, +)
+        inFlightSizes.removeSubrange(index...)
+        return ranges
     }
 
     /// Readable when the process has ended (a pidfd, or the fork server's status pipe).

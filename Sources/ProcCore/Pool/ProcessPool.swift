@@ -67,6 +67,12 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
     /// once). Few, so that a worker slowed by a long task holds few tasks another could run.
     private static var chunksInFlightPerWorker: Int { 4 }
 
+    /// At most this many bytes of chunk messages wait unread for a worker, beyond a single
+    /// chunk sent when it has none: the parent's write of a chunk then never blocks (a
+    /// socket's buffer holds about 200 KiB) while the worker blocks writing a result the
+    /// parent is not reading, which deadlocked both with large chunks.
+    private static var unreadBytesPerWorker: Int { 64 << 10 }
+
     /// A pool whose workers are forks of this process running `work`, which may capture
     /// what it needs (the fork copies it). `workers` defaults to the number of cores;
     /// `initializer` runs once in each worker.
@@ -344,22 +350,29 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
             outgoing.removeAll(keepingCapacity: true)
             let alreadySent = worker.inFlight.count
             while worker.inFlight.count < Self.chunksInFlightPerWorker, let range = queue.popFirst() {
+                let start = outgoing.count
                 do {
                     try table.withInputs(range) { (inputs) throws(ProcessError) in
                         try wire.appendChunk(first: range.lowerBound, inputs: inputs, to: &outgoing)
                     }
-                    worker.inFlight.append(range)
                 } catch {
                     // Only encoding throws here: a value that cannot be encoded fails its chunk.
                     for task in range { table.fail(task, error) }
+                    continue
                 }
+                let size = outgoing.count - start
+                if !worker.inFlight.isEmpty && worker.inFlightBytes + size > Self.unreadBytesPerWorker {
+                    outgoing.removeSubrange(start...)
+                    queue.giveBack([range])
+                    break
+                }
+                worker.sent(range, bytes: size)
             }
             guard !outgoing.isEmpty else { continue }
             let written = outgoing.withUnsafeBytes { pc_write_all(worker.connection.descriptor, $0.baseAddress, $0.count) }
             if written != 0 {
                 // The worker is gone: it is handled when its exit is seen.
-                queue.giveBack(Array(worker.inFlight[alreadySent...]))
-                worker.inFlight.removeSubrange(alreadySent...)
+                queue.giveBack(worker.unsend(from: alreadySent))
                 worker.retiring = true
             }
         }
@@ -390,7 +403,7 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
                   let range = worker.inFlight.first, range.lowerBound == result.first,
                   result.count == range.count
             else { return false }
-            worker.inFlight.removeFirst()
+            worker.answered()
             deathsBeforeWork = 0
             settle(result)
         } while (try? worker.connection.poll(timeout: .zero)) == true
@@ -418,7 +431,7 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
                 : ProcessError(.workerLost, operation: "task \(held): worker \(worker.pid) \(Self.describe(exitCode: code))")
             table.fail(held, error)
         }
-        worker.inFlight = []
+        _ = worker.unsend()
         queue.giveBack(givenBack)
         if code != 0 && held == nil { deathsBeforeWork += 1 }
         guard state != .terminated, state == .running || !isIdle else { return }
