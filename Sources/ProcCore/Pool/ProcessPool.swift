@@ -152,21 +152,47 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
     /// The outputs of `work` for every input, in order. Waits for every task, then throws
     /// the error of the first task (in input order) that failed, if one did; the pool
     /// goes on serving. `chunkSize` defaults to Python's: about four chunks per worker.
+    @inlinable
     public func map(_ inputs: some Sequence<Input>, chunkSize: Int? = nil) throws(ProcessError) -> [Output] {
-        let tasks = try submit(Array(inputs), chunkSize: chunkSize)
+        try map(collected: Self.collect(inputs), chunkSize: chunkSize)
+    }
+
+    @usableFromInline
+    func map(collected inputs: [Input], chunkSize: Int?) throws(ProcessError) -> [Output] {
+        let tasks = try submit(inputs, chunkSize: chunkSize)
         var finished = tasks.lowerBound
         _ = try drive(until: { self.allFinished(tasks, from: &finished) })
         return try collect(tasks)
     }
 
     /// Each task's result in input order, as they come (Python's `imap`, default chunk size 1).
+    @inlinable
     public func imap(_ inputs: some Sequence<Input>, chunkSize: Int = 1) throws(ProcessError) -> OrderedResults {
-        OrderedResults(pool: self, tasks: try submit(Array(inputs), chunkSize: chunkSize))
+        try imap(collected: Self.collect(inputs), chunkSize: chunkSize)
+    }
+
+    @usableFromInline
+    func imap(collected inputs: [Input], chunkSize: Int) throws(ProcessError) -> OrderedResults {
+        OrderedResults(pool: self, tasks: try submit(inputs, chunkSize: chunkSize))
     }
 
     /// Each task's result with its input's index, in the order they finish (Python's `imap_unordered`).
+    @inlinable
     public func imapUnordered(_ inputs: some Sequence<Input>, chunkSize: Int = 1) throws(ProcessError) -> UnorderedResults {
-        UnorderedResults(pool: self, tasks: try submit(Array(inputs), chunkSize: chunkSize))
+        try imapUnordered(collected: Self.collect(inputs), chunkSize: chunkSize)
+    }
+
+    @usableFromInline
+    func imapUnordered(collected inputs: [Input], chunkSize: Int) throws(ProcessError) -> UnorderedResults {
+        UnorderedResults(pool: self, tasks: try submit(inputs, chunkSize: chunkSize))
+    }
+
+    /// The inputs as an array, made in the caller's module where the sequence's and the
+    /// input's types are known (`@inlinable`): in the pool's own generic code, copying a
+    /// range of a million Ints costs a call per element through witness tables.
+    @inlinable
+    static func collect(_ inputs: some Sequence<Input>) -> [Input] {
+        Array(inputs)
     }
 
     /// Runs one task and waits for its output (Python's `apply`).
@@ -214,9 +240,14 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
 
     /// `map`, waiting without blocking a thread. Cancelling the task stops the wait and
     /// throws `CancellationError`; the map's tasks still run, their results are dropped.
-    nonisolated(nonsending)
+    @inlinable nonisolated(nonsending)
     public func map(_ inputs: some Sequence<Input>, chunkSize: Int? = nil) async throws -> [Output] {
-        let tasks = try submit(Array(inputs), chunkSize: chunkSize)
+        try await map(collected: Self.collect(inputs), chunkSize: chunkSize)
+    }
+
+    @usableFromInline nonisolated(nonsending)
+    func map(collected inputs: [Input], chunkSize: Int?) async throws -> [Output] {
+        let tasks = try submit(inputs, chunkSize: chunkSize)
         var finished = tasks.lowerBound
         do {
             try await driveAsync(until: { self.allFinished(tasks, from: &finished) })

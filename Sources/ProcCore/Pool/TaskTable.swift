@@ -7,23 +7,9 @@
 ///
 /// Memory runs from the oldest task not yet taken (or abandoned) to the newest one.
 final class TaskTable<Input, Output> {
-    /// Where a task is; a byte each, so that scans and updates are plain loops.
-    private enum State: UInt8 {
-        /// Queued or running: its input is held.
-        case pending
-        /// Queued or running, but nobody will take its result: its input is held.
-        case pendingAbandoned
-        /// Ended well: its output is held.
-        case succeeded
-        /// Ended in `failures`.
-        case failed
-        /// Taken, abandoned after it ended, or settled while abandoned: holds nothing.
-        case released
-    }
-
     /// The task index of the first entry.
     private var base = 0
-    private var states: [State] = []
+    private var states: [TaskState] = []
     private var capacity = 0
     private var inputs: UnsafeMutablePointer<Input>
     private var outputs: UnsafeMutablePointer<Output>
@@ -183,7 +169,7 @@ final class TaskTable<Input, Output> {
 
     // MARK: - Private
 
-    private func state(of task: Int) -> State? {
+    private func state(of task: Int) -> TaskState? {
         let index = task - base
         return index >= 0 && index < states.count ? states[index] : nil
     }

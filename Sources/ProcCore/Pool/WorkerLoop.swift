@@ -32,16 +32,23 @@ struct WorkerLoop<Input: Codable, Output: Codable> {
         try initializer?()
         var done = 0
         while let chunk = try nextChunk() {
-            var result = PoolMessage.ChunkResult<Output>(first: chunk.first, outputs: [], failures: [])
-            result.outputs.reserveCapacity(chunk.inputs.count)
-            for (offset, input) in chunk.inputs.enumerated() {
-                slots.store(slot: slot, task: chunk.first + offset)
-                do {
-                    result.outputs.append(try function(input))
-                } catch {
-                    result.failures.append(PoolMessage.Failure(offset: offset, description: String(describing: error)))
+            var failures: [PoolMessage.Failure] = []
+            // Through buffers, not the arrays' iterators and append: this code is generic and
+            // unspecialized, and each of those is a call through the types' witness tables.
+            let outputs = chunk.inputs.withUnsafeBufferPointer { inputs in
+                [Output](unsafeUninitializedCapacity: inputs.count) { outputs, count in
+                    for offset in 0..<inputs.count {
+                        slots.store(slot: slot, task: chunk.first + offset)
+                        do {
+                            (outputs.baseAddress! + count).initialize(to: try function(inputs[offset]))
+                            count += 1
+                        } catch {
+                            failures.append(PoolMessage.Failure(offset: offset, description: String(describing: error)))
+                        }
+                    }
                 }
             }
+            let result = PoolMessage.ChunkResult<Output>(first: chunk.first, outputs: outputs, failures: failures)
             // Idle before the result goes: a death after this point loses no task the
             // parent would not re-run (it requeues a chunk whose result never came).
             slots.store(slot: slot, task: -1)
