@@ -17,6 +17,10 @@ final class PoolWorker {
     /// not have read yet (see `ProcessPool.unreadBytesPerWorker`).
     private var inFlightSizes: [Int] = []
     private(set) var inFlightBytes = 0
+    /// When the worker last answered a chunk, or was sent one while it had none.
+    private var lastProgress: Int64 = 0
+    /// How long its last chunk took, as seen from the parent.
+    private(set) var lastChunkNanoseconds: Int64 = 0
     /// The task this worker was killed for overrunning the timeout.
     var timedOutTask: Int?
     /// Whether the worker has been told to stop (its connection closed for writing).
@@ -30,6 +34,7 @@ final class PoolWorker {
 
     /// Records that the chunk `range`, a message of `bytes` bytes, is going to the worker.
     func sent(_ range: Range<Int>, bytes: Int) {
+        if inFlight.isEmpty { lastProgress = pc_monotonic_ns() }
         inFlight.append(range)
         inFlightSizes.append(bytes)
         inFlightBytes += bytes
@@ -37,6 +42,9 @@ final class PoolWorker {
 
     /// The oldest chunk has been answered.
     func answered() {
+        let now = pc_monotonic_ns()
+        lastChunkNanoseconds = now - lastProgress
+        lastProgress = now
         inFlight.removeFirst()
         inFlightBytes -= inFlightSizes.removeFirst()
     }

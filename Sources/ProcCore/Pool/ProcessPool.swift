@@ -67,6 +67,12 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
     /// once). Few, so that a worker slowed by a long task holds few tasks another could run.
     private static var chunksInFlightPerWorker: Int { 4 }
 
+    /// A worker whose last chunk took longer than this (the work is not the pool's cost any
+    /// more) holds only `chunksInFlightPerSlowWorker` chunks: at the end of a map, tasks
+    /// queued behind a long one would idle the other workers.
+    private static var slowChunkNanoseconds: Int64 { 1_000_000 }
+    private static var chunksInFlightPerSlowWorker: Int { 2 }
+
     /// At most this many bytes of chunk messages wait unread for a worker, beyond a single
     /// chunk sent when it has none: the parent's write of a chunk then never blocks (a
     /// socket's buffer holds about 200 KiB) while the worker blocks writing a result the
@@ -380,7 +386,9 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
         for case let worker? in workers where !worker.retiring {
             outgoing.removeAll(keepingCapacity: true)
             let alreadySent = worker.inFlight.count
-            while worker.inFlight.count < Self.chunksInFlightPerWorker, let range = queue.popFirst() {
+            let limit = worker.lastChunkNanoseconds > Self.slowChunkNanoseconds
+                ? Self.chunksInFlightPerSlowWorker : Self.chunksInFlightPerWorker
+            while worker.inFlight.count < limit, let range = queue.popFirst() {
                 let start = outgoing.count
                 do {
                     try table.withInputs(range) { (inputs) throws(ProcessError) in
