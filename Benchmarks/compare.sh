@@ -19,6 +19,8 @@
 #            ratios; one run per server above drifts with the machine);
 #   load     procctl load against the C load generator, on the same servers (the C
 #            fork and prefork servers, and procctl serve when this build has it).
+#   ipc      Benchmarks/compare-ipc.sh: procctl bench ipc beside run ipc (its own table,
+#            printed after the others; COMPARE_IPC_ROUNDS, COMPARE_IPC_N).
 # Everything talks to 127.0.0.1; every server this script starts is stopped by its pid.
 set -euo pipefail
 
@@ -263,3 +265,8 @@ if errors:
     print("errors seen:")
     for e in errors: print("  " + e)
 PY
+
+# --- ipc -------------------------------------------------------------------------------
+# Its own script, so that it also runs alone; it prints its table after the one above.
+echo
+PROCCTL="$procctl" SHARED="$shared" "$root/Benchmarks/compare-ipc.sh"

@@ -19,10 +19,10 @@ struct BenchIPC: ParsableCommand {
     )
 
     @Option(help: "Rounds (each runs every variant once).")
-    var rounds = 20
+    var rounds = 40
 
     @Option(help: "Timed round trips per variant and round.")
-    var roundTrips = 1000
+    var roundTrips = 250
 
     @Option(help: "64 KiB messages per throughput variant and round.")
     var messages = 1000
@@ -80,18 +80,21 @@ struct BenchIPC: ParsableCommand {
             ]).text)
             return
         }
-        let pipe = medians.roundTrip[0].1.median
-        let socketpair = medians.throughput[0].1.median
-        Terminal.say("bench ipc: \(rounds) rounds, medians (p10-p90 over the rounds)")
+        // A ratio is the median of the ratios within each round: neighbours in time.
+        func ratio(_ samples: [[Double]], _ index: Int) -> String {
+            let ratios = zip(samples[index], samples[0]).map { $0 / $1 }
+            return (SampleSummary(ratios)?.median ?? .nan).formatted(decimals: 2) + "x"
+        }
+        Terminal.say("bench ipc: \(rounds) rounds, medians (p10-p90 over the rounds); ratios: medians of the ratios within each round")
         Terminal.say("")
         Terminal.say(pad("round trip, 64 B, to a child and back (\(roundTrips) per round)", 52) + pad("µs", 9) + pad("p10-p90", 16) + "/ raw pipe")
-        for (variant, summary) in medians.roundTrip {
-            Terminal.say(row(variant.summary, summary, decimals: 1) + (summary.median / pipe).formatted(decimals: 2) + "x")
+        for (index, (variant, summary)) in medians.roundTrip.enumerated() {
+            Terminal.say(row(variant.summary, summary, decimals: 1) + ratio(roundTrip, index))
         }
         Terminal.say("")
         Terminal.say(pad("one way, 64 KiB messages (\(messages) per round)", 52) + pad("MB/s", 9) + pad("p10-p90", 16) + "/ raw socketpair")
-        for (variant, summary) in medians.throughput {
-            Terminal.say(row(variant.summary, summary, decimals: 0) + (summary.median / socketpair).formatted(decimals: 2) + "x")
+        for (index, (variant, summary)) in medians.throughput.enumerated() {
+            Terminal.say(row(variant.summary, summary, decimals: 0) + ratio(throughput, index))
         }
         Terminal.say("")
         Terminal.say(pad("locked increment (\(increments) per process per round)", 52) + pad("µs", 9) + "p10-p90")
