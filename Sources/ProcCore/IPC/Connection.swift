@@ -31,7 +31,8 @@ public final class Connection {
     /// `.messageTooLarge` before its bytes are read (and the end can read no more). nil: no limit.
     public var maximumMessageLength: Int?
 
-    private var isClosed = false
+    /// Whether `close()` has been called.
+    public private(set) var isClosed = false
     /// Set after a corrupt or refused frame: the stream is no longer at a message boundary.
     private var outOfStep = false
 
@@ -48,9 +49,6 @@ public final class Connection {
     deinit {
         if !isClosed { _ = pc_close(descriptor) }
     }
-
-    /// Whether `close()` has been called.
-    public var closed: Bool { isClosed }
 
     /// Closes this process's copy of the end; further use throws `.alreadyClosed`. A second
     /// `close()` does nothing.

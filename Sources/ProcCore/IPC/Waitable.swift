@@ -14,7 +14,7 @@ extension Connection: Waitable {
     /// The end's descriptor; `.alreadyClosed` after `close()`.
     public var readinessDescriptor: Int32? {
         get throws(ProcessError) {
-            if closed { throw ProcessError(.alreadyClosed, operation: "wait") }
+            if isClosed { throw ProcessError(.alreadyClosed, operation: "wait") }
             return descriptor
         }
     }

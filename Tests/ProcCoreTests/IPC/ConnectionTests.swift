@@ -81,6 +81,25 @@ extension ForkingTests {
             #expect(child.exitCode == 0)
         }
 
+        @Test func sendingIntoAOneWayPipeWhoseReaderIsGoneIsEndOfStreamNotSIGPIPE() throws {
+            let pipe = try Pipe(duplex: false)
+            pipe.first.close()   // before the fork: no process holds the reading end
+            let child = ChildProcess(threadPolicy: .allow) {
+                // A process that has not ignored SIGPIPE, as most programs have not.
+                signal(SIGPIPE, SIG_DFL)
+                do {
+                    try pipe.second.send("into the void")
+                } catch let error as ProcessError where error.code == .endOfStream && error.errno == .brokenPipe {
+                    throw ChildProcess.Exit(7)
+                }
+            }
+            try child.start()
+            defer { stop(child) }
+            pipe.second.close()
+            finish(child)
+            #expect(child.exitCode == 7, "-13 would be death by SIGPIPE")
+        }
+
         @Test func pollWaitsForAMessageUpToItsTimeout() throws {
             let pipe = try Pipe()
             #expect(try pipe.first.poll() == false)
@@ -150,7 +169,7 @@ extension ForkingTests {
             let pipe = try Pipe()
             pipe.first.close()
             pipe.first.close()
-            #expect(pipe.first.closed)
+            #expect(pipe.first.isClosed)
             #expect(processError { try pipe.first.send(1) }?.code == .alreadyClosed)
             #expect(processError { _ = try pipe.first.receiveBytes() }?.code == .alreadyClosed)
             #expect(processError { _ = try pipe.first.poll() }?.code == .alreadyClosed)
