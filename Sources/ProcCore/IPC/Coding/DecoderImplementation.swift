@@ -12,7 +12,8 @@ final class DecoderImplementation: Decoder {
     private let depth: Int
     private let maximumDepth: Int
     /// Where the last lookup in this value's keyed container ended (see `KeyedDecoding`).
-    var keyCursor = (position: 0, index: 0)
+    /// Without run-time exclusivity checks: one thread decodes, and accesses never overlap.
+    @exclusivity(unchecked) var keyCursor = (position: 0, index: 0)
 
     init(input: WireInput, span: Range<Int>, parent: DecoderImplementation?, key: (any CodingKey)?, depth: Int, maximumDepth: Int) {
         self.input = input
@@ -38,11 +39,22 @@ final class DecoderImplementation: Decoder {
         key.map { codingPath + [$0] } ?? codingPath
     }
 
+    /// Decodes the top-level `T` this decoder spans (the root: `BinaryDecoder.decode`).
+    func decodeRoot<T: Decodable>(_ type: T.Type) throws -> T {
+        if T.self == [UInt8].self {
+            return try reading(nil) { try input.byteArray(span) } as! T
+        }
+        return try T(from: self)
+    }
+
     /// Decodes a `T` from `span`, one level below this decoder: a `[UInt8]` from bytes,
     /// anything else through its own `init(from:)`.
     func decodeNested<T: Decodable>(_ type: T.Type, span: Range<Int>, key: (any CodingKey)?) throws -> T {
         if T.self == [UInt8].self {
             return try reading(key) { try input.byteArray(span) } as! T
+        }
+        if let primitive = T.self as? any WirePrimitive.Type {
+            return try reading(key) { try primitive.read(from: input, span) } as! T
         }
         guard depth < maximumDepth else {
             throw DecodingError.dataCorrupted(.init(codingPath: codingPath(appending: key), debugDescription: "nested deeper than \(maximumDepth) levels"))
