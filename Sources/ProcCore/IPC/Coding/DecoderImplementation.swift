@@ -1,9 +1,7 @@
 /// The `Decoder` handed to a `Decodable` type: one value's span of the input.
 ///
-/// The coding path is not built as the decoder goes down (an array per nested value): each
-/// decoder links to its parent and the key it was reached by, and the path is assembled
-/// only when something asks for it, such as an error.
-final class DecoderImplementation: Decoder {
+/// Its coding path comes from parent links (see `CodingPathNode`).
+final class DecoderImplementation: Decoder, CodingPathNode {
     let input: WireInput
     let span: Range<Int>
     var userInfo: [CodingUserInfoKey: Any] { [:] }
@@ -24,15 +22,9 @@ final class DecoderImplementation: Decoder {
         self.maximumDepth = maximumDepth
     }
 
-    var codingPath: [any CodingKey] {
-        var path: [any CodingKey] = []
-        var decoder: DecoderImplementation? = self
-        while let current = decoder {
-            if let key = current.key { path.append(key) }
-            decoder = current.parent
-        }
-        return path.reversed()
-    }
+    var codingPath: [any CodingKey] { assembledCodingPath }
+    var parentNode: DecoderImplementation? { parent }
+    var nodeKey: (any CodingKey)? { key }
 
     /// The coding path of a value below this decoder, reached by `key`.
     func codingPath(appending key: (any CodingKey)?) -> [any CodingKey] {

@@ -1,8 +1,7 @@
 /// The `Encoder` handed to an `Encodable` value: it fills one slot of the tree.
 ///
-/// As in `DecoderImplementation`, the coding path is assembled from parent links only when
-/// something asks for it.
-final class EncoderImplementation: Encoder {
+/// Its coding path comes from parent links (see `CodingPathNode`).
+final class EncoderImplementation: Encoder, CodingPathNode {
     var userInfo: [CodingUserInfoKey: Any] { [:] }
     private let slot: EncodedContainer
     private let parent: EncoderImplementation?
@@ -18,15 +17,9 @@ final class EncoderImplementation: Encoder {
         self.maximumDepth = maximumDepth
     }
 
-    var codingPath: [any CodingKey] {
-        var path: [any CodingKey] = []
-        var encoder: EncoderImplementation? = self
-        while let current = encoder {
-            if let key = current.key { path.append(key) }
-            encoder = current.parent
-        }
-        return path.reversed()
-    }
+    var codingPath: [any CodingKey] { assembledCodingPath }
+    var parentNode: EncoderImplementation? { parent }
+    var nodeKey: (any CodingKey)? { key }
 
     /// Encodes `value` into a tree value, one level below `parent`: a `[UInt8]` as bytes,
     /// anything else through its own `encode(to:)`.
