@@ -43,9 +43,8 @@ enum RoundTripVariant: CaseIterable {
     }
 
     /// Starts a child that answers `total` round trips of this variant, and returns the
-    /// session that makes them. The children of all variants live side by side for a whole
-    /// run, so that batches of each can be interleaved.
-    func start(total: Int) throws -> RoundTripSession {
+    /// session that makes them.
+    func start(total: Int) throws -> BenchSession {
         let message = [UInt8](repeating: 0x61, count: Self.messageSize)
         let child: ChildProcess
         let once: () throws -> Void
@@ -103,6 +102,6 @@ enum RoundTripVariant: CaseIterable {
             }
         }
         try child.start()
-        return RoundTripSession(variant: self, child: child, once: once, closeParentEnds: parentEnds)
+        return BenchSession(summary: summary, child: child, once: once, closeParentEnds: parentEnds)
     }
 }
