@@ -89,7 +89,7 @@ struct BenchIPC: ParsableCommand {
             }
             Terminal.say(JSONValue.object([
                 ("rounds", .int(rounds)),
-                ("round_trip_us", object(medians.roundTrip.map { ($0.0.label, $0.1) })),
+                ("round_trip_us", object(medians.roundTrip.filter { $0.0.isInJSON }.map { ($0.0.label, $0.1) })),
                 ("lock_us", object(medians.lock.map { ($0.0.label, $0.1) })),
                 ("throughput_mb_s", object(medians.throughput.map { ($0.0.label, $0.1) })),
             ]).text)

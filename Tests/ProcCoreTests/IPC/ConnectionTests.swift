@@ -155,6 +155,33 @@ extension ForkingTests {
             #expect(processError { _ = try pipe.first.receiveBytes() }?.code == .corruptMessage, "no guessing where the next frame starts")
         }
 
+        @Test func messagesReadAheadAreReadyAndReceivedInOrder() throws {
+            let pipe = try Pipe()
+            let big = patternedBytes(100_000)
+            // Three frames in one write: a small one, one larger than the read-ahead, a small one.
+            var burst: [UInt8] = [0, 0, 0, 1, 42]
+            burst += [0, 0x01, 0x86, 0xa0] + big
+            burst += [0, 0, 0, 2, 7, 8]
+            #expect(burst.withUnsafeBytes { pc_write_all(pipe.second.descriptor, $0.baseAddress, $0.count) } == 0)
+            #expect(try pipe.first.receiveBytes() == [42])
+            #expect(try pipe.first.poll(), "the rest was read ahead or is in the socket")
+            #expect(try waitForReady([pipe.first], timeout: .zero) == [0])
+            #expect(sameBytes(try pipe.first.receiveBytes(), big))
+            #expect(try pipe.first.receiveBytes() == [7, 8])
+            #expect(try pipe.first.poll() == false, "nothing left anywhere")
+            #expect(try waitForReady([pipe.first], timeout: .zero).isEmpty)
+            // Read ahead with nothing left in the socket: ready although the descriptor is not.
+            try pipe.second.sendBytes([1])
+            try pipe.second.sendBytes([2])
+            #expect(try pipe.first.receiveBytes() == [1])
+            var revents: Int16 = 0
+            #expect(pc_poll_one(pipe.first.descriptor, Int16(POLLIN), 0, &revents) == 0)
+            #expect(revents == 0, "both messages came in one read")
+            #expect(try pipe.first.poll())
+            #expect(try waitForReady([pipe.first], timeout: .seconds(5)) == [0])
+            #expect(try pipe.first.receiveBytes() == [2])
+        }
+
         @Test func pythonsSendBytesFramingIsTheSame() throws {
             // Python 3.8+: 4-byte big-endian length; what Connection writes for 5 bytes.
             let pipe = try Pipe()
