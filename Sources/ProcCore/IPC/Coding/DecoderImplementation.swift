@@ -45,8 +45,8 @@ final class DecoderImplementation: Decoder, CodingPathNode {
         if T.self == [UInt8].self {
             return try reading(key) { try input.byteArray(span) } as! T
         }
-        if let primitive = T.self as? any WirePrimitive.Type {
-            return try reading(key) { try primitive.read(from: input, span) } as! T
+        if let primitive = try reading(key, { try WirePrimitive.read(T.self, from: input, span) }) {
+            return primitive
         }
         guard depth < maximumDepth else {
             throw DecodingError.dataCorrupted(.init(codingPath: codingPath(appending: key), debugDescription: "nested deeper than \(maximumDepth) levels"))

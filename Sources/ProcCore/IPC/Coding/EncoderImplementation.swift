@@ -28,7 +28,7 @@ final class EncoderImplementation: Encoder, CodingPathNode {
     ) throws -> EncodedValue {
         // Not `value as? [UInt8]` alone: an empty array of any element type casts to [UInt8].
         if T.self == [UInt8].self, let bytes = value as? [UInt8] { return .bytes(bytes) }
-        if let primitive = value as? any WirePrimitive { return primitive.encodedValue }
+        if let primitive = WirePrimitive.encoded(value) { return primitive }
         let slot = EncodedContainer(.single)
         let encoder = EncoderImplementation(slot: slot, parent: parent, key: key, depth: depth + 1, maximumDepth: maximumDepth)
         guard depth < maximumDepth else {
