@@ -40,6 +40,7 @@ final class ForkPerConnectionLoop {
     private let signals: SignalPipe
     /// The per-connection lines, written in one go each time the loop waits.
     private let log: ServerLog
+    private let lifecycle: ServerLifecycle
 
     // The loop's state is used by its one thread only, never across an access: the
     // run-time exclusivity checks are left out, since each wrote a thread-local page
@@ -59,7 +60,7 @@ final class ForkPerConnectionLoop {
     /// A loop over `listener` (made non-blocking here) with at most `maxChildren` children.
     init(
         listener: TCPListener, maxChildren: Int, configuration: ServerConfiguration,
-        service: ConnectionService, log: ServerLog, signals: SignalPipe
+        service: ConnectionService, log: ServerLog, signals: SignalPipe, lifecycle: ServerLifecycle
     ) throws(ProcessError) {
         self.listener = listener
         self.maxChildren = maxChildren
@@ -67,6 +68,7 @@ final class ForkPerConnectionLoop {
         self.service = service
         self.log = log
         self.signals = signals
+        self.lifecycle = lifecycle
         try listener.setNonBlocking()
         // Children come and go at connection rate: no reallocation on that path.
         pollSet = PollSet(capacity: Self.firstChildSlot + maxChildren)
@@ -85,6 +87,7 @@ final class ForkPerConnectionLoop {
         // to the pipe): its children reset those only, not all 62 signals (about
         // 15 µs of sigaction calls per connection).
         _ = pc_fork_reset_changed_signals_only()
+        lifecycle.ready()
         while !stopRequested {
             waitForEvents(timeoutMs: loopTimeout())
             handleSignals()
@@ -256,6 +259,7 @@ final class ForkPerConnectionLoop {
     // MARK: - Shutdown
 
     private func drain() {
+        lifecycle.stopping()
         listener.close()
         pollSet[Self.listenerSlot].fd = -1
         stopRequested = false
