@@ -29,6 +29,8 @@ public final class Server {
     let log = ServerLog()
     /// Ready, reloads and the drain, as told to the world outside (pid file, an old master).
     let lifecycle: ServerLifecycle
+    /// SIGUSR2: the program file and arguments as started, for the new master.
+    let upgrade: BinaryUpgrade
     private var hasRun = false
 
     /// The port the server listens on: the kernel's choice when the configuration asked for 0.
@@ -60,14 +62,15 @@ public final class Server {
         // Listening first: an init that fails on the address leaves the signals alone.
         listener = try Self.listen(configuration)
         lifecycle = ServerLifecycle(pidFile: pidFile, handover: UpgradeHandover.fromEnvironment(log: log), log: log)
+        upgrade = BinaryUpgrade(timeout: configuration.upgradeTimeout)
         do {
             try check("sigaction", pc_ignore_sigpipe())
-            // Prefork's master also takes SIGQUIT (stop at once), SIGTTIN and SIGTTOU (one
-            // worker more or fewer).
+            // SIGHUP reloads, SIGUSR2 upgrades the binary. Prefork's master also takes
+            // SIGQUIT (stop at once), SIGTTIN and SIGTTOU (one worker more or fewer).
             if case .prefork = configuration.model {
-                signals = try SignalPipe.install(catching: [SIGTERM, SIGINT, SIGQUIT, SIGTTIN, SIGTTOU])
+                signals = try SignalPipe.install(catching: [SIGTERM, SIGINT, SIGHUP, SIGUSR2, SIGQUIT, SIGTTIN, SIGTTOU])
             } else {
-                signals = try SignalPipe.install(catching: [SIGTERM, SIGINT])
+                signals = try SignalPipe.install(catching: [SIGTERM, SIGINT, SIGHUP, SIGUSR2])
             }
         } catch {
             listener.close()
@@ -89,7 +92,7 @@ public final class Server {
             do {
                 let loop = try ForkPerConnectionLoop(
                     listener: listener, maxChildren: maxChildren, configuration: configuration,
-                    service: service, log: log, signals: signals, lifecycle: lifecycle
+                    service: service, log: log, signals: signals, lifecycle: lifecycle, upgrade: upgrade
                 )
                 return loop.run()
             } catch {
@@ -100,7 +103,7 @@ public final class Server {
         case .prefork(let options):
             let supervisor = PreforkSupervisor(
                 listener: listener, options: options, configuration: configuration,
-                service: service, log: log, signals: signals, lifecycle: lifecycle
+                service: service, log: log, signals: signals, lifecycle: lifecycle, upgrade: upgrade
             )
             return supervisor.run()
         }
