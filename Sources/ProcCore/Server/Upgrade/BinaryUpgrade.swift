@@ -143,7 +143,7 @@ final class BinaryUpgrade {
     /// left there, with the new master's listener and ready pipe named
     /// (`pc_upgrade_exec` adds LISTEN_PID in the child).
     private static func environmentForNewMaster() -> [String] {
-        let replaced = ["LISTEN_PID=", "LISTEN_FDS=", "LISTEN_FDNAMES=", "\(UpgradeHandover.variable)="]
+        let replaced = UpgradeHandover.passingVariables.map { $0 + "=" }
         var entries: [String] = []
         var entry = environ
         while let pointer = entry.pointee {
