@@ -41,6 +41,8 @@ struct PreforkServeTests {
         defer { server.stop() }
         let before = waitForWorkers(server, count: 4)
         #expect(before.count == 4)
+        let watched = before.compactMap(WatchedProcess.init)
+        defer { watched.forEach { $0.close() } }
         for index in 0..<100 {
             let connection = try server.connect()
             #expect(try connection.roundTrip("message \(index)") == "MESSAGE \(index)")
@@ -51,7 +53,7 @@ struct PreforkServeTests {
         server.program.send(signal: SIGTERM)
         #expect(server.program.exitCode(timeout: 10) == 0)
         #expect(server.program.standardError().contains("shut down: served 100 connections, killed 0 children"))
-        #expect(before.allSatisfy { !ProcessTable.exists($0) })
+        #expect(watched.count == 4 && watched.allSatisfy { !$0.isRunning })
     }
 
     @Test("As many clients at once as workers; the next waits in the backlog until one leaves")
@@ -176,7 +178,8 @@ struct PreforkServeTests {
     func drain() throws {
         let server = try RunningServer(["--workers", "2", "--grace", "10"])
         defer { server.stop() }
-        let pool = waitForWorkers(server, count: 2)
+        let pool = waitForWorkers(server, count: 2).compactMap(WatchedProcess.init)
+        defer { pool.forEach { $0.close() } }
         let live = try server.connect()
         defer { live.close() }
         #expect(try live.roundTrip("before") == "BEFORE")
@@ -188,7 +191,7 @@ struct PreforkServeTests {
         live.close()
         #expect(server.program.exitCode(timeout: 10) == 0)
         #expect(server.program.standardError().contains("shut down: served 1 connections, killed 0 children"))
-        #expect(pool.allSatisfy { !ProcessTable.exists($0) })
+        #expect(pool.count == 2 && pool.allSatisfy { !$0.isRunning })
     }
 
     @Test("SIGQUIT, or a second SIGTERM, stops at once", arguments: [[SIGQUIT], [SIGTERM, SIGTERM]])
@@ -212,20 +215,22 @@ struct PreforkServeTests {
     func orphanedWorkersLeave() throws {
         let server = try RunningServer(["--workers", "2", "--grace", "1"])
         defer { server.stop() }
-        let pool = waitForWorkers(server, count: 2)
-        defer { for pid in pool where ProcessTable.exists(pid) { kill(pid, SIGKILL) } }
+        // Orphans are reaped by init, and their pids may be reused at once: pidfds.
+        let pool = waitForWorkers(server, count: 2).compactMap(WatchedProcess.init)
+        defer { pool.forEach { $0.close() } }
         let live = try server.connect()
         defer { live.close() }
         #expect(try live.roundTrip("before") == "BEFORE")
-        let busy = try #require(busiest(of: pool))
-        let idle = try #require(pool.first { $0 != busy })
+        let busyPID = try #require(busiest(of: pool.map(\.pid)))
+        let busy = try #require(pool.first { $0.pid == busyPID })
+        let idle = try #require(pool.first { $0.pid != busyPID })
         server.program.send(signal: SIGKILL)
         #expect(server.program.waitForExit(timeout: 10) != nil)
-        #expect(TestClock.waitUntil(timeout: 10) { !ProcessTable.exists(idle) })
+        #expect(idle.waitForEnd(timeout: 10))
         #expect(try live.roundTrip("after the master") == "AFTER THE MASTER")
-        #expect(ProcessTable.exists(busy))
+        #expect(busy.isRunning)
         live.close()
-        #expect(TestClock.waitUntil(timeout: 10) { !ProcessTable.exists(busy) })
+        #expect(busy.waitForEnd(timeout: 10))
         #expect(throws: TestConnection.ConnectError.self) { try server.connect() }
     }
 

@@ -120,7 +120,7 @@ final class ForkPerConnectionLoop {
             let left = Int32(clamping: max(0, acceptPausedUntilMs - Self.nowMs()))
             timeout = timeout < 0 ? left : min(timeout, left)
         }
-        if let upgradeTimeout = upgrade.pollTimeoutMs(now: Int64(pc_monotonic_ns())) {
+        if let upgradeTimeout = upgrade.pollTimeoutMs(now: MonotonicClock.nanoseconds()) {
             timeout = timeout < 0 ? upgradeTimeout : min(timeout, upgradeTimeout)
         }
         return timeout
@@ -131,9 +131,8 @@ final class ForkPerConnectionLoop {
         let result = pollSet.poll(timeoutMs: timeoutMs)
         if result != 0 {
             // Only EINVAL/ENOMEM are possible here; don't spin on them.
-            log.now("poll: \(ProcessError.systemCall("poll", result))")
-            var pause = timespec(tv_sec: 0, tv_nsec: 100_000_000)
-            _ = nanosleep(&pause, nil)
+            log.now("\(ProcessError.systemCall("poll", result))")
+            MonotonicClock.sleep(for: .milliseconds(100))
             pollSet.clearEvents()
         }
     }
@@ -164,7 +163,7 @@ final class ForkPerConnectionLoop {
 
     /// Follows an upgrade under way: once the new master serves, this one drains.
     private func followUpgrade() {
-        guard upgrade.isUnderWay, let outcome = upgrade.check(now: Int64(pc_monotonic_ns())) else { return }
+        guard upgrade.isUnderWay, let outcome = upgrade.check(now: MonotonicClock.nanoseconds()) else { return }
         pollSet[Self.upgradeSlot].fd = -1
         switch outcome {
         case .ready(let pid, let elapsed):
@@ -349,6 +348,6 @@ final class ForkPerConnectionLoop {
     // MARK: - Time
 
     private static func nowMs() -> Int64 {
-        Int64(pc_monotonic_ns() / 1_000_000)
+        MonotonicClock.nanoseconds() / 1_000_000
     }
 }
