@@ -263,6 +263,21 @@ final class PreforkSupervisor {
         }
     }
 
+    /// Gives a reload up before the old generation was told to leave: the new one's
+    /// workers go, and the old one is the pool again.
+    private func abandonReload(because reason: String) {
+        let failed = generation
+        let now = Self.nowNs()
+        for index in workers.indices where workers[index].generation == failed && !workers[index].leaving {
+            stop(workerAt: index, now: now, reason: "reload abandoned")
+        }
+        generation -= 1
+        reload = nil
+        reloadQueued = false
+        lifecycle.reloaded()
+        log.now("reload failed: \(reason); generation \(generation) serves on")
+    }
+
     /// Follows an upgrade under way: once the new master serves, this one hands over.
     private func followUpgrade() {
         guard upgrade.isUnderWay, let outcome = upgrade.check(now: Self.nowNs()) else { return }
@@ -320,6 +335,11 @@ final class PreforkSupervisor {
             note("worker \(pid) \(Self.describe(code))")
         }
         guard case .serving = phase, !worker.leaving else { return }
+        // A new generation that cannot start must not replace, or halt, one that serves.
+        if state == .starting, worker.generation == generation, let current = reload, !current.oldToldToLeave {
+            abandonReload(because: "worker \(pid) of generation \(generation) could not start")
+            return
+        }
         let lifetime = Duration.nanoseconds(Self.nowNs() - worker.startedNs)
         switch crashGuard.workerEnded(booted: state != .starting, abnormal: abnormal, lifetime: lifetime) {
         case .respawn:
