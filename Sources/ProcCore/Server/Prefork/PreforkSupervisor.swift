@@ -370,7 +370,8 @@ final class PreforkSupervisor {
             guard pc_process_activity(pid, &cpuNs, &ioCalls) == 0 else { continue }
             if workers[index].progress?.observe(cpuNs: cpuNs, ioCalls: ioCalls, now: now) == true {
                 workers[index].timedOut = true
-                try? workers[index].process.kill()
+                // With its program, if it runs one: an orphan would spin on.
+                _ = pc_kill_with_children(pid, workers[index].process.processDescriptor ?? -1)
                 summary.childrenKilled += 1
                 log.now("worker \(pid) timed out: no progress for \(timeout.secondsText) s; killed")
             }
