@@ -58,8 +58,9 @@ let package = Package(
 )
 
 // The libFuzzer target for BinaryDecoder, declared only when PROCCTL_FUZZ is set
-// (Benchmarks/fuzz-decoder.sh builds it with -sanitize=fuzzer): its main is libFuzzer's,
-// so a plain `swift build` must not try to link it.
+// (Benchmarks/fuzz-decoder.sh builds it with -sanitize=fuzzer): it calls libFuzzer's
+// driver, which only that flag links, so a plain `swift build` must not try to link it.
 if Context.environment["PROCCTL_FUZZ"] != nil {
-    package.targets.append(.executableTarget(name: "DecoderFuzz", dependencies: ["ProcCore"], path: "Fuzz/DecoderFuzz"))
+    package.targets.append(.target(name: "FuzzDriver", path: "Fuzz/FuzzDriver"))
+    package.targets.append(.executableTarget(name: "DecoderFuzz", dependencies: ["ProcCore", "FuzzDriver"], path: "Fuzz/DecoderFuzz"))
 }

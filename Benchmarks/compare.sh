@@ -21,6 +21,8 @@
 #            --workers 16 (prefork) beside the C prefork server (16 workers) the same way;
 #   load     procctl load against the C load generator, on the same servers (the C
 #            fork and prefork servers, and procctl serve when this build has it).
+#   ipc      Benchmarks/compare-ipc.sh: procctl bench ipc beside run ipc (its own table,
+#            printed after the others; COMPARE_IPC_ROUNDS, COMPARE_IPC_N).
 # Everything talks to 127.0.0.1; every server this script starts is stopped by its pid.
 set -euo pipefail
 
@@ -342,3 +344,8 @@ if errors:
     print("errors seen:")
     for e in errors: print("  " + e)
 PY
+
+# --- ipc -------------------------------------------------------------------------------
+# Its own script, so that it also runs alone; it prints its table after the one above.
+echo
+PROCCTL="$procctl" SHARED="$shared" "$root/Benchmarks/compare-ipc.sh"

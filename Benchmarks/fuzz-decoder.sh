@@ -12,7 +12,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-300}
 cd "$root"
 export PROCCTL_FUZZ=1
-swift build --build-path .build-fuzz -c debug -Xswiftc -sanitize=fuzzer,address --product DecoderFuzz
+swift build --build-path .build-fuzz -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld --product DecoderFuzz
 bin="$(swift build --build-path .build-fuzz -c debug --show-bin-path)/DecoderFuzz"
 corpus=${FUZZ_CORPUS:-/tmp/procctl-decoder-corpus}
 mkdir -p "$corpus" Fuzz/findings

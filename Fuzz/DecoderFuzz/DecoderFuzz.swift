@@ -1,10 +1,11 @@
 import ProcCore
 
-/// libFuzzer's entry point: decodes the input as each fuzzed type. A decode may fail (with
+/// The fuzz target: decodes the input as each fuzzed type. A decode may fail (with
 /// a ProcessError); it must never trap, and what decodes must survive a round trip:
 /// encoding it and decoding that gives the same value.
+/// Exported under libFuzzer's name too: its runtime refers to that symbol.
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzDecoder(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+public func fuzzDecoder(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     checkRoundTrip(Record.self, bytes)
     checkRoundTrip(Tree.self, bytes)

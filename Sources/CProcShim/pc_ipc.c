@@ -2,6 +2,9 @@
 #include "pc_ipc.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -9,6 +12,27 @@
 int pc_socketpair(int fds[2]) {
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0) return errno;
     return 0;
+}
+
+/* writev(2) to a pipe raises SIGPIPE when the reader has gone. Block it around the write
+   and take back the one the write raised, so that the caller gets EPIPE and nothing else
+   happens, even in a process that has not ignored SIGPIPE. */
+static ssize_t writev_without_sigpipe(int fd, const struct iovec *iov, int count) {
+    sigset_t pipe_only, old_mask, pending;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &old_mask);
+    sigpending(&pending);
+    bool already_pending = sigismember(&pending, SIGPIPE);
+    ssize_t n = writev(fd, iov, count);
+    int saved = errno;
+    if (n < 0 && saved == EPIPE && !already_pending) {
+        struct timespec zero = {0, 0};
+        while (sigtimedwait(&pipe_only, NULL, &zero) < 0 && errno == EINTR) {}
+    }
+    pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+    errno = saved;
+    return n;
 }
 
 int pc_write_frame(int fd, const void *header, size_t header_length,
@@ -31,7 +55,7 @@ int pc_write_frame(int fd, const void *header, size_t header_length,
                 continue;
             }
         } else {
-            n = writev(fd, next, left);
+            n = writev_without_sigpipe(fd, next, left);
         }
         if (n < 0) {
             if (errno == EINTR) continue;

@@ -22,6 +22,7 @@
 #include "pc_sync.h"
 #include "pc_process_context.h"
 #include "pc_worker.h"
+#include "pc_upgrade.h"
 #include "pc_ipc.h"
 #include "pc_epoll.h"
 #include "pc_fd_passing.h"

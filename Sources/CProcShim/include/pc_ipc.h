@@ -9,7 +9,8 @@ int pc_socketpair(int fds[2]);
 
 /// Writes `header` then `body` as one message: writev(2) (sendmsg with MSG_NOSIGNAL on a
 /// socket), finishing partial writes and retrying EINTR. One system call for a message
-/// that fits the buffer, and the body is never copied. EPIPE when the reader has gone.
+/// that fits the buffer, and the body is never copied. EPIPE when the reader has gone,
+/// without SIGPIPE (MSG_NOSIGNAL on a socket; on a pipe, SIGPIPE blocked around the write).
 int pc_write_frame(int fd, const void *header, size_t header_length,
                    const void *body, size_t body_length);
 

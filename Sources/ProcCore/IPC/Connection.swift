@@ -18,8 +18,11 @@ import Glibc
 /// throws `.endOfStream` (with errno EPIPE); neither hangs or raises SIGPIPE.
 ///
 /// A forked child inherits both ends: as with any pipe, each process should close the end
-/// it does not use, or end-of-stream never comes. The descriptor is closed by `close()` or
-/// when the last reference in this process goes away. One thread at a time uses an end.
+/// it does not use, or end-of-stream never comes, and an end is read by one process (it
+/// reads ahead: one read(2) brings a small message whole, and what it brought beyond that
+/// message waits in this process for the next `receive`). The descriptor is closed by
+/// `close()` or when the last reference in this process goes away. One thread at a time
+/// uses an end.
 public final class Connection {
     /// The end's socket or pipe descriptor (close-on-exec), for `waitForReady` or poll(2).
     public let descriptor: Int32
@@ -31,9 +34,16 @@ public final class Connection {
     /// `.messageTooLarge` before its bytes are read (and the end can read no more). nil: no limit.
     public var maximumMessageLength: Int?
 
-    private var isClosed = false
+    /// Whether `close()` has been called.
+    public private(set) var isClosed = false
+
+    /// Whether bytes of a message have been read ahead and wait here (`poll` and
+    /// `waitForReady` count them as ready).
+    var hasBufferedBytes: Bool { readAhead.hasBytes }
     /// Set after a corrupt or refused frame: the stream is no longer at a message boundary.
     private var outOfStep = false
+    /// Bytes read from the descriptor and not yet handed out.
+    private let readAhead = ReadAheadBuffer()
 
     /// The first allocation for an incoming message: larger ones grow as their bytes arrive.
     private static let initialReceiveCapacity = 1 << 20
@@ -48,9 +58,6 @@ public final class Connection {
     deinit {
         if !isClosed { _ = pc_close(descriptor) }
     }
-
-    /// Whether `close()` has been called.
-    public var closed: Bool { isClosed }
 
     /// Closes this process's copy of the end; further use throws `.alreadyClosed`. A second
     /// `close()` does nothing.
@@ -120,6 +127,7 @@ public final class Connection {
     /// stream too, so that the next `receive` reports it at once.
     public func poll(timeout: Duration? = .zero) throws(ProcessError) -> Bool {
         try checkOpen("poll", allowed: isReadable)
+        if readAhead.hasBytes { return true }
         var revents: Int16 = 0
         try check("poll", pc_poll_one(descriptor, Int16(POLLIN), timeout?.roundedUpMilliseconds ?? -1, &revents))
         return revents != 0
@@ -184,14 +192,9 @@ public final class Connection {
         return body
     }
 
-    /// Reads until `buffer` is full or the stream ends; the number of bytes read. A reset
-    /// connection counts as its end.
+    /// Reads until `buffer` is full or the stream ends (through the read-ahead buffer).
     private func readFully(into buffer: UnsafeMutableRawBufferPointer) throws(ProcessError) -> Int {
-        var count = 0
-        let result = pc_read_full(descriptor, buffer.baseAddress, buffer.count, &count)
-        if result == ECONNRESET { return 0 }
-        try check("receive", result)
-        return count
+        try readAhead.read(into: buffer, from: descriptor)
     }
 
     private func truncated(_ what: String, _ got: Int, of expected: Int) -> ProcessError {

@@ -119,6 +119,11 @@ public final class ProcessQueue<Element: Codable>: @unchecked Sendable {
             var length: UInt32 = 0
             withUnsafeMutableBytes(of: &length) { copyOut(into: $0, from: head) }
             let count = Int(length)
+            // The ring is written by other processes: a length beyond what is in use means
+            // one of them wrote over it, and nothing after it can be trusted.
+            guard count <= control.pointee.tail - head - Self.recordHeaderSize else {
+                throw ProcessError(.corruptMessage, operation: "get: an item of \(count) bytes in a queue holding \(control.pointee.tail - head)")
+            }
             let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
                 copyOut(into: UnsafeMutableRawBufferPointer(buffer), from: head + Self.recordHeaderSize)
                 initialized = count

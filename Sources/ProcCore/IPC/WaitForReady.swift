@@ -23,7 +23,7 @@ public func waitForReady(_ objects: [any Waitable], timeout: Duration? = nil) th
     let deadline = timeout.map { pc_monotonic_ns() / 1_000_000 + Int64($0.roundedUpMilliseconds) }
     var pollSet = descriptors.map { pollfd(fd: $0 ?? -1, events: Int16(POLLIN), revents: 0) }
     while true {
-        var ready = objects.indices.filter { descriptors[$0] == nil && objects[$0].isReady }
+        var ready = objects.indices.filter { objects[$0].isReady }
         let left = deadline.map { max(0, $0 - pc_monotonic_ns() / 1_000_000) }
         var wait = ready.isEmpty ? left ?? -1 : 0
         if ready.isEmpty && descriptors.contains(where: { $0 == nil }) {
@@ -32,7 +32,7 @@ public func waitForReady(_ objects: [any Waitable], timeout: Duration? = nil) th
         var count: Int32 = 0
         try check("poll", pc_poll(&pollSet, Int32(pollSet.count), Int32(clamping: wait), &count))
         if count > 0 {
-            ready = objects.indices.filter { pollSet[$0].revents != 0 || (descriptors[$0] == nil && ready.contains($0)) }
+            ready = objects.indices.filter { pollSet[$0].revents != 0 || ready.contains($0) }
         }
         if !ready.isEmpty || left == 0 { return ready }
     }

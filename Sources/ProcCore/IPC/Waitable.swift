@@ -4,9 +4,10 @@ import SystemPackage
 /// a `ChildProcess` (it has ended) or a `FileDescriptor` (readable).
 public protocol Waitable {
     /// The descriptor that becomes readable when this is ready; nil when there is none to
-    /// poll (a child already reaped, or a kernel without pidfds), and `isReady` is asked instead.
+    /// poll (a child already reaped, or a kernel without pidfds).
     var readinessDescriptor: Int32? { get throws(ProcessError) }
-    /// Whether this is ready now, for one without a readiness descriptor.
+    /// Whether this is ready now whatever its descriptor says: a message already read
+    /// ahead, or a child without a descriptor that has ended.
     var isReady: Bool { get }
 }
 
@@ -14,13 +15,13 @@ extension Connection: Waitable {
     /// The end's descriptor; `.alreadyClosed` after `close()`.
     public var readinessDescriptor: Int32? {
         get throws(ProcessError) {
-            if closed { throw ProcessError(.alreadyClosed, operation: "wait") }
+            if isClosed { throw ProcessError(.alreadyClosed, operation: "wait") }
             return descriptor
         }
     }
 
-    /// Readiness of a Connection comes from its descriptor alone.
-    public var isReady: Bool { false }
+    /// Whether bytes of a message were read ahead and wait in this process.
+    public var isReady: Bool { hasBufferedBytes }
 }
 
 extension ChildProcess: Waitable {
@@ -32,8 +33,9 @@ extension ChildProcess: Waitable {
         }
     }
 
-    /// Whether the child has ended (reading it reaps a child that has).
-    public var isReady: Bool { exitCode != nil }
+    /// Whether a child without a pidfd has ended (reading it reaps a child that has). With
+    /// a pidfd, the descriptor tells: reaping here would close it under the poll.
+    public var isReady: Bool { processDescriptor == nil && exitCode != nil }
 }
 
 extension FileDescriptor: Waitable {

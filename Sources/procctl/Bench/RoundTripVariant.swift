@@ -14,6 +14,12 @@ enum RoundTripVariant: CaseIterable {
     case connectionCodable
     /// `ProcessQueue.put` / `get` of 64 bytes, one queue each way.
     case queue
+    /// `Connection.sendBytes` / `receiveBytes` over two one-way `Pipe(duplex: false)`s:
+    /// Connection's own cost beside the raw pipe loop, without the socket's.
+    case connectionBytesOverPipes
+
+    /// Whether the variant has a key in `--json` (whose shape the issue fixes).
+    var isInJSON: Bool { self != .connectionBytesOverPipes }
 
     /// The message size of the raw and bytes variants.
     static let messageSize = 64
@@ -28,6 +34,7 @@ enum RoundTripVariant: CaseIterable {
         case .connectionBytes: "connection_bytes"
         case .connectionCodable: "connection_codable"
         case .queue: "queue"
+        case .connectionBytesOverPipes: "connection_bytes_pipes"
         }
     }
 
@@ -39,13 +46,13 @@ enum RoundTripVariant: CaseIterable {
         case .connectionBytes: "Connection sendBytes+receiveBytes"
         case .connectionCodable: "Connection send+receive (Codable)"
         case .queue: "ProcessQueue put+get"
+        case .connectionBytesOverPipes: "Connection bytes over 2 one-way pipes"
         }
     }
 
     /// Starts a child that answers `total` round trips of this variant, and returns the
-    /// session that makes them. The children of all variants live side by side for a whole
-    /// run, so that batches of each can be interleaved.
-    func start(total: Int) throws -> RoundTripSession {
+    /// session that makes them.
+    func start(total: Int) throws -> BenchSession {
         let message = [UInt8](repeating: 0x61, count: Self.messageSize)
         let child: ChildProcess
         let once: () throws -> Void
@@ -91,6 +98,19 @@ enum RoundTripVariant: CaseIterable {
                 }
             }
             parentEnds = [pipe.first.close, pipe.second.close]
+        case .connectionBytesOverPipes:
+            let down = try Pipe(duplex: false)
+            let up = try Pipe(duplex: false)
+            child = ChildProcess {
+                down.second.close()
+                up.first.close()
+                for _ in 0..<total { try up.second.sendBytes(try down.first.receiveBytes()) }
+            }
+            once = {
+                try down.second.sendBytes(message)
+                guard try up.first.receiveBytes().count == Self.messageSize else { throw BenchFailure("the message came back changed") }
+            }
+            parentEnds = [down.first.close, down.second.close, up.first.close, up.second.close]
         case .queue:
             let toChild = try ProcessQueue<[UInt8]>()
             let fromChild = try ProcessQueue<[UInt8]>()
@@ -103,6 +123,6 @@ enum RoundTripVariant: CaseIterable {
             }
         }
         try child.start()
-        return RoundTripSession(variant: self, child: child, once: once, closeParentEnds: parentEnds)
+        return BenchSession(summary: summary, child: child, once: once, closeParentEnds: parentEnds)
     }
 }

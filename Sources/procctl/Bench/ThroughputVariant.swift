@@ -24,44 +24,31 @@ enum ThroughputVariant: CaseIterable {
         }
     }
 
-    /// Sends `count` messages; MB/s from the first send until the child has read the last
-    /// and exited.
-    func measure(count: Int) throws -> Double {
+    /// Starts a child that reads `total` messages, and returns the session that sends them.
+    func start(total: Int) throws -> BenchSession {
         let message = [UInt8](repeating: 0x62, count: Self.messageSize)
-        let child: ChildProcess
-        let send: () throws -> Void
-        let closeParentEnds: () -> Void
         switch self {
         case .rawSocketpair:
             let fds = try RawChannel.socketpair()
             let channel = RawChannel(readEnd: fds[1], writeEnd: fds[0])
-            child = ChildProcess {
+            let child = ChildProcess {
                 var buffer = [UInt8](repeating: 0, count: Self.messageSize)
-                for _ in 0..<count { try channel.read(into: &buffer) }
+                for _ in 0..<total { try channel.read(into: &buffer) }
             }
-            send = { try channel.write(message) }
-            closeParentEnds = { for fd in fds { _ = pc_close(fd) } }
+            try child.start()
+            return BenchSession(summary: summary, child: child, once: { try channel.write(message) },
+                                closeParentEnds: fds.map { fd in { _ = pc_close(fd) } })
         case .connectionBytes:
             let pipe = try Pipe()
-            child = ChildProcess {
-                for _ in 0..<count {
+            let child = ChildProcess {
+                pipe.first.close()
+                for _ in 0..<total {
                     guard try pipe.second.receiveBytes().count == Self.messageSize else { throw BenchFailure("a short message") }
                 }
             }
-            send = { try pipe.first.sendBytes(message) }
-            closeParentEnds = { pipe.first.close(); pipe.second.close() }
+            try child.start()
+            return BenchSession(summary: summary, child: child, once: { try pipe.first.sendBytes(message) },
+                                closeParentEnds: [pipe.first.close, pipe.second.close])
         }
-        let started = pc_monotonic_ns()
-        try child.start()
-        defer {
-            closeParentEnds()
-            try? child.kill()
-            try? child.join()
-        }
-        for _ in 0..<count { try send() }
-        try child.join()
-        let elapsed = pc_monotonic_ns() - started
-        if child.exitCode != 0 { throw BenchFailure("\(summary): the child exited \(child.exitCode ?? -1)") }
-        return Double(count * Self.messageSize) / (Double(elapsed) / 1e9) / 1e6
     }
 }

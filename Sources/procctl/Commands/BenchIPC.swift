@@ -12,55 +12,70 @@ struct BenchIPC: ParsableCommand {
         discussion: """
             A round trip is a 64-byte message to a forked child and back; throughput is one \
             way, 64 KiB messages; a lock sample is a SharedValue.withLock increment, alone and \
-            with two processes at once. Each round runs every variant once, in turn (the \
-            round-trip children live for the whole run; a throughput or lock measurement has \
-            fresh ones), so that drift on a shared machine touches them alike; the figures \
-            are medians over the rounds.
+            with two processes at once. The round-trip and throughput children live for the \
+            whole run, and their operations are interleaved one round trip (or batch) of each \
+            variant at a time, so that drift on a shared machine touches them alike. Each \
+            round gives one median per variant; the figures are medians over the rounds.
             """
     )
 
-    @Option(help: "Rounds (each runs every variant once).")
+    @Option(help: "Rounds: each interleaves every variant, and yields one median for each.")
     var rounds = 20
 
-    @Option(help: "Timed round trips per variant and round.")
-    var roundTrips = 1000
+    @Option(help: "Round trips per variant and round, one of each variant in turn, each timed.")
+    var roundTrips = 500
 
-    @Option(help: "64 KiB messages per throughput variant and round.")
-    var messages = 1000
+    @Option(help: "Batches of 16 64-KiB messages per throughput variant and round, one of each in turn.")
+    var batches = 64
 
     @Option(help: "Increments per process, per lock variant and round.")
-    var increments = 50_000
+    var increments = 20_000
 
     @Flag(help: "Print one JSON object instead of the table.")
     var json = false
 
+    /// Messages per timed throughput batch.
+    private static let batchSize = 16
+
     func validate() throws {
         guard (1...10_000).contains(rounds) else { throw ValidationError("--rounds must be between 1 and 10000.") }
-        for (name, value) in [("--round-trips", roundTrips), ("--messages", messages), ("--increments", increments)] {
-            guard (1...100_000_000).contains(value) else { throw ValidationError("\(name) must be between 1 and 100000000.") }
+        for (name, value) in [("--round-trips", roundTrips), ("--batches", batches), ("--increments", increments)] {
+            guard (1...10_000_000).contains(value) else { throw ValidationError("\(name) must be between 1 and 10000000.") }
         }
     }
 
     func run() throws {
+        // Per variant, one figure per round: the median of that round's samples.
         var roundTrip = RoundTripVariant.allCases.map { _ in [Double]() }
         var throughput = ThroughputVariant.allCases.map { _ in [Double]() }
         var lock = LockVariant.allCases.map { _ in [Double]() }
         do {
-            let sessions = try RoundTripVariant.allCases.map { try $0.start(total: RoundTripVariant.warmUp + rounds * roundTrips) }
-            for session in sessions { _ = try session.time(RoundTripVariant.warmUp) }
+            let pingers = try RoundTripVariant.allCases.map { try $0.start(total: RoundTripVariant.warmUp + rounds * roundTrips) }
+            let streamers = try ThroughputVariant.allCases.map { try $0.start(total: Self.batchSize * (1 + rounds * batches)) }
+            for session in pingers { _ = try session.time(RoundTripVariant.warmUp) }
+            for session in streamers { _ = try session.time(Self.batchSize) }
             for round in 1...rounds {
                 if FileDescriptor.standardError.isTerminal { Terminal.log("bench ipc: round \(round)/\(rounds)") }
-                for (index, session) in sessions.enumerated() {
-                    roundTrip[index].append(try session.time(roundTrips))
+                // One operation of each variant in turn, so that what the machine does
+                // meanwhile touches them alike; a preempted sample is an outlier the median drops.
+                var samples = pingers.map { _ in [Double]() }
+                for _ in 0..<roundTrips {
+                    for (index, session) in pingers.enumerated() { samples[index].append(Double(try session.time(1)) / 1000) }
                 }
-                for (index, variant) in ThroughputVariant.allCases.enumerated() {
-                    throughput[index].append(try variant.measure(count: messages))
+                for index in samples.indices { roundTrip[index].append(SampleSummary(samples[index])!.median) }
+                var rates = streamers.map { _ in [Double]() }
+                for _ in 0..<batches {
+                    for (index, session) in streamers.enumerated() {
+                        let nanoseconds = try session.time(Self.batchSize)
+                        rates[index].append(Double(Self.batchSize * ThroughputVariant.messageSize) / Double(nanoseconds) * 1000)
+                    }
                 }
+                for index in rates.indices { throughput[index].append(SampleSummary(rates[index])!.median) }
                 for (index, variant) in LockVariant.allCases.enumerated() {
                     lock[index].append(try variant.measure(count: increments))
                 }
             }
-            for session in sessions { try session.finish() }
+            for session in pingers + streamers { try session.finish() }
         } catch {
             throw Terminal.fail("bench ipc: \(error)")
         }
@@ -75,24 +90,28 @@ struct BenchIPC: ParsableCommand {
             }
             Terminal.say(JSONValue.object([
                 ("rounds", .int(rounds)),
-                ("round_trip_us", object(medians.roundTrip.map { ($0.0.label, $0.1) })),
+                ("round_trip_us", object(medians.roundTrip.filter { $0.0.isInJSON }.map { ($0.0.label, $0.1) })),
                 ("lock_us", object(medians.lock.map { ($0.0.label, $0.1) })),
                 ("throughput_mb_s", object(medians.throughput.map { ($0.0.label, $0.1) })),
             ]).text)
             return
         }
-        let pipe = medians.roundTrip[0].1.median
-        let socketpair = medians.throughput[0].1.median
-        Terminal.say("bench ipc: \(rounds) rounds, medians (p10-p90 over the rounds)")
+        // A ratio is the median of the ratios within each round: neighbours in time.
+        func ratio(_ figures: [[Double]], _ index: Int) -> String {
+            let ratios = zip(figures[index], figures[0]).map { $0 / $1 }
+            return (SampleSummary(ratios)?.median ?? .nan).formatted(decimals: 2) + "x"
+        }
+        Terminal.say("bench ipc: \(rounds) rounds; per round, each variant's median; below, the median of those (p10-p90)")
+        Terminal.say("and the median of the ratios within each round")
         Terminal.say("")
-        Terminal.say(pad("round trip, 64 B, to a child and back (\(roundTrips) per round)", 52) + pad("µs", 9) + pad("p10-p90", 16) + "/ raw pipe")
-        for (variant, summary) in medians.roundTrip {
-            Terminal.say(row(variant.summary, summary, decimals: 1) + (summary.median / pipe).formatted(decimals: 2) + "x")
+        Terminal.say(pad("round trip, 64 B, to a child and back (\(roundTrips)/round)", 52) + pad("µs", 9) + pad("p10-p90", 16) + "/ raw pipe")
+        for (index, (variant, summary)) in medians.roundTrip.enumerated() {
+            Terminal.say(row(variant.summary, summary, decimals: 1) + ratio(roundTrip, index))
         }
         Terminal.say("")
-        Terminal.say(pad("one way, 64 KiB messages (\(messages) per round)", 52) + pad("MB/s", 9) + pad("p10-p90", 16) + "/ raw socketpair")
-        for (variant, summary) in medians.throughput {
-            Terminal.say(row(variant.summary, summary, decimals: 0) + (summary.median / socketpair).formatted(decimals: 2) + "x")
+        Terminal.say(pad("one way, 64 KiB messages (\(batches) x \(Self.batchSize)/round)", 52) + pad("MB/s", 9) + pad("p10-p90", 16) + "/ raw socketpair")
+        for (index, (variant, summary)) in medians.throughput.enumerated() {
+            Terminal.say(row(variant.summary, summary, decimals: 0) + ratio(throughput, index))
         }
         Terminal.say("")
         Terminal.say(pad("locked increment (\(increments) per process per round)", 52) + pad("µs", 9) + "p10-p90")

@@ -81,6 +81,25 @@ extension ForkingTests {
             #expect(child.exitCode == 0)
         }
 
+        @Test func sendingIntoAOneWayPipeWhoseReaderIsGoneIsEndOfStreamNotSIGPIPE() throws {
+            let pipe = try Pipe(duplex: false)
+            pipe.first.close()   // before the fork: no process holds the reading end
+            let child = ChildProcess(threadPolicy: .allow) {
+                // A process that has not ignored SIGPIPE, as most programs have not.
+                signal(SIGPIPE, SIG_DFL)
+                do {
+                    try pipe.second.send("into the void")
+                } catch let error as ProcessError where error.code == .endOfStream && error.errno == .brokenPipe {
+                    throw ChildProcess.Exit(7)
+                }
+            }
+            try child.start()
+            defer { stop(child) }
+            pipe.second.close()
+            finish(child)
+            #expect(child.exitCode == 7, "-13 would be death by SIGPIPE")
+        }
+
         @Test func pollWaitsForAMessageUpToItsTimeout() throws {
             let pipe = try Pipe()
             #expect(try pipe.first.poll() == false)
@@ -136,6 +155,33 @@ extension ForkingTests {
             #expect(processError { _ = try pipe.first.receiveBytes() }?.code == .corruptMessage, "no guessing where the next frame starts")
         }
 
+        @Test func messagesReadAheadAreReadyAndReceivedInOrder() throws {
+            let pipe = try Pipe()
+            let big = patternedBytes(100_000)
+            // Three frames in one write: a small one, one larger than the read-ahead, a small one.
+            var burst: [UInt8] = [0, 0, 0, 1, 42]
+            burst += [0, 0x01, 0x86, 0xa0] + big
+            burst += [0, 0, 0, 2, 7, 8]
+            #expect(burst.withUnsafeBytes { pc_write_all(pipe.second.descriptor, $0.baseAddress, $0.count) } == 0)
+            #expect(try pipe.first.receiveBytes() == [42])
+            #expect(try pipe.first.poll(), "the rest was read ahead or is in the socket")
+            #expect(try waitForReady([pipe.first], timeout: .zero) == [0])
+            #expect(sameBytes(try pipe.first.receiveBytes(), big))
+            #expect(try pipe.first.receiveBytes() == [7, 8])
+            #expect(try pipe.first.poll() == false, "nothing left anywhere")
+            #expect(try waitForReady([pipe.first], timeout: .zero).isEmpty)
+            // Read ahead with nothing left in the socket: ready although the descriptor is not.
+            try pipe.second.sendBytes([1])
+            try pipe.second.sendBytes([2])
+            #expect(try pipe.first.receiveBytes() == [1])
+            var revents: Int16 = 0
+            #expect(pc_poll_one(pipe.first.descriptor, Int16(POLLIN), 0, &revents) == 0)
+            #expect(revents == 0, "both messages came in one read")
+            #expect(try pipe.first.poll())
+            #expect(try waitForReady([pipe.first], timeout: .seconds(5)) == [0])
+            #expect(try pipe.first.receiveBytes() == [2])
+        }
+
         @Test func pythonsSendBytesFramingIsTheSame() throws {
             // Python 3.8+: 4-byte big-endian length; what Connection writes for 5 bytes.
             let pipe = try Pipe()
@@ -150,7 +196,7 @@ extension ForkingTests {
             let pipe = try Pipe()
             pipe.first.close()
             pipe.first.close()
-            #expect(pipe.first.closed)
+            #expect(pipe.first.isClosed)
             #expect(processError { try pipe.first.send(1) }?.code == .alreadyClosed)
             #expect(processError { _ = try pipe.first.receiveBytes() }?.code == .alreadyClosed)
             #expect(processError { _ = try pipe.first.poll() }?.code == .alreadyClosed)

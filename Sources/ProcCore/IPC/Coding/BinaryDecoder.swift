@@ -26,8 +26,8 @@ public struct BinaryDecoder: Sendable {
             guard span.upperBound == bytes.count else {
                 throw CodingFailure.corrupt("\(bytes.count - span.upperBound) bytes left over after the value")
             }
-            let root = DecoderImplementation(input: input, span: span, parent: nil, key: nil, depth: 0, maximumDepth: maximumDepth)
-            return try root.decodeNested(T.self, span: span, key: nil)
+            let root = DecoderImplementation(input: input, span: span, parent: nil, key: nil, depth: 1, maximumDepth: maximumDepth)
+            return try root.decodeRoot(T.self)
         } catch {
             throw ProcessError(.undecodableMessage, operation: "decode \(T.self): \(CodingFailure.describe(error))")
         }

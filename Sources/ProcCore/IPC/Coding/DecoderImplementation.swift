@@ -1,9 +1,7 @@
 /// The `Decoder` handed to a `Decodable` type: one value's span of the input.
 ///
-/// The coding path is not built as the decoder goes down (an array per nested value): each
-/// decoder links to its parent and the key it was reached by, and the path is assembled
-/// only when something asks for it, such as an error.
-final class DecoderImplementation: Decoder {
+/// Its coding path comes from parent links (see `CodingPathNode`).
+final class DecoderImplementation: Decoder, CodingPathNode {
     let input: WireInput
     let span: Range<Int>
     var userInfo: [CodingUserInfoKey: Any] { [:] }
@@ -12,7 +10,8 @@ final class DecoderImplementation: Decoder {
     private let depth: Int
     private let maximumDepth: Int
     /// Where the last lookup in this value's keyed container ended (see `KeyedDecoding`).
-    var keyCursor = (position: 0, index: 0)
+    /// Without run-time exclusivity checks: one thread decodes, and accesses never overlap.
+    @exclusivity(unchecked) var keyCursor = (position: 0, index: 0)
 
     init(input: WireInput, span: Range<Int>, parent: DecoderImplementation?, key: (any CodingKey)?, depth: Int, maximumDepth: Int) {
         self.input = input
@@ -23,19 +22,21 @@ final class DecoderImplementation: Decoder {
         self.maximumDepth = maximumDepth
     }
 
-    var codingPath: [any CodingKey] {
-        var path: [any CodingKey] = []
-        var decoder: DecoderImplementation? = self
-        while let current = decoder {
-            if let key = current.key { path.append(key) }
-            decoder = current.parent
-        }
-        return path.reversed()
-    }
+    var codingPath: [any CodingKey] { assembledCodingPath }
+    var parentNode: DecoderImplementation? { parent }
+    var nodeKey: (any CodingKey)? { key }
 
     /// The coding path of a value below this decoder, reached by `key`.
     func codingPath(appending key: (any CodingKey)?) -> [any CodingKey] {
         key.map { codingPath + [$0] } ?? codingPath
+    }
+
+    /// Decodes the top-level `T` this decoder spans (the root: `BinaryDecoder.decode`).
+    func decodeRoot<T: Decodable>(_ type: T.Type) throws -> T {
+        if T.self == [UInt8].self {
+            return try reading(nil) { try input.byteArray(span) } as! T
+        }
+        return try T(from: self)
     }
 
     /// Decodes a `T` from `span`, one level below this decoder: a `[UInt8]` from bytes,
@@ -43,6 +44,9 @@ final class DecoderImplementation: Decoder {
     func decodeNested<T: Decodable>(_ type: T.Type, span: Range<Int>, key: (any CodingKey)?) throws -> T {
         if T.self == [UInt8].self {
             return try reading(key) { try input.byteArray(span) } as! T
+        }
+        if let primitive = try reading(key, { try WirePrimitive.read(T.self, from: input, span) }) {
+            return primitive
         }
         guard depth < maximumDepth else {
             throw DecodingError.dataCorrupted(.init(codingPath: codingPath(appending: key), debugDescription: "nested deeper than \(maximumDepth) levels"))

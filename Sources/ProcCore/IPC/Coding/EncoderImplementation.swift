@@ -1,8 +1,7 @@
 /// The `Encoder` handed to an `Encodable` value: it fills one slot of the tree.
 ///
-/// As in `DecoderImplementation`, the coding path is assembled from parent links only when
-/// something asks for it.
-final class EncoderImplementation: Encoder {
+/// Its coding path comes from parent links (see `CodingPathNode`).
+final class EncoderImplementation: Encoder, CodingPathNode {
     var userInfo: [CodingUserInfoKey: Any] { [:] }
     private let slot: EncodedContainer
     private let parent: EncoderImplementation?
@@ -18,15 +17,9 @@ final class EncoderImplementation: Encoder {
         self.maximumDepth = maximumDepth
     }
 
-    var codingPath: [any CodingKey] {
-        var path: [any CodingKey] = []
-        var encoder: EncoderImplementation? = self
-        while let current = encoder {
-            if let key = current.key { path.append(key) }
-            encoder = current.parent
-        }
-        return path.reversed()
-    }
+    var codingPath: [any CodingKey] { assembledCodingPath }
+    var parentNode: EncoderImplementation? { parent }
+    var nodeKey: (any CodingKey)? { key }
 
     /// Encodes `value` into a tree value, one level below `parent`: a `[UInt8]` as bytes,
     /// anything else through its own `encode(to:)`.
@@ -35,6 +28,7 @@ final class EncoderImplementation: Encoder {
     ) throws -> EncodedValue {
         // Not `value as? [UInt8]` alone: an empty array of any element type casts to [UInt8].
         if T.self == [UInt8].self, let bytes = value as? [UInt8] { return .bytes(bytes) }
+        if let primitive = WirePrimitive.encoded(value) { return primitive }
         let slot = EncodedContainer(.single)
         let encoder = EncoderImplementation(slot: slot, parent: parent, key: key, depth: depth + 1, maximumDepth: maximumDepth)
         guard depth < maximumDepth else {
