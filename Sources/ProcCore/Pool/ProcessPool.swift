@@ -160,7 +160,7 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
     /// goes on serving. `chunkSize` defaults to Python's: about four chunks per worker.
     @inlinable
     public func map(_ inputs: some Sequence<Input>, chunkSize: Int? = nil) throws(ProcessError) -> [Output] {
-        try map(collected: Self.collect(inputs), chunkSize: chunkSize)
+        try map(collected: Self.array(of: inputs), chunkSize: chunkSize)
     }
 
     @usableFromInline
@@ -174,7 +174,7 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
     /// Each task's result in input order, as they come (Python's `imap`, default chunk size 1).
     @inlinable
     public func imap(_ inputs: some Sequence<Input>, chunkSize: Int = 1) throws(ProcessError) -> OrderedResults {
-        try imap(collected: Self.collect(inputs), chunkSize: chunkSize)
+        try imap(collected: Self.array(of: inputs), chunkSize: chunkSize)
     }
 
     @usableFromInline
@@ -185,7 +185,7 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
     /// Each task's result with its input's index, in the order they finish (Python's `imap_unordered`).
     @inlinable
     public func imapUnordered(_ inputs: some Sequence<Input>, chunkSize: Int = 1) throws(ProcessError) -> UnorderedResults {
-        try imapUnordered(collected: Self.collect(inputs), chunkSize: chunkSize)
+        try imapUnordered(collected: Self.array(of: inputs), chunkSize: chunkSize)
     }
 
     @usableFromInline
@@ -197,7 +197,7 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
     /// input's types are known (`@inlinable`): in the pool's own generic code, copying a
     /// range of a million Ints costs a call per element through witness tables.
     @inlinable
-    static func collect(_ inputs: some Sequence<Input>) -> [Input] {
+    static func array(of inputs: some Sequence<Input>) -> [Input] {
         Array(inputs)
     }
 
@@ -248,7 +248,7 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
     /// throws `CancellationError`; the map's tasks still run, their results are dropped.
     @inlinable nonisolated(nonsending)
     public func map(_ inputs: some Sequence<Input>, chunkSize: Int? = nil) async throws -> [Output] {
-        try await map(collected: Self.collect(inputs), chunkSize: chunkSize)
+        try await map(collected: Self.array(of: inputs), chunkSize: chunkSize)
     }
 
     @usableFromInline nonisolated(nonsending)
