@@ -25,8 +25,10 @@ final class ForkPerConnectionLoop {
     private static let signalSlot = 0
     /// Slot of the listener in `pollSet`; its fd is -1 while the server does not accept.
     private static let listenerSlot = 1
-    /// Slot of the first child's pidfd in `pollSet`: children[i] is watched at slot i + 2.
-    private static let firstChildSlot = 2
+    /// Slot of the metrics endpoint in `pollSet` (`ServerOperations`); its fd is -1 without one.
+    private static let operationsSlot = 2
+    /// Slot of the first child's pidfd in `pollSet`: children[i] is watched at slot i + 3.
+    private static let firstChildSlot = 3
     /// How long accepting pauses after a failed accept or fork (EMFILE, EAGAIN, ENOMEM).
     private static let acceptPauseMilliseconds: Int64 = 100
     /// How often children without a pidfd are checked.
@@ -40,6 +42,8 @@ final class ForkPerConnectionLoop {
     private let signals: SignalPipe
     /// The per-connection lines, written in one go each time the loop waits.
     private let log: ServerLog
+    /// Metrics and notifications, between connections.
+    private let operations: ServerOperations
 
     // The loop's state is used by its one thread only, never across an access: the
     // run-time exclusivity checks are left out, since each wrote a thread-local page
@@ -59,7 +63,7 @@ final class ForkPerConnectionLoop {
     /// A loop over `listener` (made non-blocking here) with at most `maxChildren` children.
     init(
         listener: TCPListener, maxChildren: Int, configuration: ServerConfiguration,
-        service: ConnectionService, log: ServerLog, signals: SignalPipe
+        service: ConnectionService, log: ServerLog, signals: SignalPipe, operations: ServerOperations
     ) throws(ProcessError) {
         self.listener = listener
         self.maxChildren = maxChildren
@@ -67,11 +71,13 @@ final class ForkPerConnectionLoop {
         self.service = service
         self.log = log
         self.signals = signals
+        self.operations = operations
         try listener.setNonBlocking()
         // Children come and go at connection rate: no reallocation on that path.
         pollSet = PollSet(capacity: Self.firstChildSlot + maxChildren)
         pollSet.append(pollfd(fd: signals.descriptor.rawValue, events: Int16(POLLIN), revents: 0))
         pollSet.append(pollfd(fd: listener.descriptor, events: Int16(POLLIN), revents: 0))
+        pollSet.append(pollfd(fd: operations.descriptor, events: Int16(POLLIN), revents: 0))
         children = ChildList(capacity: maxChildren)
     }
 
@@ -89,6 +95,7 @@ final class ForkPerConnectionLoop {
             waitForEvents(timeoutMs: loopTimeout())
             handleSignals()
             reapEndedChildren()
+            performOperations()
             if !stopRequested && pollSet[Self.listenerSlot].revents != 0 { acceptConnections() }
             updateAccepting()
         }
@@ -105,7 +112,19 @@ final class ForkPerConnectionLoop {
             let left = Int32(clamping: max(0, acceptPausedUntilMs - Self.nowMs()))
             timeout = timeout < 0 ? left : min(timeout, left)
         }
+        if let due = operations.nextDueNs {
+            let left = Int32(clamping: max(0, (due - Int64(pc_monotonic_ns()) + 999_999) / 1_000_000))
+            timeout = timeout < 0 ? left : min(timeout, left)
+        }
         return timeout
+    }
+
+    /// Scrapes and notifications (nothing at all without `--metrics` or `NOTIFY_SOCKET`).
+    private func performOperations() {
+        guard operations.isActive else { return }
+        operations.perform(nowNs: Int64(pc_monotonic_ns()), metricsReady: pollSet[Self.operationsSlot].revents != 0) {
+            ServerMetrics(model: "forkPerConnection", connectionsTotal: summary.connectionsServed, connectionsActive: liveChildren)
+        }
     }
 
     private func waitForEvents(timeoutMs: Int32) {
@@ -231,6 +250,7 @@ final class ForkPerConnectionLoop {
     /// What a connection's child does: close the listener and serve until the end.
     private func serveInChild() throws {
         listener.close()
+        operations.closeInChild()
         // Ctrl-C in a terminal signals the whole process group: the server decides
         // when its children end (after --grace), not the terminal.
         signal(SIGINT, SIG_IGN)
@@ -256,6 +276,7 @@ final class ForkPerConnectionLoop {
     // MARK: - Shutdown
 
     private func drain() {
+        operations.notifications.stopping(connectionsActive: liveChildren, connectionsTotal: summary.connectionsServed)
         listener.close()
         pollSet[Self.listenerSlot].fd = -1
         stopRequested = false
@@ -271,6 +292,7 @@ final class ForkPerConnectionLoop {
             // A second SIGTERM or SIGINT cuts the grace short.
             handleSignals()
             reapEndedChildren()
+            performOperations()
         }
         for child in children.all + unwatched where (try? child.isAlive) == true {
             try? child.kill()

@@ -27,17 +27,24 @@ public final class Server {
     let service: ConnectionService
     /// The server's own log lines on stderr (parent-only memory).
     let log = ServerLog()
+    /// Metrics and the service manager's notifications, served from the master's loop.
+    let operations: ServerOperations
     private var hasRun = false
 
-    /// The port the server listens on: the kernel's choice when the configuration asked for 0.
+    /// The port the server listens on: the kernel's choice when the configuration asked
+    /// for 0, the passed socket's under socket activation.
     public var port: Int { listener.port }
+    /// The address the server listens on: the configuration's, or the passed socket's.
+    public var host: String { listener.host }
+    /// Where the metrics are served (the real port when the configuration asked for 0), or nil.
+    public var metricsAddress: ListenAddress? { operations.metricsAddress }
 
     /// Listens as `configuration` says; each connection is served by `handler` in a forked
     /// child or a worker. Throws when the address cannot be listened on (errno EADDRINUSE,
     /// EADDRNOTAVAIL, EACCES; the operation is `listen on HOST:PORT`) or a limit in the
     /// configuration is out of range (`.invalidArgument`).
     public convenience init(configuration: ServerConfiguration, handler: @escaping ConnectionHandler) throws(ProcessError) {
-        try self.init(configuration: configuration, work: .handler(handler))
+        try self.init(configuration: configuration) { () throws(ProcessError) in .handler(handler) }
     }
 
     /// Listens as `configuration` says; each connection runs `program` with stdin and
@@ -46,16 +53,30 @@ public final class Server {
     /// this process's. The executable is resolved through PATH here: one that cannot be
     /// run throws `.cannotExecute` naming it, before anything listens.
     public convenience init(configuration: ServerConfiguration, program: Program) throws(ProcessError) {
-        try self.init(configuration: configuration, work: .program(ProgramSpawner(program: program)))
+        try self.init(configuration: configuration) { () throws(ProcessError) in .program(try ProgramSpawner(program: program)) }
     }
 
-    private init(configuration: ServerConfiguration, work: ConnectionService.Work) throws(ProcessError) {
+    private init(configuration: ServerConfiguration, work: () throws(ProcessError) -> ConnectionService.Work) throws(ProcessError) {
         try Self.validate(configuration)
         self.configuration = configuration
-        service = ConnectionService(work: work, idleTimeout: configuration.idleTimeout, quiet: configuration.quiet)
-        // Listening first: an init that fails on the address leaves the signals alone.
-        listener = try TCPListener(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
+        // Passed sockets first: their variables leave the environment before a program's
+        // copy of it is read.
+        let passed = try Self.passedListener(for: configuration)
         do {
+            service = ConnectionService(work: try work(), idleTimeout: configuration.idleTimeout, quiet: configuration.quiet)
+        } catch {
+            passed?.close()
+            throw error
+        }
+        // Listening next: an init that fails on the address leaves the signals alone.
+        if let passed {
+            listener = passed
+        } else {
+            listener = try TCPListener(
+                host: configuration.host, port: configuration.port, backlog: configuration.backlog, reusePort: configuration.reusePort)
+        }
+        do {
+            operations = try ServerOperations(configuration: configuration, listener: listener)
             try check("sigaction", pc_ignore_sigpipe())
             // Prefork's master also takes SIGQUIT (stop at once), SIGTTIN and SIGTTOU (one
             // worker more or fewer).
@@ -77,14 +98,19 @@ public final class Server {
     public func run(whenReady: (() -> Void)? = nil) -> ServerSummary {
         guard !hasRun else { return ServerSummary() }
         hasRun = true
+        let announceReady = { [self] in
+            operations.notifications.ready(serving: "\(listener.host):\(listener.port)")
+            whenReady?()
+        }
+        defer { operations.metrics?.close() }
         switch configuration.model {
         case .forkPerConnection(let maxChildren):
             do {
                 let loop = try ForkPerConnectionLoop(
                     listener: listener, maxChildren: maxChildren, configuration: configuration,
-                    service: service, log: log, signals: signals
+                    service: service, log: log, signals: signals, operations: operations
                 )
-                whenReady?()
+                announceReady()
                 return loop.run()
             } catch {
                 log.now("cannot serve: \(error)")
@@ -94,9 +120,9 @@ public final class Server {
         case .prefork(let options):
             let supervisor = PreforkSupervisor(
                 listener: listener, options: options, configuration: configuration,
-                service: service, log: log, signals: signals
+                service: service, log: log, signals: signals, operations: operations
             )
-            return supervisor.run(whenReady: whenReady)
+            return supervisor.run(whenReady: announceReady)
         }
     }
 

@@ -14,6 +14,13 @@ public struct ServerConfiguration: Sendable {
     public var quiet: Bool
     /// Fork per connection or prefork.
     public var model: ServerModel
+    /// Set SO_REUSEPORT on the listener, so that several independent servers share the
+    /// port (see README, "Several instances on one port").
+    public var reusePort: Bool
+    /// Where to serve Prometheus metrics (`/metrics`) from the master; nil: nowhere.
+    public var metricsAddress: ListenAddress?
+    /// The version of the program the server is part of, as `procctl_build_info` reports it.
+    public var version: String
 
     /// A configuration with procctl serve's defaults: 127.0.0.1:8080, backlog 128, idle
     /// timeout 300 s, grace 10 s, one child per connection and at most 256 at once.
@@ -24,7 +31,10 @@ public struct ServerConfiguration: Sendable {
         idleTimeout: Duration? = .seconds(300),
         grace: Duration = .seconds(10),
         quiet: Bool = false,
-        model: ServerModel = .forkPerConnection(maxChildren: 256)
+        model: ServerModel = .forkPerConnection(maxChildren: 256),
+        reusePort: Bool = false,
+        metricsAddress: ListenAddress? = nil,
+        version: String = "unknown"
     ) {
         self.host = host
         self.port = port
@@ -33,5 +43,8 @@ public struct ServerConfiguration: Sendable {
         self.grace = grace
         self.quiet = quiet
         self.model = model
+        self.reusePort = reusePort
+        self.metricsAddress = metricsAddress
+        self.version = version
     }
 }
