@@ -23,5 +23,6 @@
 #include "pc_process_context.h"
 #include "pc_worker.h"
 #include "pc_event_set.h"
+#include "pc_upgrade.h"
 
 #endif

@@ -44,6 +44,8 @@ final class ForkPerConnectionLoop {
     private let log: ServerLog
     /// Metrics and notifications, between connections.
     private let operations: ServerOperations
+    /// Ready, reloads and the drain, as told to the world outside.
+    private let lifecycle: ServerLifecycle
 
     // The loop's state is used by its one thread only, never across an access: the
     // run-time exclusivity checks are left out, since each wrote a thread-local page
@@ -63,7 +65,8 @@ final class ForkPerConnectionLoop {
     /// A loop over `listener` (made non-blocking here) with at most `maxChildren` children.
     init(
         listener: TCPListener, maxChildren: Int, configuration: ServerConfiguration,
-        service: ConnectionService, log: ServerLog, signals: SignalPipe, operations: ServerOperations
+        service: ConnectionService, log: ServerLog, signals: SignalPipe, operations: ServerOperations,
+        lifecycle: ServerLifecycle
     ) throws(ProcessError) {
         self.listener = listener
         self.maxChildren = maxChildren
@@ -72,6 +75,7 @@ final class ForkPerConnectionLoop {
         self.log = log
         self.signals = signals
         self.operations = operations
+        self.lifecycle = lifecycle
         try listener.setNonBlocking()
         // Children come and go at connection rate: no reallocation on that path.
         pollSet = PollSet(capacity: Self.firstChildSlot + maxChildren)
@@ -91,6 +95,7 @@ final class ForkPerConnectionLoop {
         // to the pipe): its children reset those only, not all 62 signals (about
         // 15 µs of sigaction calls per connection).
         _ = pc_fork_reset_changed_signals_only()
+        lifecycle.ready()
         while !stopRequested {
             waitForEvents(timeoutMs: loopTimeout())
             handleSignals()
@@ -276,7 +281,7 @@ final class ForkPerConnectionLoop {
     // MARK: - Shutdown
 
     private func drain() {
-        operations.notifications.stopping(connectionsActive: liveChildren, connectionsTotal: summary.connectionsServed)
+        lifecycle.stopping()
         listener.close()
         pollSet[Self.listenerSlot].fd = -1
         stopRequested = false

@@ -29,6 +29,9 @@ public final class Server {
     let log = ServerLog()
     /// Metrics and the service manager's notifications, served from the master's loop.
     let operations: ServerOperations
+    /// Ready, reloads and the drain, as told to the world outside (pid file, an old
+    /// master, the service manager).
+    let lifecycle: ServerLifecycle
     private var hasRun = false
 
     /// The port the server listens on: the kernel's choice when the configuration asked
@@ -59,10 +62,13 @@ public final class Server {
     private init(configuration: ServerConfiguration, work: () throws(ProcessError) -> ConnectionService.Work) throws(ProcessError) {
         try Self.validate(configuration)
         self.configuration = configuration
-        // Passed sockets first: their variables leave the environment before a program's
-        // copy of it is read.
+        // Passed sockets and the upgrade's pipe first: their variables leave the environment
+        // before a program's copy of it is read.
         let passed = try Self.passedListener(for: configuration)
+        let handover = UpgradeHandover.fromEnvironment(log: log)
+        let pidFile = configuration.pidFile.map { PidFile(path: $0) }
         do {
+            try pidFile?.checkWritable()
             service = ConnectionService(work: try work(), idleTimeout: configuration.idleTimeout, quiet: configuration.quiet)
         } catch {
             passed?.close()
@@ -77,6 +83,7 @@ public final class Server {
         }
         do {
             operations = try ServerOperations(configuration: configuration, listener: listener)
+            lifecycle = ServerLifecycle(pidFile: pidFile, handover: handover, notifications: operations.notifications, log: log)
             try check("sigaction", pc_ignore_sigpipe())
             // Prefork's master also takes SIGQUIT (stop at once), SIGTTIN and SIGTTOU (one
             // worker more or fewer).
@@ -98,19 +105,18 @@ public final class Server {
     public func run(whenReady: (() -> Void)? = nil) -> ServerSummary {
         guard !hasRun else { return ServerSummary() }
         hasRun = true
-        let announceReady = { [self] in
-            operations.notifications.ready(serving: "\(listener.host):\(listener.port)")
-            whenReady?()
+        lifecycle.announce(with: whenReady)
+        defer {
+            lifecycle.finished()
+            operations.metrics?.close()
         }
-        defer { operations.metrics?.close() }
         switch configuration.model {
         case .forkPerConnection(let maxChildren):
             do {
                 let loop = try ForkPerConnectionLoop(
                     listener: listener, maxChildren: maxChildren, configuration: configuration,
-                    service: service, log: log, signals: signals, operations: operations
+                    service: service, log: log, signals: signals, operations: operations, lifecycle: lifecycle
                 )
-                announceReady()
                 return loop.run()
             } catch {
                 log.now("cannot serve: \(error)")
@@ -120,9 +126,9 @@ public final class Server {
         case .prefork(let options):
             let supervisor = PreforkSupervisor(
                 listener: listener, options: options, configuration: configuration,
-                service: service, log: log, signals: signals, operations: operations
+                service: service, log: log, signals: signals, operations: operations, lifecycle: lifecycle
             )
-            return supervisor.run(whenReady: announceReady)
+            return supervisor.run()
         }
     }
 

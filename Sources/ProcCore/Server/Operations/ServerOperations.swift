@@ -19,7 +19,7 @@ final class ServerOperations {
 
     init(configuration: ServerConfiguration, listener: TCPListener) throws(ProcessError) {
         metrics = try configuration.metricsAddress.map { address throws(ProcessError) in try MetricsEndpoint(address: address) }
-        notifications = ServiceNotifications()
+        notifications = ServiceNotifications(serving: "\(listener.host):\(listener.port)")
         isActive = metrics != nil || notifications.isActive
         self.listener = listener
         version = configuration.version

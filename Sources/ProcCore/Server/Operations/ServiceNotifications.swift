@@ -24,11 +24,19 @@ final class ServiceNotifications {
     private var nextStatusNs: Int64 = 0
     private var lastStatus = ""
     private var serving = false
+    /// The address served, for the first STATUS= line.
+    private let address: String
 
-    /// Notifications to the service manager `NOTIFY_SOCKET` names, if any.
-    init() {
+    /// Notifications to the service manager `NOTIFY_SOCKET` names, if any, about a server
+    /// on `address`. `WATCHDOG_PID` is removed once read: it names this process, and a
+    /// new master after a binary upgrade, which inherits the environment, must not take
+    /// it for another's (it then sends WATCHDOG=1 itself, as `MAINPID=` makes it the one
+    /// watched).
+    init(serving address: String) {
+        self.address = address
         notifier = SystemdNotifier.fromEnvironment()
         watchdogPeriodNs = notifier?.watchdogInterval.map { max(1_000_000, $0.nanoseconds / 4) }
+        if watchdogPeriodNs != nil { Environment.remove("WATCHDOG_PID") }
     }
 
     /// Whether anything is sent at all.
@@ -37,7 +45,7 @@ final class ServiceNotifications {
     /// READY=1 (with MAINPID=, so that after a binary upgrade the new master becomes the
     /// service's main process) and a first STATUS= naming the address; the figures follow
     /// at the next tick.
-    func ready(serving address: String) {
+    func ready() {
         serving = true
         lastStatus = ""
         nextStatusNs = Int64(pc_monotonic_ns()) + Self.statusIntervalNs
@@ -50,9 +58,9 @@ final class ServiceNotifications {
     }
 
     /// STOPPING=1: the server drains.
-    func stopping(connectionsActive: Int, connectionsTotal: Int) {
+    func stopping() {
         serving = false
-        send([.stopping, .status("draining: \(connectionsActive) live connections, \(connectionsTotal) served")])
+        send([.stopping, .status("draining: no new connections; live ones finish")])
     }
 
     /// The moment `tick` next has something to send, or nil.

@@ -54,6 +54,8 @@ final class PreforkSupervisor {
     private let signals: SignalPipe
     /// Metrics and notifications, between the loop's other duties.
     private let operations: ServerOperations
+    /// Ready, reloads and the drain, as told to the world outside.
+    private let lifecycle: ServerLifecycle
     private let master = getpid()
 
     private var scoreboard: Scoreboard?
@@ -72,13 +74,12 @@ final class PreforkSupervisor {
     private var nextProgressCheckNs: Int64 = 0
     private var pollSet: [pollfd] = []
     private var listenerOpen = true
-    /// Runs, and is cleared, once a worker is ready.
-    private var whenReady: (() -> Void)?
     /// How often the master looks for its first ready worker.
     static let readinessCheckNs: Int64 = 5_000_000
 
-    init(listener: TCPListener, options: PreforkOptions, configuration: ServerConfiguration, service: ConnectionService, log: ServerLog, signals: SignalPipe, operations: ServerOperations) {
+    init(listener: TCPListener, options: PreforkOptions, configuration: ServerConfiguration, service: ConnectionService, log: ServerLog, signals: SignalPipe, operations: ServerOperations, lifecycle: ServerLifecycle) {
         self.listener = listener
+        self.lifecycle = lifecycle
         self.options = options
         self.configuration = configuration
         self.service = service
@@ -91,10 +92,9 @@ final class PreforkSupervisor {
     }
 
     /// Serves until SIGTERM, SIGINT or SIGQUIT (or a halt), then drains or stops.
-    /// `whenReady` runs once, when the first worker waits in accept (never when no worker
-    /// can start): the moment to announce the server.
-    func run(whenReady: (() -> Void)? = nil) -> ServerSummary {
-        self.whenReady = whenReady
+    /// The lifecycle's `ready` comes once, when the first worker waits in accept (never
+    /// when no worker can start): the moment to announce the server.
+    func run() -> ServerSummary {
         do {
             // Workers block in accept (see PreforkWorker).
             try listener.setNonBlocking(false)
@@ -138,7 +138,7 @@ final class PreforkSupervisor {
         if options.workerTimeout != nil { deadline = min(deadline, nextProgressCheckNs) }
         // Without a pidfd (ENOSYS, EMFILE) a worker's end is found by looking.
         if workers.contains(where: { $0.process.processDescriptor == nil }) { deadline = min(deadline, now + 50_000_000) }
-        if whenReady != nil { deadline = min(deadline, now + Self.readinessCheckNs) }
+        if !lifecycle.isReady { deadline = min(deadline, now + Self.readinessCheckNs) }
         if let due = operations.nextDueNs { deadline = min(deadline, due) }
         if deadline == .max { return -1 }
         return Int32(clamping: max(0, (deadline - now + 999_999) / 1_000_000))
@@ -187,11 +187,9 @@ final class PreforkSupervisor {
     }
 
     private func announceWhenReady() {
-        guard let announce = whenReady, let scoreboard else { return }
+        guard !lifecycle.isReady, let scoreboard else { return }
         guard workers.contains(where: { [.idle, .busy].contains(scoreboard.state(of: $0.slot)) }) else { return }
-        whenReady = nil
-        log.flush()
-        announce()
+        lifecycle.ready()
     }
 
     /// Reaps every worker that has ended, logs how, and follows the crash-loop guard.
@@ -376,8 +374,7 @@ final class PreforkSupervisor {
     /// Stops accepting, lets busy workers finish their connection for up to `grace`, then
     /// SIGKILLs the rest and reaps every worker.
     private func drain() {
-        let busyNow = workers.filter { scoreboard?.state(of: $0.slot) == .busy }.count
-        operations.notifications.stopping(connectionsActive: busyNow, connectionsTotal: metricsSnapshot().connectionsTotal)
+        lifecycle.stopping()
         closeListener()
         for worker in workers { try? worker.process.terminate() }
         let busy = workers.filter { scoreboard?.state(of: $0.slot) == .busy }.count
