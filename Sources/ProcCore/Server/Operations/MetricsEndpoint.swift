@@ -142,6 +142,9 @@ final class MetricsEndpoint {
                 scrapes[index].response = Self.response(to: scrapes[index].request, render: render)
             } else if scrapes[index].request.count > Self.requestLimit {
                 scrapes[index].response = Self.response(status: "431 Request Header Fields Too Large", body: "request too long\n")
+                // What has come is read and dropped: closing over unread bytes would reset
+                // the connection before the client reads the answer.
+                while chunk.withUnsafeMutableBytes({ pc_read(scrapes[index].descriptor, $0.baseAddress, $0.count, &count) }) == 0 && count > 0 {}
             }
         }
         return true
