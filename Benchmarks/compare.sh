@@ -281,7 +281,7 @@ interleaved("procctl serve --workers 16 beside c-prefork (16 workers)", prefork_
 if gen:
     print()
     print("load generators on the same server (ratio: procctl load / C loadgen)")
-    print(f"{'load':<7}{'server':<11}{'C loadgen conn/s':>18}{'procctl conn/s':>16}{'ratio':>7}{'C loadgen msg/s':>17}{'procctl msg/s':>15}{'ratio':>7}")
+    print(f"{'load':<7}{'server':<16}{'C loadgen conn/s':>18}{'procctl conn/s':>16}{'ratio':>7}{'C loadgen msg/s':>17}{'procctl msg/s':>15}{'ratio':>7}")
     for l in loads:
         for sname in ["c-fork", "c-prefork", "procctl", "procctl-prefork"]:
             a = gen.get((l, sname, "C loadgen")); b = gen.get((l, sname, "procctl load"))
@@ -289,7 +289,7 @@ if gen:
             ac, am = med([x[0] for x in a]), med([x[1] for x in a]); bc, bm = med([x[0] for x in b]), med([x[1] for x in b])
             # Round i of procctl load ran right after round i of the C loadgen.
             rc = med([y[0] / x[0] for x, y in zip(a, b) if x[0]]); rm = med([y[1] / x[1] for x, y in zip(a, b) if x[1]])
-            print(f"{l:<7}{sname:<11}{ac:>18.0f}{bc:>16.0f}{rc:>6.2f}x{am:>17.0f}{bm:>15.0f}{rm:>6.2f}x")
+            print(f"{l:<7}{sname:<16}{ac:>18.0f}{bc:>16.0f}{rc:>6.2f}x{am:>17.0f}{bm:>15.0f}{rm:>6.2f}x")
 if errors:
     print()
     print("errors seen:")

@@ -3,10 +3,14 @@
 # - ProcCore's DocC reference (swift-docc-plugin), warnings as errors: .build/docs/ProcCore.doccarchive
 # - procctl's man page (swift-argument-parser's generate-manual plugin): docs/man/procctl.1
 # - the shell completion scripts (procctl --generate-completion-script): docs/completions/
+# and fails when a public symbol of ProcCore has no doc comment (Scripts/undocumented-symbols.py).
 # Preview the reference in a browser with:
 #   swift package --disable-sandbox preview-documentation --target ProcCore
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+swift package dump-symbol-graph --minimum-access-level public > /dev/null
+python3 Scripts/undocumented-symbols.py
 
 rm -rf .build/docs && mkdir -p .build/docs
 swift package --allow-writing-to-directory .build/docs \

@@ -152,7 +152,12 @@ int pc_spawn(const char *path, char *const argv[], const pc_spawn_options *optio
     sigemptyset(&none);
     if (rc == 0) rc = posix_spawnattr_setsigdefault(&attr, &all);
     if (rc == 0) rc = posix_spawnattr_setsigmask(&attr, &none);
-    if (rc == 0) rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
+    if (options->new_process_group) {
+        flags |= POSIX_SPAWN_SETPGROUP;
+        if (rc == 0) rc = posix_spawnattr_setpgroup(&attr, 0);
+    }
+    if (rc == 0) rc = posix_spawnattr_setflags(&attr, flags);
 
     if (rc == 0) {
         char *const *env = options->environment != NULL ? options->environment : environ;

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -45,35 +46,49 @@ static char *pc_append_decimal(char *at, unsigned value) {
     return at;
 }
 
-static void pc_format_address(const struct sockaddr_storage *address, char *out, size_t capacity) {
-    char text[INET6_ADDRSTRLEN] = "?";
-    int port = 0;
-    if (address->ss_family == AF_INET && capacity >= sizeof "255.255.255.255:65535") {
-        /* By hand: inet_ntop and snprintf both run vfprintf, whose deep stack frame
-           touches a stack page that a fork-per-connection server then copies once per
-           connection. */
+/* The numeric host of `address` without its port, and its port. IPv4 by hand:
+   inet_ntop and snprintf both run vfprintf, whose deep stack frame touches a stack page
+   that a fork-per-connection server then copies once per connection. */
+static void pc_split_address(const struct sockaddr_storage *address, char *host, size_t capacity, int *out_port) {
+    if (address->ss_family == AF_INET && capacity >= INET_ADDRSTRLEN) {
         const struct sockaddr_in *v4 = (const struct sockaddr_in *)address;
         const unsigned char *bytes = (const unsigned char *)&v4->sin_addr.s_addr;
-        char *at = out;
+        char *at = host;
         for (int i = 0; i < 4; i++) {
             at = pc_append_decimal(at, bytes[i]);
-            *at++ = i < 3 ? '.' : ':';
+            if (i < 3) *at++ = '.';
         }
-        at = pc_append_decimal(at, ntohs(v4->sin_port));
         *at = '\0';
-    } else if (address->ss_family == AF_INET) {
-        const struct sockaddr_in *v4 = (const struct sockaddr_in *)address;
-        inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text);
-        port = ntohs(v4->sin_port);
-        snprintf(out, capacity, "%s:%d", text, port);
-    } else if (address->ss_family == AF_INET6) {
+        *out_port = ntohs(v4->sin_port);
+    } else if (address->ss_family == AF_INET6 && capacity >= INET6_ADDRSTRLEN) {
         const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)address;
-        inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text);
-        port = ntohs(v6->sin6_port);
-        snprintf(out, capacity, "[%s]:%d", text, port);
+        if (inet_ntop(AF_INET6, &v6->sin6_addr, host, (socklen_t)capacity) == NULL) host[0] = '\0';
+        *out_port = ntohs(v6->sin6_port);
     } else {
-        snprintf(out, capacity, "?");
+        if (capacity > 0) host[0] = '\0';
+        *out_port = 0;
     }
+}
+
+/* "host:port", "[host]:port" for IPv6, "?" for anything else; by hand, as the host. */
+static void pc_format_address(const struct sockaddr_storage *address, char *out, size_t capacity) {
+    char host[INET6_ADDRSTRLEN];
+    int port = 0;
+    pc_split_address(address, host, sizeof host, &port);
+    size_t host_length = strlen(host);
+    bool v6 = address->ss_family == AF_INET6;
+    if (host_length == 0 || capacity < host_length + sizeof "[]:65535") {
+        if (capacity > 0) snprintf(out, capacity, "?");
+        return;
+    }
+    char *at = out;
+    if (v6) *at++ = '[';
+    memcpy(at, host, host_length);
+    at += host_length;
+    if (v6) *at++ = ']';
+    *at++ = ':';
+    at = pc_append_decimal(at, (unsigned)port);
+    *at = '\0';
 }
 
 int pc_tcp_listen(const char *host, int port, int backlog, int *out_fd, int *out_port) {
@@ -202,29 +217,6 @@ int pc_socket_set_reset_on_close(int fd) {
     struct linger linger = {.l_onoff = 1, .l_linger = 0};
     if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, sizeof linger) < 0) return errno;
     return 0;
-}
-
-/* The numeric host of `address` without its port (IPv4 by hand, as in pc_format_address:
-   no vfprintf on the accept path), and its port. */
-static void pc_split_address(const struct sockaddr_storage *address, char *host, size_t capacity, int *out_port) {
-    if (address->ss_family == AF_INET && capacity >= INET_ADDRSTRLEN) {
-        const struct sockaddr_in *v4 = (const struct sockaddr_in *)address;
-        const unsigned char *bytes = (const unsigned char *)&v4->sin_addr.s_addr;
-        char *at = host;
-        for (int i = 0; i < 4; i++) {
-            at = pc_append_decimal(at, bytes[i]);
-            if (i < 3) *at++ = '.';
-        }
-        *at = '\0';
-        *out_port = ntohs(v4->sin_port);
-    } else if (address->ss_family == AF_INET6 && capacity >= INET6_ADDRSTRLEN) {
-        const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)address;
-        if (inet_ntop(AF_INET6, &v6->sin6_addr, host, (socklen_t)capacity) == NULL) host[0] = '\0';
-        *out_port = ntohs(v6->sin6_port);
-    } else {
-        if (capacity > 0) host[0] = '\0';
-        *out_port = 0;
-    }
 }
 
 int pc_accept_peer(int listen_fd, int *out_fd, char *host, size_t host_capacity, int *out_port) {

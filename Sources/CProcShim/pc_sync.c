@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <unistd.h>
 
 int pc_mutex_init_shared(pthread_mutex_t *mutex, bool recursive) {
     pthread_mutexattr_t attributes;
@@ -42,6 +43,16 @@ int pc_mutex_try_lock(pthread_mutex_t *mutex, bool *out_owner_died) {
 
 int pc_mutex_unlock(pthread_mutex_t *mutex) {
     return pthread_mutex_unlock(mutex);
+}
+
+int pc_mutex_release_if_held(pthread_mutex_t *mutex) {
+    pid_t self = gettid();
+    /* A recursive mutex counts its levels in __count; bounded all the same. */
+    for (unsigned level = 0; level <= UINT32_MAX / 2 && mutex->__data.__owner == self; level++) {
+        int rc = pthread_mutex_unlock(mutex);
+        if (rc != 0) return rc;
+    }
+    return 0;
 }
 
 int pc_condition_init_shared(pthread_cond_t *condition) {

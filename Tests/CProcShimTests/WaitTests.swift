@@ -72,8 +72,9 @@ extension ShimTests {
             #expect(!ended)
             _ = pc_close(writeEnd)
             // A copy of the write end in a child forked meanwhile by another test delays
-            // the end of file; the kill below is the bounded fallback.
-            #expect(waitUntilEnded(pid) || Glibc.kill(pid, SIGKILL) == 0)
+            // the end of file; the kill below is the bounded fallback, and the child needs
+            // a moment to die of it too (reaping straight after the kill found it running).
+            #expect(waitUntilEnded(pid) || (Glibc.kill(pid, SIGKILL) == 0 && waitUntilEnded(pid)))
             #expect(pc_try_wait(pid, &ended, &status) == 0)
             #expect(ended)
             if !status.signaled { #expect(status.exited && status.code == 3) }

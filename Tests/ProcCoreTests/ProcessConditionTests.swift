@@ -54,5 +54,27 @@ extension ForkingTests {
             try lock.unlock()
             #expect(processError { try lock.unlock() }?.errno == .notPermitted)
         }
+
+        @Test func aWaiterIsToldWhenTheLockHolderDiedAndHoldsTheLockAgain() throws {
+            let condition = try ProcessCondition()
+            try condition.lock.lock()
+            // Takes the lock as soon as the parent's wait releases it, and dies holding it.
+            let holder = try startChild {
+                guard try condition.lock.lock(timeout: .seconds(10)) != nil else { throw ChildProcess.Exit(2) }
+                kill(getpid(), SIGKILL)
+            }
+            defer { stop(holder) }
+            var error: ProcessError?
+            for _ in 0..<100 where error == nil {
+                error = processError { _ = try condition.wait(timeout: .milliseconds(50)) }
+            }
+            #expect(error?.code == .ownerDied)
+            // Held again, and consistent: released and taken normally.
+            try condition.lock.unlock()
+            #expect(try condition.lock.lock(timeout: .seconds(5)) == .acquired)
+            try condition.lock.unlock()
+            finish(holder)
+            #expect(holder.exitCode == -SIGKILL)
+        }
     }
 }

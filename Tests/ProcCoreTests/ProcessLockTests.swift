@@ -134,5 +134,30 @@ extension ForkingTests {
             #expect(children.map(\.exitCode) == [0, 0, 0, 0])
             #expect(counter.pointee == 4 * increments)
         }
+
+        @Test func droppingAHeldLockLeavesTheOtherLocksUsable() throws {
+            // glibc links the robust mutexes a thread holds through the mutexes themselves:
+            // a lock unmapped while held would leave that list pointing into unmapped memory.
+            // In a child, so that a crash fails the test instead of the test process.
+            let child = try startChild {
+                let kept = try ProcessLock()
+                let later = try ProcessLock()
+                try kept.lock()
+                do {
+                    let dropped = try ProcessLock(recursive: true)
+                    try dropped.lock()
+                    try dropped.lock()
+                }
+                // Nothing mapped since: the dropped lock's address stays unmapped.
+                for _ in 0..<3 {
+                    try later.lock()
+                    try later.unlock()
+                }
+                try kept.unlock()
+            }
+            defer { stop(child) }
+            finish(child)
+            #expect(child.exitCode == 0)
+        }
     }
 }

@@ -93,6 +93,20 @@ extension ForkingTests {
             #expect(error?.errno == .noSuchFileOrDirectory)
         }
 
+        @Test(arguments: ["127.0.0.1", "::1"])
+        func acceptGivesThePeerAndTheLocalAddress(host: String) throws {
+            let listener = try TCPListener(host: host, port: 0)
+            defer { listener.close() }
+            let client = try TCPConnection(connectingTo: host, port: listener.port)
+            defer { client.close() }
+            let (server, peer) = try #require(try listener.acceptWithPeer())
+            defer { server.close() }
+            let clientEnd = try client.localAddress()
+            #expect(peer == clientEnd)
+            #expect(peer.host == host && peer.port > 0)
+            #expect(try server.localAddress() == Peer(host: host, port: listener.port))
+        }
+
         @Test func peerDescriptionBracketsIPv6() {
             #expect(Peer(host: "127.0.0.1", port: 5000).description == "127.0.0.1:5000")
             #expect(Peer(host: "::1", port: 5000).description == "[::1]:5000")

@@ -85,5 +85,31 @@ extension ForkingTests {
             #expect(empty.count == 0)
             #expect(try empty.load() == [])
         }
+
+        @Test func withLockTimesOutWhileAnotherProcessHoldsTheLock() throws {
+            let value = try SharedValue(1)
+            let slots = try SharedArray(repeating: 0, count: 2)
+            let ready = try ReadySignal()
+            defer { ready.close() }
+            let holder = try startChild {
+                try value.lock.lock()
+                try slots.lock.lock()
+                ready.send()
+                sleep(30)
+            }
+            defer { stop(holder) }
+            #expect(ready.wait(), "the child never took the locks")
+            let before = pc_monotonic_ns()
+            #expect(processError { try value.withLock(timeout: .milliseconds(100)) { $0 += 1 } }?.code == .timedOut)
+            #expect(seconds(since: before) >= 0.099)
+            #expect(processError { try slots.withLock(timeout: .milliseconds(20)) { $0[0] = 1 } }?.code == .timedOut)
+            try holder.kill()
+            finish(holder)
+            // The holder died holding both: told once each, then usable.
+            #expect(processError { try value.withLock(timeout: .seconds(5)) { $0 += 1 } }?.code == .ownerDied)
+            #expect(try value.withLock(timeout: .seconds(5)) { $0 += 1; return $0 } == 2)
+            #expect(processError { _ = try slots.load() }?.code == .ownerDied)
+            #expect(try slots.load() == [0, 0])
+        }
     }
 }

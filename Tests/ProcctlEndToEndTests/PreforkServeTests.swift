@@ -41,6 +41,8 @@ struct PreforkServeTests {
         defer { server.stop() }
         let before = waitForWorkers(server, count: 4)
         #expect(before.count == 4)
+        let watched = before.compactMap(WatchedProcess.init)
+        defer { watched.forEach { $0.close() } }
         for index in 0..<100 {
             let connection = try server.connect()
             #expect(try connection.roundTrip("message \(index)") == "MESSAGE \(index)")
@@ -51,7 +53,7 @@ struct PreforkServeTests {
         server.program.send(signal: SIGTERM)
         #expect(server.program.exitCode(timeout: 10) == 0)
         #expect(server.program.standardError().contains("shut down: served 100 connections, killed 0 children"))
-        #expect(before.allSatisfy { !ProcessTable.exists($0) })
+        #expect(watched.count == 4 && watched.allSatisfy { !$0.isRunning })
     }
 
     @Test("As many clients at once as workers; the next waits in the backlog until one leaves")
@@ -153,6 +155,53 @@ struct PreforkServeTests {
         #expect(TestClock.waitUntil(timeout: 10) { workers(of: server).count == 2 })
     }
 
+    @Test("--max-workers: held connections make the pool grow, one worker at a time, up to M")
+    func poolGrows() throws {
+        let server = try RunningServer(["--workers", "1", "--max-workers", "3", "--grace", "1"])
+        defer { server.stop() }
+        #expect(waitForWorkers(server, count: 1).count == 1)
+        var held: [TestConnection] = []
+        defer { held.forEach { $0.close() } }
+        // Each held connection keeps a worker busy; the next one is served by a worker
+        // the master forks within a second or so.
+        for index in 0..<3 {
+            let connection = try server.connect()
+            held.append(connection)
+            #expect(try connection.roundTrip("held \(index)") == "HELD \(index)")
+        }
+        #expect(workers(of: server).count == 3)
+        #expect(lines(of: server, containing: " spawned").count == 3)
+        let fourth = try server.connect()
+        defer { fourth.close() }
+        try fourth.send("fourth")
+        #expect(!fourth.hasInput(withinMs: 1500))
+        #expect(workers(of: server).count == 3)
+    }
+
+    @Test("--worker-timeout with -- PROGRAM: a program that spins is killed with its worker")
+    func workerTimeoutKillsASpinningProgram() throws {
+        let script = #"read line; if [ "$line" = spin ]; then while :; do :; done; fi; echo "$line""#
+        let server = try RunningServer(["--workers", "1", "--worker-timeout", "0.5", "--grace", "1", "--", "sh", "-c", script])
+        defer { server.stop() }
+        let worker = try #require(waitForWorkers(server, count: 1).first)
+        let spinning = try server.connect()
+        defer { spinning.close() }
+        try spinning.send("spin\n")
+        var program: WatchedProcess?
+        _ = TestClock.waitUntil(timeout: 5) {
+            program = ProcessTable.children(of: worker).first.flatMap { WatchedProcess($0.pid) }
+            return program != nil
+        }
+        defer { program?.close() }
+        #expect(server.program.waitForStandardError(containing: "worker \(worker) timed out", timeout: 10) != nil)
+        #expect(program?.waitForEnd(timeout: 5) == true)
+        #expect(spinning.waitForClose(timeoutMs: 5000))
+        let next = try server.connect()
+        defer { next.close() }
+        let reply = try next.stream(Array("hello\n".utf8), timeout: 10)
+        #expect(String(decoding: reply, as: UTF8.self) == "hello\n")
+    }
+
     @Test("SIGTTIN adds a worker, SIGTTOU removes one, never below 1")
     func ttinTtou() throws {
         let server = try RunningServer(["--workers", "2", "--grace", "1"])
@@ -176,7 +225,8 @@ struct PreforkServeTests {
     func drain() throws {
         let server = try RunningServer(["--workers", "2", "--grace", "10"])
         defer { server.stop() }
-        let pool = waitForWorkers(server, count: 2)
+        let pool = waitForWorkers(server, count: 2).compactMap(WatchedProcess.init)
+        defer { pool.forEach { $0.close() } }
         let live = try server.connect()
         defer { live.close() }
         #expect(try live.roundTrip("before") == "BEFORE")
@@ -188,7 +238,7 @@ struct PreforkServeTests {
         live.close()
         #expect(server.program.exitCode(timeout: 10) == 0)
         #expect(server.program.standardError().contains("shut down: served 1 connections, killed 0 children"))
-        #expect(pool.allSatisfy { !ProcessTable.exists($0) })
+        #expect(pool.count == 2 && pool.allSatisfy { !$0.isRunning })
     }
 
     @Test("SIGQUIT, or a second SIGTERM, stops at once", arguments: [[SIGQUIT], [SIGTERM, SIGTERM]])
@@ -212,20 +262,22 @@ struct PreforkServeTests {
     func orphanedWorkersLeave() throws {
         let server = try RunningServer(["--workers", "2", "--grace", "1"])
         defer { server.stop() }
-        let pool = waitForWorkers(server, count: 2)
-        defer { for pid in pool where ProcessTable.exists(pid) { kill(pid, SIGKILL) } }
+        // Orphans are reaped by init, and their pids may be reused at once: pidfds.
+        let pool = waitForWorkers(server, count: 2).compactMap(WatchedProcess.init)
+        defer { pool.forEach { $0.close() } }
         let live = try server.connect()
         defer { live.close() }
         #expect(try live.roundTrip("before") == "BEFORE")
-        let busy = try #require(busiest(of: pool))
-        let idle = try #require(pool.first { $0 != busy })
+        let busyPID = try #require(busiest(of: pool.map(\.pid)))
+        let busy = try #require(pool.first { $0.pid == busyPID })
+        let idle = try #require(pool.first { $0.pid != busyPID })
         server.program.send(signal: SIGKILL)
         #expect(server.program.waitForExit(timeout: 10) != nil)
-        #expect(TestClock.waitUntil(timeout: 10) { !ProcessTable.exists(idle) })
+        #expect(idle.waitForEnd(timeout: 10))
         #expect(try live.roundTrip("after the master") == "AFTER THE MASTER")
-        #expect(ProcessTable.exists(busy))
+        #expect(busy.isRunning)
         live.close()
-        #expect(TestClock.waitUntil(timeout: 10) { !ProcessTable.exists(busy) })
+        #expect(busy.waitForEnd(timeout: 10))
         #expect(throws: TestConnection.ConnectError.self) { try server.connect() }
     }
 

@@ -60,6 +60,51 @@ struct ServeProgramTests {
         #expect(ProcessTable.openDescriptors(of: server.pid) == descriptorsAfterFirst)
     }
 
+    @Test("--max-children counts programs: the next connection waits in the backlog until one ends")
+    func maxChildrenCountsPrograms() throws {
+        let server = try RunningServer(["--max-children", "1", "--grace", "1", "--", "cat"])
+        defer { server.stop() }
+        let first = try server.connect()
+        defer { first.close() }
+        #expect(try first.roundTrip("first") == "first")
+        #expect(server.program.waitForStandardError(containing: "limit reached", timeout: 5) != nil)
+        let second = try server.connect()
+        defer { second.close() }
+        try second.send("second")
+        #expect(!second.hasInput(withinMs: 500))
+        first.close()
+        #expect(String(decoding: try second.receive(count: 6), as: UTF8.self) == "second")
+        #expect(server.waitForChildPIDs(count: 2).count == 2)
+    }
+
+    @Test("--idle-timeout holds for a program: its read that waits longer fails and the connection closes")
+    func idleTimeoutEndsAProgram() throws {
+        let server = try RunningServer(["--idle-timeout", "0.5", "--grace", "1", "--", "cat"])
+        defer { server.stop() }
+        let connection = try server.connect()
+        defer { connection.close() }
+        let started = TestClock.now()
+        #expect(try connection.roundTrip("then silence") == "then silence")
+        #expect(connection.waitForClose(timeoutMs: 10_000))
+        #expect(TestClock.now() - started >= 0.4)
+        #expect(server.waitUntilNoChildren(timeout: 10))
+    }
+
+    @Test("SIGTERM with a program that outlives --grace: it is killed and reaped, the server exits 0")
+    func drainKillsAProgramPastGrace() throws {
+        let server = try RunningServer(["--grace", "0.3", "--", "sleep", "30"])
+        defer { server.stop() }
+        let connection = try server.connect()
+        defer { connection.close() }
+        let program = try #require(server.firstChildPID())
+        #expect(ProcessTable.exists(program))
+        server.program.send(signal: SIGTERM)
+        #expect(server.program.exitCode(timeout: 10) == 0)
+        #expect(server.program.standardError().contains("shut down: served 1 connections, killed 1 children"))
+        #expect(connection.waitForClose(timeoutMs: 5000))
+        #expect(!ProcessTable.exists(program), "the program outlived its server")
+    }
+
     @Test("A program that cannot run is refused at start: one line naming it, exit 127, nothing listens", arguments: [
         ("no-such-program-procctl", "No such file or directory"),
         ("/etc/passwd", "Permission denied"),

@@ -210,7 +210,7 @@ _procctl_spawn() {
 
 _procctl_isolation() {
     repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    non_repeating_flags=(--json --shared --version -h --help)
     repeating_options=()
     non_repeating_options=(--value)
     __procctl_offer_flags_options 0
@@ -242,8 +242,8 @@ _procctl_serve() {
     repeating_flags=()
     non_repeating_flags=(--quiet --version -h --help)
     repeating_options=()
-    non_repeating_options=(--host --port --backlog --max-children --idle-timeout --grace)
-    __procctl_offer_flags_options 0
+    non_repeating_options=(--host --port --backlog --max-children --workers --max-workers --max-requests --max-requests-jitter --worker-timeout --idle-timeout --grace)
+    __procctl_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
@@ -257,6 +257,21 @@ _procctl_serve() {
         return
         ;;
     '--max-children')
+        return
+        ;;
+    '--workers')
+        return
+        ;;
+    '--max-workers')
+        return
+        ;;
+    '--max-requests')
+        return
+        ;;
+    '--max-requests-jitter')
+        return
+        ;;
+    '--worker-timeout')
         return
         ;;
     '--idle-timeout')

@@ -94,6 +94,7 @@ _procctl_isolation() {
     local -ar arg_specs=(
         '--value[The global'\''s value before the child starts.]:value:'
         '--json[Print {"child"\: ..., "parent"\: ...} as JSON; the child'\''s value comes from the child.]'
+        '--shared[Keep n in memory shared with the child (a SharedValue) instead of a global.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -121,10 +122,16 @@ _procctl_serve() {
         '--host[The numeric address to listen on; 0.0.0.0 for every IPv4 interface.]:host:'
         '--port[The port to listen on; 0 for an ephemeral port.]:port:'
         '--backlog[How many connections the kernel queues before accept.]:backlog:'
-        '--max-children[At most this many connections are served at once; the next ones wait in the backlog.]:max-children:'
+        '--max-children[At most this many connections are served at once; the next ones wait in the backlog (default 256; fork-per-connection only).]:max-children:'
+        '--workers[Prefork\: fork this many workers at start, each serving one connection at a time from the shared listener, instead of a child per connection. With -- PROGRAM, each worker runs the program for each of its connections\: N bounds how many are served at once.]:n:'
+        '--max-workers[Prefork\: while every worker is busy, fork more (1, 2, 4... per second) up to this many; an extra worker idle for 10 s leaves (default\: --workers).]:m:'
+        '--max-requests[Prefork\: a worker that has served this many connections is replaced, between two connections; 0 for never.]:n:'
+        '--max-requests-jitter[Prefork\: add a random 0...J to each worker'\''s --max-requests, so that workers are not all replaced at once.]:j:'
+        '--worker-timeout[Prefork\: a busy worker that makes no progress for this many seconds (it runs without any I/O; waiting for its client is progress) is killed and replaced; 0 for never.]:seconds:'
         '--idle-timeout[Seconds a connection may stay idle before it is closed; 0 for never.]:idle-timeout:'
         '--grace[Seconds live connections may go on after SIGTERM or SIGINT before they are killed.]:grace:'
         '--quiet[Log errors only.]'
+        '*:program:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

@@ -34,6 +34,13 @@ int pc_mutex_try_lock(pthread_mutex_t *mutex, bool *out_owner_died);
 /// Unlocks `*mutex`: EPERM when the calling thread does not hold it.
 int pc_mutex_unlock(pthread_mutex_t *mutex);
 
+/// Unlocks `*mutex` as many times as the calling thread holds it (once, or each level of a
+/// recursive mutex); does nothing when it does not hold it. For a mutex about to be
+/// unmapped: glibc links the robust mutexes a thread holds through the mutexes themselves,
+/// and one unmapped while held leaves that list pointing into unmapped memory (SIGSEGV
+/// at the thread's next robust lock).
+int pc_mutex_release_if_held(pthread_mutex_t *mutex);
+
 /// Initialises `*condition` in shared memory: process-shared, timed waits on CLOCK_MONOTONIC.
 ///
 /// It is never destroyed: pthread_cond_destroy waits for every waiter to leave, and a

@@ -76,6 +76,14 @@ public final class SharedArray<T: BitwiseCopyable>: @unchecked Sendable {
         try lock.withLock { () throws(E) -> R in try body(UnsafeMutableBufferPointer(start: elements, count: count)) }
     }
 
+    /// `withLock` waiting at most `timeout` for the lock: throws `timedOut` when it could
+    /// not be had in time.
+    public func withLock<R, E: Error>(timeout: Duration, _ body: (UnsafeMutableBufferPointer<T>) throws(E) -> R) throws -> R {
+        try lock.withLock(timeout: timeout) { () throws(E) -> R in
+            try body(UnsafeMutableBufferPointer(start: elements, count: count))
+        }
+    }
+
     private func checkIndex(_ index: Int, for operation: String) throws(ProcessError) {
         guard index >= 0 && index < count else {
             throw ProcessError(.invalidArgument, operation: "\(operation): index \(index) of \(count)")

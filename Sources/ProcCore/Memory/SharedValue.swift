@@ -54,4 +54,10 @@ public final class SharedValue<T: BitwiseCopyable>: @unchecked Sendable {
     public func withLock<R, E: Error>(_ body: (inout T) throws(E) -> R) throws -> R {
         try lock.withLock { () throws(E) -> R in try body(&value.pointee) }
     }
+
+    /// `withLock` waiting at most `timeout` for the lock: throws `timedOut` when it could
+    /// not be had in time.
+    public func withLock<R, E: Error>(timeout: Duration, _ body: (inout T) throws(E) -> R) throws -> R {
+        try lock.withLock(timeout: timeout) { () throws(E) -> R in try body(&value.pointee) }
+    }
 }

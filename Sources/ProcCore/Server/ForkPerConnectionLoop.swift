@@ -137,9 +137,8 @@ final class ForkPerConnectionLoop {
         let result = pollSet.poll(timeoutMs: timeoutMs)
         if result != 0 {
             // Only EINVAL/ENOMEM are possible here; don't spin on them.
-            log.now("poll: \(ProcessError.systemCall("poll", result))")
-            var pause = timespec(tv_sec: 0, tv_nsec: 100_000_000)
-            _ = nanosleep(&pause, nil)
+            log.now("\(ProcessError.systemCall("poll", result))")
+            MonotonicClock.sleep(for: .milliseconds(100))
             pollSet.clearEvents()
         }
     }
@@ -315,6 +314,6 @@ final class ForkPerConnectionLoop {
     // MARK: - Time
 
     private static func nowMs() -> Int64 {
-        Int64(pc_monotonic_ns() / 1_000_000)
+        MonotonicClock.nanoseconds() / 1_000_000
     }
 }

@@ -33,6 +33,9 @@ struct ProgramSpawner {
         run.environment = variables
         run.standardInput = FileDescriptor(rawValue: connection.descriptor)
         run.standardOutput = FileDescriptor(rawValue: connection.descriptor)
+        // Ctrl-C signals the terminal's whole group: the server decides when a
+        // connection's program ends (after --grace), as it does for its forked children.
+        run.startsInNewProcessGroup = true
         let child = ChildProcess(name: "connection", executing: run)
         try child.start()
         return child

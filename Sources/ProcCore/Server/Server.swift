@@ -15,10 +15,11 @@ import Glibc
 /// let summary = server.run()   // until SIGTERM or SIGINT, then the drain
 /// ```
 ///
-/// `init` listens, then routes SIGTERM and SIGINT to the server's loop (and ignores
-/// SIGPIPE); when it throws, neither has changed; `run` serves until one of them comes, then stops accepting, lets live
-/// connections go on for up to `grace`, kills the rest and reaps every child. Start it
-/// before any thread: its children are forked from the calling thread.
+/// `init` listens, then routes SIGTERM and SIGINT to the server's loop and ignores
+/// SIGPIPE (when it throws, none of that has happened). `run` serves until SIGTERM or
+/// SIGINT comes, then stops accepting, lets live connections go on for up to `grace`,
+/// kills the rest and reaps every child. Start it before any thread: its children are
+/// forked from the calling thread.
 public final class Server {
     /// What the server listens on and how it serves.
     public let configuration: ServerConfiguration

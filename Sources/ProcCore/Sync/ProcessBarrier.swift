@@ -45,7 +45,7 @@ public final class ProcessBarrier: @unchecked Sendable {
     }
 
     private func wait(until deadline: Deadline?) throws(ProcessError) -> Int {
-        try monitor.withLock { (state) throws(ProcessError) in
+        let place = try monitor.withLock(until: deadline) { (state) throws(ProcessError) in
             let place = state.pointee.arrived
             let generation = state.pointee.generation
             if place + 1 == parties {
@@ -64,5 +64,7 @@ public final class ProcessBarrier: @unchecked Sendable {
             }
             return place
         }
+        guard let place else { throw ProcessError(.timedOut, operation: "ProcessBarrier.wait") }
+        return place
     }
 }

@@ -45,11 +45,11 @@ public final class ProcessEvent: @unchecked Sendable {
     }
 
     private func wait(until deadline: Deadline?) throws(ProcessError) -> Bool {
-        try monitor.withLock { (flag) throws(ProcessError) in
+        try monitor.withLock(until: deadline) { (flag) throws(ProcessError) in
             while !flag.pointee {
                 guard try monitor.wait(until: deadline) else { break }
             }
             return flag.pointee
-        }
+        } ?? false
     }
 }

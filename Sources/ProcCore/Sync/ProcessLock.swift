@@ -49,7 +49,12 @@ public final class ProcessLock: @unchecked Sendable {
         try check("pthread_mutex_init", pc_mutex_init_shared(mutex, recursive))
     }
 
-    // No pthread_mutex_destroy: other processes may still hold their mapping of it.
+    deinit {
+        // Dropped while this thread holds it: released first, or glibc's list of the
+        // thread's robust mutexes would point into memory about to be unmapped. No
+        // pthread_mutex_destroy: other processes may still use their mapping of it.
+        _ = pc_mutex_release_if_held(mutex)
+    }
 
     /// Waits for the lock and takes it.
     @discardableResult
@@ -61,7 +66,11 @@ public final class ProcessLock: @unchecked Sendable {
 
     /// Waits up to `timeout` for the lock (on the monotonic clock); nil when it timed out.
     public func lock(timeout: Duration) throws(ProcessError) -> Acquisition? {
-        let deadline = try Deadline(after: timeout)
+        try lock(until: Deadline(after: timeout))
+    }
+
+    /// Waits until `deadline` (nil: for ever) for the lock; nil when it passed.
+    func lock(until deadline: Deadline?) throws(ProcessError) -> Acquisition? {
         var ownerDied = false
         let result = withDeadline(deadline) { pc_mutex_lock(mutex, $0, &ownerDied) }
         if result == ETIMEDOUT { return nil }

@@ -64,13 +64,13 @@ public final class ProcessSemaphore: @unchecked Sendable {
     }
 
     private func acquire(until deadline: Deadline?) throws(ProcessError) -> Bool {
-        try monitor.withLock { (state) throws(ProcessError) in
+        try monitor.withLock(until: deadline) { (state) throws(ProcessError) in
             while state.pointee.value == 0 {
                 guard try monitor.wait(until: deadline) else { break }
             }
             guard state.pointee.value > 0 else { return false }
             state.pointee.value -= 1
             return true
-        }
+        } ?? false
     }
 }

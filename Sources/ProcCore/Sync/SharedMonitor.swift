@@ -34,6 +34,14 @@ final class SharedMonitor<State: BitwiseCopyable>: @unchecked Sendable {
         return try body(state)
     }
 
+    /// `withLock` waiting for the lock only until `deadline` (nil: for ever), as the
+    /// waits built on it do: nil when it passed (a process stopped while holding the lock).
+    func withLock<R>(until deadline: Deadline?, _ body: (UnsafeMutablePointer<State>) throws(ProcessError) -> R) throws(ProcessError) -> R? {
+        guard try condition.lock.lock(until: deadline) != nil else { return nil }
+        defer { _ = try? condition.lock.unlock() }
+        return try body(state)
+    }
+
     /// Inside `withLock`: waits until woken or until `deadline`; false when it passed.
     /// The state may have changed on return.
     func wait(until deadline: Deadline?) throws(ProcessError) -> Bool {

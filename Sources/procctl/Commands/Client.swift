@@ -2,9 +2,6 @@ import ArgumentParser
 import ProcCore
 import SystemPackage
 
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The seed's client: sends each line of stdin and prints the server's reply.
 struct Client: CommandWithExamples {
@@ -42,7 +39,7 @@ struct Client: CommandWithExamples {
             throw Terminal.fail("cannot connect to \(address): \(error.errno?.description ?? "\(error.code)")")
         }
         defer { connection.close() }
-        let interactive = Terminal.isTerminal(STDIN_FILENO)
+        let interactive = FileDescriptor.standardInput.isTerminal
         let output = FileDescriptor.standardOutput
         while true {
             if interactive { _ = try? output.writeAll(">>: ".utf8) }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CProcShim
 import ProcCore
 import SystemPackage
 

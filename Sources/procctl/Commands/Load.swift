@@ -1,5 +1,6 @@
 import ArgumentParser
 import ProcCore
+import SystemPackage
 
 /// A load generator for any upper-casing echo server: forked worker processes open the
 /// connections, send the messages and check every reply; the parent adds up the results.
@@ -70,7 +71,7 @@ struct Load: CommandWithExamples {
         )
         let run: LoadRun
         do {
-            run = try LoadRun.perform(plan, showingProgress: Terminal.isTerminal(2))
+            run = try LoadRun.perform(plan, showingProgress: FileDescriptor.standardError.isTerminal)
         } catch {
             throw Terminal.fail("load: \(error)")
         }

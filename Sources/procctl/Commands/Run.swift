@@ -1,9 +1,8 @@
 import ArgumentParser
-import CProcShim
 import ProcCore
 
 #if canImport(Glibc)
-import Glibc
+import Glibc  // the signal numbers
 #endif
 
 /// Runs an external program through ProcCore's exec path, as timeout(1) would.
@@ -83,18 +82,12 @@ struct Run: CommandWithExamples {
             }
             let nextEvent = [timedOut ? nil : timeout.map { started + $0 }, killAt].compactMap { $0 }.min()
             // Without a pidfd nothing wakes the poll when the child ends: look again often.
-            var waitMs: Int32 = child.processDescriptor == nil ? 50 : -1
+            var wait: Duration? = child.processDescriptor == nil ? .milliseconds(50) : nil
             if let nextEvent {
-                let untilEvent = Int32(clamping: Int64(((nextEvent - now) * 1000).rounded(.up)))
-                waitMs = waitMs < 0 ? untilEvent : min(waitMs, untilEvent)
+                let untilEvent = Duration.seconds(max(0, nextEvent - now))
+                wait = wait.map { min($0, untilEvent) } ?? untilEvent
             }
-            var fds = [
-                pollfd(fd: child.processDescriptor ?? -1, events: Int16(POLLIN), revents: 0),
-                pollfd(fd: signals.descriptor.rawValue, events: Int16(POLLIN), revents: 0),
-            ]
-            var ready: Int32 = 0
-            let result = fds.withUnsafeMutableBufferPointer { pc_poll($0.baseAddress, 2, waitMs, &ready) }
-            if result != 0 { throw .systemCall("poll", result) }
+            _ = try Poll.waitForInput(on: [child.processDescriptor ?? -1, signals.descriptor.rawValue], timeout: wait)
             for signal in signals.drain() where signal == SIGTERM || signal == SIGHUP {
                 try child.send(signal: signal)
             }

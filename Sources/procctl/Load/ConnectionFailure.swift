@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import ProcCore
 
 /// How one connection of a load run failed. A worker sends each connection's result to
 /// the parent as one 64-bit integer: its latency in nanoseconds when it succeeded, or
@@ -31,12 +29,12 @@ enum ConnectionFailure: Int64, CaseIterable {
         }
     }
 
-    /// The failure that a system call's errno value means for a client connection.
-    init(errno value: Int32) {
-        switch value {
-        case ECONNREFUSED: self = .refused
-        case ECONNRESET, EPIPE, ECONNABORTED: self = .reset
-        case ETIMEDOUT, EAGAIN, EINPROGRESS: self = .timedOut
+    /// The failure that a failed connect, read or write means for a client connection.
+    init(_ error: ProcessError) {
+        switch error.errno {
+        case .connectionRefused?: self = .refused
+        case .connectionReset?, .brokenPipe?, .connectionAbort?: self = .reset
+        case .timedOut?, .resourceTemporarilyUnavailable?, .nowInProgress?: self = .timedOut
         default: self = .other
         }
     }

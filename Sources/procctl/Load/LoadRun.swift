@@ -1,9 +1,5 @@
-import CProcShim
 import ProcCore
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import SystemPackage
 
 /// One load run: starts the workers, gathers their records until every pipe is at end
 /// of file (or the hard deadline passes and the workers are killed), and reports.
@@ -18,81 +14,76 @@ struct LoadRun {
 
     /// Runs `plan`. With `showingProgress`, a line on stderr counts the connections done.
     static func perform(_ plan: LoadPlan, showingProgress: Bool) throws(ProcessError) -> LoadRun {
-        guard let address = ServerAddress(host: plan.host, port: plan.port) else {
+        guard let address = TCPAddress(host: plan.host, port: plan.port) else {
             throw ProcessError(.invalidArgument, operation: NumericAddress.describe(host: plan.host, port: plan.port))
         }
-        let softDeadline = pc_monotonic_ns() + Int64(plan.deadlineSeconds * 1e9)
+        let softDeadline = MonotonicClock.nanoseconds() + Int64(plan.deadlineSeconds * 1e9)
         // A worker stops starting connections at the soft deadline; one still blocked
         // in a socket call ends within the socket timeout. After that it is killed.
         let hardDeadline = softDeadline + Int64(plan.socketTimeoutMilliseconds) * 1_000_000 + 2_000_000_000
         let counter = try SharedCounter()
         // The workers wait at this gate until every one is forked: the clock measures the
         // load, not the forks. Closing the write end opens it.
-        var gate: [Int32] = [-1, -1]
-        var rc = pc_pipe(&gate)
-        if rc != 0 { throw .systemCall("pipe2", rc) }
+        let gate = try FileDescriptor.closeOnExecPipe()
+        var gateOpen = true
 
         var workers: [ChildProcess] = []
         var readers: [RecordReader] = []
         defer {
-            for descriptor in gate where descriptor >= 0 { _ = pc_close(descriptor) }
+            if gateOpen {
+                gate.readEnd.closeQuietly()
+                gate.writeEnd.closeQuietly()
+            }
             for worker in workers {
                 try? worker.kill()
                 try? worker.join()
             }
-            for reader in readers where reader.descriptor >= 0 { _ = pc_close(reader.descriptor) }
+            for reader in readers { reader.descriptor?.closeQuietly() }
         }
         for index in 0..<plan.concurrency {
-            var ends: [Int32] = [-1, -1]
-            rc = pc_pipe(&ends)
-            if rc != 0 { throw .systemCall("pipe2", rc) }
+            let ends = try FileDescriptor.closeOnExecPipe()
             // The other workers' pipes are not this worker's business.
-            let inherited = readers.map(\.descriptor) + [ends[0], gate[1]]
+            let inherited = readers.compactMap(\.descriptor) + [ends.readEnd, gate.writeEnd]
             let worker = LoadWorker(
-                plan: plan, address: address, index: index, counter: counter, results: ends[1], deadline: softDeadline
+                plan: plan, address: address, index: index, counter: counter, results: ends.writeEnd, deadline: softDeadline
             )
-            let child = ChildProcess(name: "load-worker-\(index + 1)") { [gate] in
-                for descriptor in inherited { _ = pc_close(descriptor) }
+            let child = ChildProcess(name: "load-worker-\(index + 1)") {
+                for descriptor in inherited { descriptor.closeQuietly() }
                 var byte: UInt8 = 0
-                var count = 0
-                _ = pc_read(gate[0], &byte, 1, &count)
-                _ = pc_close(gate[0])
+                _ = try? withUnsafeMutableBytes(of: &byte) { try gate.readEnd.readAvailable(into: $0) }
+                gate.readEnd.closeQuietly()
                 try worker.run()
             }
             do {
                 try child.start()
             } catch {
-                _ = pc_close(ends[0])
-                _ = pc_close(ends[1])
+                ends.readEnd.closeQuietly()
+                ends.writeEnd.closeQuietly()
                 throw error
             }
-            _ = pc_close(ends[1])
+            ends.writeEnd.closeQuietly()
             workers.append(child)
-            readers.append(RecordReader(descriptor: ends[0]))
+            readers.append(RecordReader(descriptor: ends.readEnd))
         }
-        let started = pc_monotonic_ns()
-        _ = pc_close(gate[1])
-        _ = pc_close(gate[0])
-        gate = [-1, -1]
+        let started = MonotonicClock.nanoseconds()
+        gate.writeEnd.closeQuietly()
+        gate.readEnd.closeQuietly()
+        gateOpen = false
 
         var tally = LoadTally(expecting: plan.connections)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 8)
         defer { buffer.deallocate() }
         var lastProgress = started
-        var finished = pc_monotonic_ns()
-        while readers.contains(where: { $0.descriptor >= 0 }) {
-            let now = pc_monotonic_ns()
+        var finished = MonotonicClock.nanoseconds()
+        while readers.contains(where: { $0.descriptor != nil }) {
+            let now = MonotonicClock.nanoseconds()
             if now > hardDeadline { break }
-            var polled = readers.map { pollfd(fd: $0.descriptor, events: Int16(POLLIN), revents: 0) }
-            let wait = Int32(min(200, (hardDeadline - now) / 1_000_000 + 1))
-            let ready = poll(&polled, nfds_t(polled.count), wait)
-            if ready < 0 && errno != EINTR { throw .systemCall("poll", errno) }
-            if ready > 0 {
-                for index in polled.indices where polled[index].fd >= 0 && polled[index].revents != 0 {
-                    readers[index].readAvailable(into: &tally, buffer: buffer)
-                }
+            let wait = Duration.milliseconds(min(200, (hardDeadline - now) / 1_000_000 + 1))
+            let ready = try Poll.waitForInput(on: readers.map { $0.descriptor?.rawValue ?? -1 }, timeout: wait)
+            for index in ready.indices where ready[index] {
+                readers[index].readAvailable(into: &tally, buffer: buffer)
             }
-            finished = pc_monotonic_ns()
+            finished = MonotonicClock.nanoseconds()
             if showingProgress && finished - lastProgress > 200_000_000 {
                 lastProgress = finished
                 Self.showProgress(tally, of: plan, since: started)
@@ -102,7 +93,7 @@ struct LoadRun {
         for worker in workers {
             // Its pipe is at end of file, so a worker has ended or is about to; one still
             // blocked in a socket call past the hard deadline is killed.
-            if try !worker.join(timeout: .milliseconds(hardDeadline > pc_monotonic_ns() ? 1000 : 0)) {
+            if try !worker.join(timeout: .milliseconds(hardDeadline > MonotonicClock.nanoseconds() ? 1000 : 0)) {
                 try worker.kill()
                 try worker.join()
             }
@@ -116,7 +107,7 @@ struct LoadRun {
     }
 
     private static func showProgress(_ tally: LoadTally, of plan: LoadPlan, since started: Int64) {
-        let seconds = Double(pc_monotonic_ns() - started) / 1e9
+        let seconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
         let line = "\r\u{1B}[Kload: \(tally.finished)/\(plan.connections) connections, "
             + "\(tally.failed) errors, \(seconds.formatted(decimals: 1)) s"
         Terminal.write(toStandardError: line)

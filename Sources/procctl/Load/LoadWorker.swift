@@ -1,8 +1,8 @@
-import CProcShim
 import ProcCore
+import SystemPackage
 
 #if canImport(Glibc)
-import Glibc
+import Glibc  // memcmp
 #endif
 
 /// The body of one load worker process: takes connection numbers from the shared
@@ -14,13 +14,13 @@ import Glibc
 /// once, and the loop makes no Swift allocation per connection.
 struct LoadWorker {
     let plan: LoadPlan
-    let address: ServerAddress
+    let address: TCPAddress
     /// The worker's index, which varies the message's letters from worker to worker.
     let index: Int
     /// The next connection number, shared by all the workers.
     let counter: SharedCounter
     /// The write end of the pipe to the parent.
-    let results: Int32
+    let results: FileDescriptor
     /// Monotonic nanoseconds after which no connection is started.
     let deadline: Int64
 
@@ -49,9 +49,9 @@ struct LoadWorker {
             expected[i] = letter - 32
         }
         var pending = 0
-        var lastFlush = pc_monotonic_ns()
+        var lastFlush = MonotonicClock.nanoseconds()
         while counter.takeNext() < plan.connections {
-            let now = pc_monotonic_ns()
+            let now = MonotonicClock.nanoseconds()
             if now > deadline { break }
             records[pending] = connection(message: message, expected: expected, reply: reply)
             pending += 1
@@ -71,61 +71,36 @@ struct LoadWorker {
         expected: UnsafeMutablePointer<UInt8>,
         reply: UnsafeMutablePointer<UInt8>
     ) -> Int64 {
-        let started = pc_monotonic_ns()
-        var rc: Int32 = 0
-        let fd = openConnection(&rc)
-        if fd < 0 { return ConnectionFailure(errno: rc).record }
-        defer { _ = pc_close(fd) }
+        let started = MonotonicClock.nanoseconds()
+        let connection: TCPConnection
+        do {
+            // The timeouts are set before connect, which they then bound too: a connection
+            // costs no more system calls than in the C load generator.
+            connection = try TCPConnection(connectingTo: address, timeout: .milliseconds(plan.socketTimeoutMilliseconds), noDelay: true)
+        } catch {
+            return ConnectionFailure(error).record
+        }
+        defer { connection.close() }
         let size = plan.size
         for _ in 0..<plan.messages {
-            rc = pc_write_all(fd, message, size)
-            if rc != 0 { return ConnectionFailure(errno: rc).record }
-            var received = 0
-            rc = pc_read_full(fd, reply, size, &received)
-            if rc != 0 { return ConnectionFailure(errno: rc).record }
-            if received < size { return ConnectionFailure.closedEarly.record }
+            do {
+                try connection.writeAll(UnsafeRawBufferPointer(start: message, count: size))
+                let received = try connection.readFully(into: UnsafeMutableRawBufferPointer(start: reply, count: size))
+                if received < size { return ConnectionFailure.closedEarly.record }
+            } catch {
+                return ConnectionFailure(error).record
+            }
             if memcmp(reply, expected, size) != 0 { return ConnectionFailure.wrongReply.record }
         }
-        return pc_monotonic_ns() - started
-    }
-
-    /// A connected, blocking, close-on-exec socket, or -1 with the errno value in `rc`.
-    /// The timeouts are set before connect: on Linux the send timeout bounds connect too
-    /// (it then fails with EINPROGRESS), so a connection costs no more system calls than
-    /// in the C load generator.
-    private func openConnection(_ rc: inout Int32) -> Int32 {
-        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        if fd < 0 {
-            rc = errno
-            return -1
-        }
-        var one: Int32 = 1
-        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        rc = pc_socket_set_timeout(fd, plan.socketTimeoutMilliseconds)
-        if rc == 0 { rc = address.connect(fd) }
-        if rc == EINTR { rc = finishInterruptedConnect(fd) }
-        if rc != 0 {
-            _ = pc_close(fd)
-            return -1
-        }
-        return fd
-    }
-
-    /// An interrupted connect goes on in the kernel: wait for it as for a non-blocking one.
-    private func finishInterruptedConnect(_ fd: Int32) -> Int32 {
-        var revents: Int16 = 0
-        let rc = pc_poll_one(fd, Int16(POLLOUT), plan.socketTimeoutMilliseconds, &revents)
-        if rc != 0 { return rc }
-        if revents == 0 { return ETIMEDOUT }
-        var error: Int32 = 0
-        var length = socklen_t(MemoryLayout<Int32>.size)
-        if getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0 { return errno }
-        return error
+        return MonotonicClock.nanoseconds() - started
     }
 
     private func send(_ records: UnsafeMutablePointer<Int64>, count: Int) throws {
         guard count > 0 else { return }
-        let rc = pc_write_all(results, records, count * MemoryLayout<Int64>.stride)
-        if rc != 0 { throw ChildProcess.Exit(3) }
+        do {
+            try results.writeAllBytes(UnsafeRawBufferPointer(start: records, count: count * MemoryLayout<Int64>.stride))
+        } catch {
+            throw ChildProcess.Exit(3)
+        }
     }
 }

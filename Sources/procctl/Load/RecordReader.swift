@@ -1,22 +1,23 @@
-import CProcShim
+import ProcCore
+import SystemPackage
 
 /// Reads one worker's pipe and cuts the bytes into 64-bit records, keeping a record that
 /// arrives in two reads until its second part comes.
 struct RecordReader {
-    /// The pipe's read end; -1 once it reached end of file or failed.
-    private(set) var descriptor: Int32
+    /// The pipe's read end; nil once it reached end of file or failed (and was closed).
+    private(set) var descriptor: FileDescriptor?
     private var partial: [UInt8] = []
 
-    init(descriptor: Int32) { self.descriptor = descriptor }
+    init(descriptor: FileDescriptor) { self.descriptor = descriptor }
 
     /// Reads what is waiting (at most `buffer.count` bytes) and adds every whole record
     /// to `tally`. Closes the pipe at end of file or on an error.
     mutating func readAvailable(into tally: inout LoadTally, buffer: UnsafeMutableRawBufferPointer) {
-        var count = 0
-        let rc = pc_read(descriptor, buffer.baseAddress, buffer.count, &count)
-        if rc != 0 || count == 0 {
-            _ = pc_close(descriptor)
-            descriptor = -1
+        guard let pipe = descriptor else { return }
+        let count = (try? pipe.readAvailable(into: buffer)) ?? 0
+        if count == 0 {
+            pipe.closeQuietly()
+            descriptor = nil
             return
         }
         let stride = MemoryLayout<Int64>.stride

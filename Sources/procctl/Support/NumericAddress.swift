@@ -1,15 +1,11 @@
 import ArgumentParser
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import ProcCore
 
 /// Checks and formats the numeric IPv4 and IPv6 addresses that `serve` and `client` take.
 enum NumericAddress {
     /// Whether `host` is a numeric IPv4 or IPv6 address (host names are not looked up).
     static func isValid(_ host: String) -> Bool {
-        var storage = in6_addr()
-        return inet_pton(AF_INET, host, &storage) == 1 || inet_pton(AF_INET6, host, &storage) == 1
+        TCPAddress.isNumericHost(host)
     }
 
     /// `host:port`, with an IPv6 address in brackets: `[::1]:8080`.

@@ -1,11 +1,6 @@
 import ArgumentParser
-import CProcShim
 import ProcCore
 import SystemPackage
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// procctl's ways of talking to the user: stdout lines that appear as they are printed
 /// (also through a pipe), and one-line errors on stderr.
@@ -13,7 +8,7 @@ enum Terminal {
     /// Prints `line` to stdout and flushes it at once.
     static func say(_ line: String) {
         print(line)
-        fflush(nil)
+        StandardStreams.flush()
     }
 
     /// Prints `line` as `say` does, or to stderr when `toStandardError`.
@@ -38,23 +33,14 @@ enum Terminal {
         return ExitCode(exitCode)
     }
 
-    /// Whether `descriptor` is a terminal.
-    static func isTerminal(_ descriptor: Int32) -> Bool {
-        isatty(descriptor) == 1
-    }
-
     /// The monotonic clock, in seconds.
     static func now() -> Double {
-        Double(pc_monotonic_ns()) / 1e9
+        MonotonicClock.seconds()
     }
 
     /// Sleeps `seconds`, resuming after interruptions.
     static func sleep(seconds: Double) {
         guard seconds > 0 else { return }
-        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
-        var remaining = timespec()
-        while nanosleep(&request, &remaining) != 0 && errno == EINTR {
-            request = remaining
-        }
+        MonotonicClock.sleep(for: .seconds(seconds))
     }
 }

@@ -14,6 +14,7 @@ import Glibc
     /// (0 for a connection) to `pipe`, then exits.
     private func childBlockedInAccept(_ listener: TCPListener, catchingStop: Bool, report fd: Int32) throws -> ChildProcess {
         let child = ChildProcess(name: "acceptor", threadPolicy: .allow) {
+            closeInheritedDescriptors(keeping: listener.descriptor, fd)
             if catchingStop { _ = pc_worker_catch_stop(SIGTERM) }
             var connection: Int32 = -1
             var port: Int32 = 0
@@ -83,6 +84,7 @@ import Glibc
         let (readEnd, writeEnd) = try makePipe()
         defer { _ = pc_close(readEnd) }
         let middle = ChildProcess(name: "middle", threadPolicy: .allow) {
+            closeInheritedDescriptors(keeping: writeEnd)
             let parent = getpid()
             let grandchild = ChildProcess(name: "grandchild", threadPolicy: .allow) {
                 _ = pc_worker_catch_stop(SIGTERM)
@@ -112,6 +114,7 @@ import Glibc
         let (readEnd, writeEnd) = try makePipe()
         defer { _ = pc_close(readEnd) }
         let child = ChildProcess(name: "spinner", threadPolicy: .allow) {
+            closeInheritedDescriptors(keeping: writeEnd)
             // 200 ms of its own CPU time, however busy the machine is (10 s at most).
             let deadline = pc_monotonic_ns() + 10_000_000_000
             var used = timespec()

@@ -27,12 +27,8 @@ final class PreforkSupervisor {
         /// When it was last sent SIGTERM: sent again while it stays (see `resendStops`).
         var stopSentNs: Int64 = 0
         var timedOut = false
-        /// For `--worker-timeout`: the last progress the master saw, and the worker's
-        /// CPU time and I/O calls when it last looked.
-        var progressNs: Int64
-        var seenSlotProgressNs: Int64 = 0
-        var activity: (cpuNs: UInt64, ioCalls: UInt64)?
-        var activityNs: Int64 = 0
+        /// For `--worker-timeout`.
+        var progress: ProgressWatch?
     }
 
     private enum Phase {
@@ -241,41 +237,22 @@ final class PreforkSupervisor {
         }
     }
 
-    /// `--worker-timeout`: SIGKILLs a busy worker that has made no progress for that long.
-    ///
-    /// Progress is a new connection or the end of one (the scoreboard), or, within a
-    /// connection, a read or write system call (the kernel's count in /proc/PID/io) or time
-    /// spent blocked (no CPU time used): a worker that waits for a slow client is making
-    /// progress, and the idle timeout bounds that wait. A worker that burns CPU without I/O
-    /// (a handler stuck in a loop of its own) is not.
+    /// `--worker-timeout`: SIGKILLs a busy worker that has made no progress for that long
+    /// (see `ProgressWatch`).
     private func killHungWorkers(now: Int64) {
         guard let timeout = options.workerTimeout, let scoreboard, now >= nextProgressCheckNs else { return }
-        let timeoutNs = timeout.nanoseconds
-        nextProgressCheckNs = now + min(Self.tickNs, max(10_000_000, timeoutNs / 4))
+        nextProgressCheckNs = now + min(Self.tickNs, max(10_000_000, timeout.nanoseconds / 4))
         for index in workers.indices where !workers[index].timedOut {
-            let slot = scoreboard[workers[index].slot]
-            let slotProgress = pc_slot_progress_ns(slot)
-            if slotProgress != workers[index].seenSlotProgressNs {
-                workers[index].seenSlotProgressNs = slotProgress
-                workers[index].progressNs = max(workers[index].progressNs, slotProgress)
-                workers[index].activity = nil
-            }
-            guard scoreboard.state(of: workers[index].slot) == .busy, let pid = workers[index].process.pid else { continue }
+            let slot = workers[index].slot
+            workers[index].progress?.observe(slotProgressNs: pc_slot_progress_ns(scoreboard[slot]))
+            guard scoreboard.state(of: slot) == .busy, let pid = workers[index].process.pid else { continue }
             var cpuNs: UInt64 = 0
             var ioCalls: UInt64 = 0
             guard pc_process_activity(pid, &cpuNs, &ioCalls) == 0 else { continue }
-            if let previous = workers[index].activity {
-                let elapsed = UInt64(max(0, now - workers[index].activityNs))
-                let ran = cpuNs &- previous.cpuNs
-                // CPU time is counted in 10 ms ticks: at most one tick is "blocked".
-                let blocked = ran <= max(10_000_000, elapsed / 20)
-                if ioCalls != previous.ioCalls || blocked { workers[index].progressNs = now }
-            }
-            workers[index].activity = (cpuNs, ioCalls)
-            workers[index].activityNs = now
-            if now - workers[index].progressNs > timeoutNs {
+            if workers[index].progress?.observe(cpuNs: cpuNs, ioCalls: ioCalls, now: now) == true {
                 workers[index].timedOut = true
-                try? workers[index].process.kill()
+                // With its program, if it runs one: an orphan would spin on.
+                _ = pc_kill_with_children(pid, workers[index].process.processDescriptor ?? -1)
                 summary.childrenKilled += 1
                 log.now("worker \(pid) timed out: no progress for \(timeout.secondsText) s; killed")
             }
@@ -320,7 +297,8 @@ final class PreforkSupervisor {
         guard let scoreboard else { return false }
         let used = Set(workers.map(\.slot))
         guard let slot = (0..<Scoreboard.capacity).first(where: { !used.contains($0) }) else { return false }
-        pc_slot_assign(scoreboard[slot], 0, workerBudget())
+        let budget = workerBudget()
+        pc_slot_assign(scoreboard[slot], 0, budget)
         scoreboard.record(.starting, served: 0, at: slot)
         let worker = PreforkWorker(listener: listener, scoreboard: scoreboard, slot: slot, master: master, service: service, startup: options.workerStartup)
         // The master runs one thread: the thread check is skipped.
@@ -337,8 +315,9 @@ final class PreforkSupervisor {
             log.now("procctl: cannot fork a worker: \(error); trying again in 1 s")
             return false
         }
-        pc_slot_assign(scoreboard[slot], process.pid ?? 0, workerBudget())
-        workers.append(Worker(process: process, slot: slot, startedNs: now, progressNs: now))
+        pc_slot_assign(scoreboard[slot], process.pid ?? 0, budget)
+        let progress = options.workerTimeout.map { ProgressWatch(timeout: $0, startedNs: now) }
+        workers.append(Worker(process: process, slot: slot, startedNs: now, progress: progress))
         note("worker \(process.pid ?? 0) spawned")
         return true
     }

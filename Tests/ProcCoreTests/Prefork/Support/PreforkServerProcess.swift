@@ -23,10 +23,7 @@ final class PreforkServerProcess {
         defer { _ = pc_close(portRead) }
         let (logRead, logWrite) = try makePipe()
         master = ChildProcess(name: "prefork-master", threadPolicy: .allow) {
-            // Tests fork in parallel: this copy of the test process holds every descriptor
-            // open in it at the fork (other tests' client sockets among them, whose
-            // servers would then never see them close). The server needs none of them.
-            for fd in Int32(3)..<1024 where fd != portWrite && fd != logWrite { _ = pc_close(fd) }
+            closeInheritedDescriptors(keeping: portWrite, logWrite)
             _ = dup2(logWrite, 2)
             var configuration = ServerConfiguration()
             configuration.port = 0
