@@ -9,12 +9,14 @@ import SystemPackage
 struct ProgramSpawner {
     /// The program, its executable resolved at the server's start.
     let program: Program
-    /// The server's environment, read once at start.
+    /// The server's environment, read once at start, without the variables a listener
+    /// was passed with (read before `Server` takes them out of its own).
     let environment: [String: String]
 
     init(program: Program) throws(ProcessError) {
         self.program = try program.resolvingExecutable()
-        self.environment = program.environment ?? ProcessEnvironment.current()
+        self.environment = program.environment
+            ?? ProcessEnvironment.current().filter { !UpgradeHandover.passingVariables.contains($0.key) }
     }
 
     /// Spawns the program on `connection` with the idle timeout set on the socket (a read

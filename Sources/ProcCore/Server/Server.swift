@@ -15,11 +15,15 @@ import Glibc
 /// let summary = server.run()   // until SIGTERM or SIGINT, then the drain
 /// ```
 ///
-/// `init` listens, then routes SIGTERM and SIGINT to the server's loop and ignores
+/// `init` listens (or takes over the listener a master passed it on SIGUSR2, the systemd
+/// way), then routes SIGTERM, SIGINT, SIGHUP and SIGUSR2 to the server's loop and ignores
 /// SIGPIPE (when it throws, none of that has happened). `run` serves until SIGTERM or
 /// SIGINT comes, then stops accepting, lets live connections go on for up to `grace`,
-/// kills the rest and reaps every child. Start it before any thread: its children are
-/// forked from the calling thread.
+/// kills the rest and reaps every child. SIGHUP reloads (prefork: a new generation of
+/// workers); SIGUSR2 execs this program again, with the same arguments, to take the
+/// listener over: once that new master serves, this one drains the same way. A program
+/// that serves with `Server` gets the upgrade by creating its server the same way at every
+/// start. Start it before any thread: its children are forked from the calling thread.
 public final class Server {
     /// What the server listens on and how it serves.
     public let configuration: ServerConfiguration
@@ -33,6 +37,8 @@ public final class Server {
     /// Ready, reloads and the drain, as told to the world outside (pid file, an old
     /// master, the service manager).
     let lifecycle: ServerLifecycle
+    /// SIGUSR2: the program file and arguments as started, for the new master.
+    let upgrade: BinaryUpgrade
     private var hasRun = false
 
     /// The port the server listens on: the kernel's choice when the configuration asked
@@ -85,13 +91,14 @@ public final class Server {
         do {
             operations = try ServerOperations(configuration: configuration, listener: listener)
             lifecycle = ServerLifecycle(pidFile: pidFile, handover: handover, notifications: operations.notifications, log: log)
+            upgrade = BinaryUpgrade(timeout: configuration.upgradeTimeout)
             try check("sigaction", pc_ignore_sigpipe())
-            // Prefork's master also takes SIGQUIT (stop at once), SIGTTIN and SIGTTOU (one
-            // worker more or fewer).
+            // SIGHUP reloads, SIGUSR2 upgrades the binary. Prefork's master also takes
+            // SIGQUIT (stop at once), SIGTTIN and SIGTTOU (one worker more or fewer).
             if case .prefork = configuration.model {
-                signals = try SignalPipe.install(catching: [SIGTERM, SIGINT, SIGQUIT, SIGTTIN, SIGTTOU])
+                signals = try SignalPipe.install(catching: [SIGTERM, SIGINT, SIGHUP, SIGUSR2, SIGQUIT, SIGTTIN, SIGTTOU])
             } else {
-                signals = try SignalPipe.install(catching: [SIGTERM, SIGINT])
+                signals = try SignalPipe.install(catching: [SIGTERM, SIGINT, SIGHUP, SIGUSR2])
             }
         } catch {
             listener.close()
@@ -116,7 +123,7 @@ public final class Server {
             do {
                 let loop = try ForkPerConnectionLoop(
                     listener: listener, maxChildren: maxChildren, configuration: configuration,
-                    service: service, log: log, signals: signals, operations: operations, lifecycle: lifecycle
+                    service: service, log: log, signals: signals, operations: operations, lifecycle: lifecycle, upgrade: upgrade
                 )
                 return loop.run()
             } catch {
@@ -127,7 +134,7 @@ public final class Server {
         case .prefork(let options):
             let supervisor = PreforkSupervisor(
                 listener: listener, options: options, configuration: configuration,
-                service: service, log: log, signals: signals, operations: operations, lifecycle: lifecycle
+                service: service, log: log, signals: signals, operations: operations, lifecycle: lifecycle, upgrade: upgrade
             )
             return supervisor.run()
         }

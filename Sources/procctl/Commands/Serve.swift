@@ -15,6 +15,9 @@ struct Serve: ParsableCommand {
             With --workers N, N workers forked at start serve the connections instead (prefork), \
             supervised: replaced when they die, recycled by --max-requests, killed by --worker-timeout; \
             SIGTTIN and SIGTTOU add or remove a worker, SIGQUIT or a second SIGTERM stops at once. \
+            SIGHUP reloads (prefork: a new generation of workers, the old ones leave after their connection). \
+            SIGUSR2 upgrades: the program file is started again with the same arguments and takes the \
+            listening socket over; once it serves, this server drains and exits 0. \
             Under systemd: a socket passed by socket activation (LISTEN_FDS, LISTEN_PID) is served \
             instead of --host/--port (the first one, when several are passed), and with NOTIFY_SOCKET \
             the server sends READY=1, RELOADING=1, STOPPING=1, STATUS= lines and, with WATCHDOG_USEC, \

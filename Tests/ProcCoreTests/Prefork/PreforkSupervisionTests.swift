@@ -124,4 +124,41 @@ struct PreforkSupervisionTests {
         #expect(server.log.contains("cannot start: open the test database: invalid argument"))
         #expect(server.log.contains("workers in a row could not start; stopping"))
     }
+
+    @Test("A reload whose new workers cannot start is given up: the old generation serves on, its connection untouched")
+    func reloadThatCannotStart() throws {
+        let marker = "/tmp/procctl-reload-fails-\(getpid())-\(pc_monotonic_ns())"
+        defer { unlink(marker) }
+        var options = PreforkOptions(workers: 2)
+        // Workers forked while the marker exists fail to boot.
+        options.workerStartup = {
+            if access(marker, F_OK) == 0 { throw ChildProcess.Exit(9) }
+        }
+        let server = try PreforkServerProcess(options, handler: Self.handler)
+        defer { server.stop() }
+        #expect(server.waitForWorkers(2))
+        let before = server.workers()
+        let held = try server.connect()
+        defer { held.close() }
+        #expect(try held.roundTrip("held") == "held")
+        let fd = open(marker, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
+        _ = pc_close(fd)
+        try server.master.send(signal: SIGHUP)
+        #expect(server.waitForLog(containing: "reload failed: worker "), "\(server.log)")
+        #expect(server.log.contains("generation 0 serves on"))
+        #expect(try held.roundTrip("still held") == "still held")
+        #expect(server.waitForWorkers(2))
+        #expect(Set(server.workers()) == Set(before), "\(server.log)")
+        #expect(!server.log.contains("could not start; stopping"))
+        // Fixed: the next reload replaces the generation once the held connection ends.
+        unlink(marker)
+        try server.master.send(signal: SIGHUP)
+        #expect(server.waitForLog(containing: "starting generation 1"))
+        held.close()
+        #expect(server.waitForLog(containing: "generation 1 serves alone"), "\(server.log)")
+        #expect(Set(server.workers()).isDisjoint(with: before))
+        let after = try server.connect()
+        defer { after.close() }
+        #expect(try after.roundTrip("new generation") == "new generation")
+    }
 }
