@@ -90,6 +90,56 @@ struct ProductionServeTests {
         #expect(program.standardError().contains("procctl: LISTEN_PID=1 names another process"))
     }
 
+    @Test("sd_notify across a binary upgrade: the old master names the new one (MAINPID=) and never says STOPPING=1; the new one keeps the watchdog and the metrics port",
+          .enabled(if: MetricsScrape.clientAvailable, MetricsScrape.clientSkipReason))
+    func notifyAcrossAnUpgrade() throws {
+        let socket = try NotifySocket(abstract: false)
+        let metricsPort = try LoopbackPort.unused()
+        let program = try Self.launchWithEnvironment(
+            "NOTIFY_SOCKET='\(socket.name)' WATCHDOG_USEC=400000 WATCHDOG_PID=$$",
+            ["serve", "--port", "0", "--workers", "1", "--metrics", "127.0.0.1:\(metricsPort)", "--grace", "1", "--quiet"])
+        defer { program.stop() }
+        let line = program.readLine(timeout: 10) ?? ""
+        let port = Int(line.split(separator: ":").last ?? "") ?? 0
+        #expect(try Self.metricsURL(of: program) == "http://127.0.0.1:\(metricsPort)/metrics")
+        let ready = socket.receive(until: { $0.contains { $0.hasPrefix("READY=1") } }, within: 10)
+        #expect(ready.last?.contains("MAINPID=\(program.pid)") == true, "\(ready)")
+        program.send(signal: SIGUSR2)
+        #expect(program.exitCode(timeout: 30) == 0, "\(program.standardError())")
+        var received = socket.receive(until: { messages in
+            messages.contains { $0.hasPrefix("READY=1") } && messages.contains { $0.contains("STATUS=upgraded") }
+        }, within: 10)
+        let handover = received.first { $0.contains("STATUS=upgraded") } ?? ""
+        let newPID = handover.split(separator: "\n").first { $0.hasPrefix("MAINPID=") }.flatMap { pid_t($0.dropFirst(8)) } ?? 0
+        #expect(newPID > 0 && newPID != program.pid, "\(received)")
+        defer { Self.stopDetached(newPID) }
+        #expect(received.contains { $0.hasPrefix("READY=1") && $0.contains("MAINPID=\(newPID)") }, "\(received)")
+        // The new master serves the same port, the same metrics port, and pings the watchdog
+        // (WATCHDOG_PID named the old master: it was dropped from the environment).
+        let connection = try TestConnection(port: port)
+        defer { connection.close() }
+        #expect(try connection.roundTrip("upgraded") == "UPGRADED")
+        #expect(try MetricsScrape("http://127.0.0.1:\(metricsPort)/metrics")["procctl_connections_total"] == 1)
+        received += socket.receive(until: { $0.filter { $0 == "WATCHDOG=1" }.count >= 3 }, within: 5)
+        #expect(received.filter { $0 == "WATCHDOG=1" }.count >= 3)
+        #expect(!received.contains { $0.hasPrefix("STOPPING=1") }, "\(received)")
+        kill(newPID, SIGTERM)
+        let stopping = socket.receive(until: { $0.contains { $0.hasPrefix("STOPPING=1") } }, within: 10)
+        #expect(stopping.contains { $0.hasPrefix("STOPPING=1") })
+    }
+
+    /// Stops a process the test started that is no longer its child (an upgraded master):
+    /// SIGTERM, then SIGKILL after 5 s, waiting until /proc no longer shows it running.
+    private static func stopDetached(_ pid: pid_t) {
+        guard pid > 0 else { return }
+        let gone = { ProcStat(pid).map { $0.state == "Z" } ?? true }
+        kill(pid, SIGTERM)
+        if !TestClock.waitUntil(timeout: 5, gone) {
+            kill(pid, SIGKILL)
+            _ = TestClock.waitUntil(timeout: 5, gone)
+        }
+    }
+
     @Test("contrib/systemd's units pass systemd-analyze verify with no warning",
           .enabled(if: systemdAnalyze != nil, "needs systemd-analyze (Debian's systemd package)"))
     func unitsVerify() throws {

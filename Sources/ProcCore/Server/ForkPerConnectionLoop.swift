@@ -188,6 +188,7 @@ final class ForkPerConnectionLoop {
         switch outcome {
         case .ready(let pid, let elapsed):
             log.now("upgrade: new master \(pid) serves after \(elapsed.roundedUpMilliseconds) ms; this master (\(getpid())) stops accepting and drains")
+            lifecycle.handedOver(to: pid)
             stopRequested = true
         case .failed(let reason):
             log.now(reason)

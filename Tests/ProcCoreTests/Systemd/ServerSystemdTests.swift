@@ -85,6 +85,16 @@ extension ForkingTests {
             let statusLine = status.first { $0.contains("1 served") } ?? ""
             #expect(statusLine.contains("STATUS=serving: "), "\(status.filter { $0.hasPrefix("STATUS") })")
             if prefork { #expect(statusLine.contains("2 workers (0 busy)"), "\(statusLine)") }
+            // SIGHUP: RELOADING=1 with the monotonic clock, then READY=1 once the new
+            // generation serves.
+            try server.process.send(signal: SIGHUP)
+            let reload = socket.receive(until: { $0.contains { $0.hasPrefix("READY=1") } }, within: 10)
+            let reloading = reload.first { $0.hasPrefix("RELOADING=1") } ?? ""
+            #expect(reloading.contains("\nMONOTONIC_USEC="), "\(reload)")
+            let stamp = reloading.split(separator: "\n").first { $0.hasPrefix("MONOTONIC_USEC=") }.flatMap { UInt64($0.dropFirst(15)) }
+            #expect(stamp.map { $0 <= pc_monotonic_ns() / 1000 } == true)
+            #expect(reload.firstIndex { $0.hasPrefix("RELOADING=1") }! < reload.firstIndex { $0.hasPrefix("READY=1") }!)
+            #expect(try server.ask("reloaded") == "reloaded listen-variables=false")
             try server.process.terminate()
             let stopping = socket.receive(until: { $0.contains { $0.hasPrefix("STOPPING=1") } }, within: 10)
             #expect(stopping.contains { $0.hasPrefix("STOPPING=1") })

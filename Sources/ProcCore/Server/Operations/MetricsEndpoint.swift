@@ -44,7 +44,10 @@ final class MetricsEndpoint {
     init(address requested: ListenAddress) throws(ProcessError) {
         let operation = "metrics on \(requested.host):\(requested.port)"
         do {
-            listener = try TCPListener(host: requested.host, port: requested.port, backlog: 16)
+            // SO_REUSEPORT: after a binary upgrade the new master binds this address while
+            // the old one, draining, still serves it (a listener without the option, such
+            // as another program's, still makes this fail with EADDRINUSE).
+            listener = try TCPListener(host: requested.host, port: requested.port, backlog: 16, reusePort: true)
         } catch {
             throw ProcessError(error.code, operation: operation, errno: error.errno)
         }

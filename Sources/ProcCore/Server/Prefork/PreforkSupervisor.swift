@@ -293,6 +293,7 @@ final class PreforkSupervisor {
         switch outcome {
         case .ready(let pid, let elapsed):
             log.now("upgrade: new master \(pid) serves after \(elapsed.roundedUpMilliseconds) ms; this master (\(master)) stops accepting and drains")
+            lifecycle.handedOver(to: pid)
             if case .serving = phase {
                 handedOver = true
                 phase = .draining
