@@ -7,9 +7,10 @@ import Glibc
 /// The fork-per-connection model (`ServerModel.forkPerConnection`), the seed's, made
 /// production-grade.
 ///
-/// One thread, one poll loop over four kinds of descriptor: the signal pipe (SIGTERM,
+/// One thread, one poll loop over five kinds of descriptor: the signal pipe (SIGTERM,
 /// SIGINT, SIGHUP, SIGUSR2), the non-blocking listener, the ready pipe of a new master
-/// during a binary upgrade (`BinaryUpgrade`), and the pidfd of every live child, which becomes
+/// during a binary upgrade (`BinaryUpgrade`), the metrics endpoint's event set
+/// (`ServerOperations`), and the pidfd of every live child, which becomes
 /// readable when that child ends, so each child is reaped as soon as it exits without
 /// waitpid(-1) and without scanning the others. Each connection is served by a forked
 /// `ChildProcess` that closes the listener and runs the `ConnectionService`, or, for a
