@@ -44,38 +44,6 @@ int pc_worker_die_with_parent(int sig, pid_t parent) {
     return 0;
 }
 
-/* The peer's numeric host and port. Not the fast path of pc_socket.c: a worker forks
-   once, not per connection, so vfprintf's stack pages cost nothing here. */
-static void pc_worker_split_peer(const struct sockaddr_storage *address, char *host, size_t capacity, int *out_port) {
-    if (capacity > 0) host[0] = '\0';
-    *out_port = 0;
-    if (address->ss_family == AF_INET) {
-        const struct sockaddr_in *v4 = (const struct sockaddr_in *)address;
-        if (inet_ntop(AF_INET, &v4->sin_addr, host, (socklen_t)capacity) == NULL && capacity > 0) host[0] = '\0';
-        *out_port = ntohs(v4->sin_port);
-    } else if (address->ss_family == AF_INET6) {
-        const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)address;
-        if (inet_ntop(AF_INET6, &v6->sin6_addr, host, (socklen_t)capacity) == NULL && capacity > 0) host[0] = '\0';
-        *out_port = ntohs(v6->sin6_port);
-    }
-}
-
-int pc_worker_accept(int listen_fd, int *out_fd, char *host, size_t host_capacity, int *out_port) {
-    struct sockaddr_storage address;
-    for (;;) {
-        socklen_t length = sizeof address;
-        int fd = accept4(listen_fd, (struct sockaddr *)&address, &length, SOCK_CLOEXEC);
-        if (fd >= 0) {
-            pc_worker_split_peer(&address, host, host_capacity, out_port);
-            *out_fd = fd;
-            return 0;
-        }
-        /* A connection reset while queued is the peer's business, not the listener's. */
-        if (errno == ECONNABORTED) continue;
-        return errno;
-    }
-}
-
 int pc_listener_stop_accepting(int listen_fd) {
     if (shutdown(listen_fd, SHUT_RDWR) < 0) return errno;
     return 0;

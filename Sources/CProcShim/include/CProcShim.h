@@ -22,7 +22,10 @@
 #include "pc_sync.h"
 #include "pc_process_context.h"
 #include "pc_worker.h"
-#include "pc_event_set.h"
 #include "pc_upgrade.h"
+#include "pc_ipc.h"
+#include "pc_epoll.h"
+#include "pc_fd_passing.h"
+#include "pc_pool_slot.h"
 
 #endif

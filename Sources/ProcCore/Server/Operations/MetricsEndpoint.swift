@@ -53,8 +53,8 @@ final class MetricsEndpoint {
         }
         var set: Int32 = -1
         var result = pc_set_nonblocking(listener.descriptor, true)
-        if result == 0 { result = pc_event_set_create(&set) }
-        if result == 0 { result = pc_event_set_watch(set, listener.descriptor, PC_EVENT_READABLE) }
+        if result == 0 { result = pc_epoll_create(&set) }
+        if result == 0 { result = pc_epoll_watch_readable(set, listener.descriptor, UInt64(listener.descriptor)) }
         if result != 0 {
             listener.close()
             if set >= 0 { _ = pc_close(set) }
@@ -76,14 +76,15 @@ final class MetricsEndpoint {
     /// their time.
     func serve(nowNs: Int64, render: () -> String) {
         guard !closed else { return }
-        var fds = [Int32](repeating: -1, count: 16)
-        var events = [UInt32](repeating: 0, count: 16)
+        // Each descriptor is watched with itself as its token.
+        var tokens = [UInt64](repeating: 0, count: 16)
         var count: Int32 = 0
-        if pc_event_set_wait(descriptor, &fds, &events, Int32(fds.count), 0, &count) == 0 {
-            for index in 0..<Int(count) {
-                if fds[index] == listener.descriptor {
+        if pc_epoll_wait(descriptor, &tokens, Int32(tokens.count), 0, &count) == 0 {
+            for token in tokens[0..<Int(count)] {
+                let fd = Int32(truncatingIfNeeded: token)
+                if fd == listener.descriptor {
                     acceptScrapes(nowNs: nowNs)
-                } else if let scrape = scrapes.firstIndex(where: { $0.descriptor == fds[index] }) {
+                } else if let scrape = scrapes.firstIndex(where: { $0.descriptor == fd }) {
                     progress(scrapeAt: scrape, render: render)
                 }
             }
@@ -92,8 +93,8 @@ final class MetricsEndpoint {
         let wantsListener = scrapes.count < Self.connectionLimit
         if wantsListener != listenerWatched {
             listenerWatched = wantsListener
-            _ = wantsListener ? pc_event_set_watch(descriptor, listener.descriptor, PC_EVENT_READABLE)
-                : pc_event_set_forget(descriptor, listener.descriptor)
+            _ = wantsListener ? pc_epoll_watch_readable(descriptor, listener.descriptor, UInt64(listener.descriptor))
+                : pc_epoll_remove(descriptor, listener.descriptor)
         }
     }
 
@@ -114,7 +115,7 @@ final class MetricsEndpoint {
         while scrapes.count < Self.connectionLimit {
             var fd: Int32 = -1
             guard pc_accept(listener.descriptor, &fd, nil, 0) == 0 else { return }
-            guard pc_set_nonblocking(fd, true) == 0, pc_event_set_watch(descriptor, fd, PC_EVENT_READABLE) == 0 else {
+            guard pc_set_nonblocking(fd, true) == 0, pc_epoll_watch_readable(descriptor, fd, UInt64(fd)) == 0 else {
                 _ = pc_close(fd)
                 continue
             }
@@ -164,7 +165,7 @@ final class MetricsEndpoint {
                               bytes.count - scrapes[index].written, &written)
             }
             if result == EAGAIN || result == EWOULDBLOCK {
-                _ = pc_event_set_watch(descriptor, scrapes[index].descriptor, PC_EVENT_WRITABLE)
+                _ = pc_epoll_watch_writable(descriptor, scrapes[index].descriptor, UInt64(scrapes[index].descriptor))
                 return true
             }
             guard result == 0 else { return false }
