@@ -125,7 +125,7 @@ struct PreforkSupervisionTests {
         #expect(server.log.contains("workers in a row could not start; stopping"))
     }
 
-    @Test("A reload whose new workers cannot start is given up: the old generation serves on, its connection untouched")
+    @Test("A reload whose new workers cannot start is given up: the old generation serves on, its connections untouched")
     func reloadThatCannotStart() throws {
         let marker = "/tmp/procctl-reload-fails-\(getpid())-\(pc_monotonic_ns())"
         defer { unlink(marker) }
@@ -138,23 +138,26 @@ struct PreforkSupervisionTests {
         defer { server.stop() }
         #expect(server.waitForWorkers(2))
         let before = server.workers()
-        let held = try server.connect()
-        defer { held.close() }
-        #expect(try held.roundTrip("held") == "held")
+        // One held connection per worker: both have booted before the marker appears.
+        let held = try (0..<2).map { _ in try server.connect() }
+        var heldOpen = true
+        defer { if heldOpen { held.forEach { $0.close() } } }
+        for (index, connection) in held.enumerated() { #expect(try connection.roundTrip("held \(index)") == "held \(index)") }
         let fd = open(marker, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
         _ = pc_close(fd)
         try server.master.send(signal: SIGHUP)
         #expect(server.waitForLog(containing: "reload failed: worker "), "\(server.log)")
         #expect(server.log.contains("generation 0 serves on"))
-        #expect(try held.roundTrip("still held") == "still held")
-        #expect(server.waitForWorkers(2))
-        #expect(Set(server.workers()) == Set(before), "\(server.log)")
+        for (index, connection) in held.enumerated() { #expect(try connection.roundTrip("still \(index)") == "still \(index)") }
+        #expect(TestClock.waitUntil(timeout: 10) { Set(server.workers()) == Set(before) }, "\(server.workers()) \(server.log)")
         #expect(!server.log.contains("could not start; stopping"))
-        // Fixed: the next reload replaces the generation once the held connection ends.
+        #expect(!server.log.contains("shutting down"), "a SIGTERM to a starting worker reached the master: \(server.log)")
+        // Fixed: the next reload replaces the generation once the held connections end.
         unlink(marker)
         try server.master.send(signal: SIGHUP)
         #expect(server.waitForLog(containing: "starting generation 1"))
-        held.close()
+        held.forEach { $0.close() }
+        heldOpen = false
         #expect(server.waitForLog(containing: "generation 1 serves alone"), "\(server.log)")
         #expect(Set(server.workers()).isDisjoint(with: before))
         let after = try server.connect()

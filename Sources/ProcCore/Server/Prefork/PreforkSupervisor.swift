@@ -241,6 +241,10 @@ final class PreforkSupervisor {
             reloadQueued = true
             return
         }
+        guard workers.count + target <= Scoreboard.capacity else {
+            log.now("reload (SIGHUP) ignored: \(target) new workers beside the \(workers.count) running would not fit on the scoreboard (\(Scoreboard.capacity) slots)")
+            return
+        }
         generation += 1
         reload = Reload(startedNs: Self.nowNs())
         lifecycle.reloading()
