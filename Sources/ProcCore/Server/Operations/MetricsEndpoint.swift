@@ -37,6 +37,11 @@ final class MetricsEndpoint {
     private let listener: TCPListener
     private var scrapes: [Scrape] = []
     private var listenerWatched = true
+    /// After a failed accept (EMFILE...): the listener is left alone until then, since it
+    /// stays readable and would wake the master's poll at once, again and again.
+    private var acceptPausedUntilNs: Int64?
+    /// How long accepting pauses after a failed accept.
+    static let acceptPauseNs: Int64 = 100_000_000
     private var closed = false
 
     /// Listens on `address` (port 0: an ephemeral one). Throws with the operation
@@ -69,7 +74,9 @@ final class MetricsEndpoint {
     }
 
     /// The earliest moment a connection times out, or nil with none open.
-    var nextDeadlineNs: Int64? { scrapes.lazy.map(\.deadlineNs).min() }
+    var nextDeadlineNs: Int64? {
+        [scrapes.lazy.map(\.deadlineNs).min(), acceptPausedUntilNs].compactMap { $0 }.min()
+    }
 
     /// Does what is ready without waiting: accepts, reads requests, answers them with
     /// `render()` for `/metrics`, writes, and closes connections that are done or past
@@ -90,7 +97,8 @@ final class MetricsEndpoint {
             }
         }
         for index in scrapes.indices.reversed() where scrapes[index].deadlineNs <= nowNs { finish(scrapeAt: index) }
-        let wantsListener = scrapes.count < Self.connectionLimit
+        if let paused = acceptPausedUntilNs, paused <= nowNs { acceptPausedUntilNs = nil }
+        let wantsListener = scrapes.count < Self.connectionLimit && acceptPausedUntilNs == nil
         if wantsListener != listenerWatched {
             listenerWatched = wantsListener
             _ = wantsListener ? pc_epoll_watch_readable(descriptor, listener.descriptor, UInt64(listener.descriptor))
@@ -114,7 +122,12 @@ final class MetricsEndpoint {
     private func acceptScrapes(nowNs: Int64) {
         while scrapes.count < Self.connectionLimit {
             var fd: Int32 = -1
-            guard pc_accept(listener.descriptor, &fd, nil, 0) == 0 else { return }
+            let result = pc_accept(listener.descriptor, &fd, nil, 0)
+            if result == EAGAIN || result == EWOULDBLOCK { return }
+            guard result == 0 else {
+                acceptPausedUntilNs = nowNs + Self.acceptPauseNs
+                return
+            }
             guard pc_set_nonblocking(fd, true) == 0, pc_epoll_watch_readable(descriptor, fd, UInt64(fd)) == 0 else {
                 _ = pc_close(fd)
                 continue
