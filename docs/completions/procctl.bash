@@ -240,9 +240,9 @@ _procctl_run() {
 
 _procctl_serve() {
     repeating_flags=()
-    non_repeating_flags=(--quiet --version -h --help)
+    non_repeating_flags=(--quiet --reuse-port --version -h --help)
     repeating_options=()
-    non_repeating_options=(--host --port --backlog --max-children --workers --max-workers --max-requests --max-requests-jitter --worker-timeout --idle-timeout --grace)
+    non_repeating_options=(--host --port --backlog --max-children --workers --max-workers --max-requests --max-requests-jitter --worker-timeout --idle-timeout --grace --metrics --pid-file --upgrade-timeout)
     __procctl_offer_flags_options -1
 
     # Offer option value completions
@@ -278,6 +278,15 @@ _procctl_serve() {
         return
         ;;
     '--grace')
+        return
+        ;;
+    '--metrics')
+        return
+        ;;
+    '--pid-file')
+        return
+        ;;
+    '--upgrade-timeout')
         return
         ;;
     esac
