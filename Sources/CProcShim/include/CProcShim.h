@@ -22,5 +22,6 @@
 #include "pc_sync.h"
 #include "pc_process_context.h"
 #include "pc_worker.h"
+#include "pc_upgrade.h"
 
 #endif

@@ -7,8 +7,9 @@ import Glibc
 /// The fork-per-connection model (`ServerModel.forkPerConnection`), the seed's, made
 /// production-grade.
 ///
-/// One thread, one poll loop over three kinds of descriptor: the signal pipe (SIGTERM,
-/// SIGINT), the non-blocking listener, and the pidfd of every live child, which becomes
+/// One thread, one poll loop over four kinds of descriptor: the signal pipe (SIGTERM,
+/// SIGINT, SIGHUP, SIGUSR2), the non-blocking listener, the ready pipe of a new master
+/// during a binary upgrade (`BinaryUpgrade`), and the pidfd of every live child, which becomes
 /// readable when that child ends, so each child is reaped as soon as it exits without
 /// waitpid(-1) and without scanning the others. Each connection is served by a forked
 /// `ChildProcess` that closes the listener and runs the `ConnectionService`, or, for a
@@ -25,8 +26,10 @@ final class ForkPerConnectionLoop {
     private static let signalSlot = 0
     /// Slot of the listener in `pollSet`; its fd is -1 while the server does not accept.
     private static let listenerSlot = 1
-    /// Slot of the first child's pidfd in `pollSet`: children[i] is watched at slot i + 2.
-    private static let firstChildSlot = 2
+    /// Slot of an upgrade's ready pipe in `pollSet`; -1 while no upgrade is under way.
+    private static let upgradeSlot = 2
+    /// Slot of the first child's pidfd in `pollSet`: children[i] is watched at slot i + 3.
+    private static let firstChildSlot = 3
     /// How long accepting pauses after a failed accept or fork (EMFILE, EAGAIN, ENOMEM).
     private static let acceptPauseMilliseconds: Int64 = 100
     /// How often children without a pidfd are checked.
@@ -40,6 +43,9 @@ final class ForkPerConnectionLoop {
     private let signals: SignalPipe
     /// The per-connection lines, written in one go each time the loop waits.
     private let log: ServerLog
+    private let lifecycle: ServerLifecycle
+    /// SIGUSR2: this server's successor, once started.
+    private let upgrade: BinaryUpgrade
 
     // The loop's state is used by its one thread only, never across an access: the
     // run-time exclusivity checks are left out, since each wrote a thread-local page
@@ -55,11 +61,14 @@ final class ForkPerConnectionLoop {
     @exclusivity(unchecked) private var acceptPausedUntilMs: Int64 = 0
     @exclusivity(unchecked) private var limitReported = false
     @exclusivity(unchecked) private var stopRequested = false
+    /// Set once the drain has begun (it clears `stopRequested` to see a second signal).
+    @exclusivity(unchecked) private var draining = false
 
     /// A loop over `listener` (made non-blocking here) with at most `maxChildren` children.
     init(
         listener: TCPListener, maxChildren: Int, configuration: ServerConfiguration,
-        service: ConnectionService, log: ServerLog, signals: SignalPipe
+        service: ConnectionService, log: ServerLog, signals: SignalPipe, lifecycle: ServerLifecycle,
+        upgrade: BinaryUpgrade
     ) throws(ProcessError) {
         self.listener = listener
         self.maxChildren = maxChildren
@@ -67,27 +76,33 @@ final class ForkPerConnectionLoop {
         self.service = service
         self.log = log
         self.signals = signals
+        self.lifecycle = lifecycle
+        self.upgrade = upgrade
         try listener.setNonBlocking()
         // Children come and go at connection rate: no reallocation on that path.
         pollSet = PollSet(capacity: Self.firstChildSlot + maxChildren)
         pollSet.append(pollfd(fd: signals.descriptor.rawValue, events: Int16(POLLIN), revents: 0))
         pollSet.append(pollfd(fd: listener.descriptor, events: Int16(POLLIN), revents: 0))
+        pollSet.append(pollfd(fd: -1, events: Int16(POLLIN), revents: 0))
         children = ChildList(capacity: maxChildren)
     }
 
     /// The number of live children.
     var liveChildren: Int { children.count + unwatched.count }
 
-    /// Serves until SIGTERM or SIGINT, then drains: closes the listener, lets live
+    /// Serves until SIGTERM or SIGINT, or until a new master started by SIGUSR2 serves,
+    /// then drains: closes the listener (the new master's copy stays open), lets live
     /// connections go on for up to `grace`, SIGKILLs the rest and reaps every child.
     func run() -> ServerSummary {
         // The server sets no disposition after init (SIGPIPE ignored, SIGTERM and SIGINT
         // to the pipe): its children reset those only, not all 62 signals (about
         // 15 µs of sigaction calls per connection).
         _ = pc_fork_reset_changed_signals_only()
+        lifecycle.ready()
         while !stopRequested {
             waitForEvents(timeoutMs: loopTimeout())
             handleSignals()
+            followUpgrade()
             reapEndedChildren()
             if !stopRequested && pollSet[Self.listenerSlot].revents != 0 { acceptConnections() }
             updateAccepting()
@@ -105,6 +120,9 @@ final class ForkPerConnectionLoop {
             let left = Int32(clamping: max(0, acceptPausedUntilMs - Self.nowMs()))
             timeout = timeout < 0 ? left : min(timeout, left)
         }
+        if let upgradeTimeout = upgrade.pollTimeoutMs(now: Int64(pc_monotonic_ns())) {
+            timeout = timeout < 0 ? upgradeTimeout : min(timeout, upgradeTimeout)
+        }
         return timeout
     }
 
@@ -121,8 +139,39 @@ final class ForkPerConnectionLoop {
 
     private func handleSignals() {
         guard pollSet[Self.signalSlot].revents != 0 else { return }
-        // Only SIGTERM and SIGINT are routed to the pipe.
-        if !signals.drain().isEmpty { stopRequested = true }
+        for signal in signals.drain() {
+            switch signal {
+            case SIGHUP:
+                // Nothing to restart: each connection's child already runs the code as it
+                // is, and the listener stays as it is.
+                lifecycle.reloading()
+                note("reload (SIGHUP): fork per connection keeps its \(liveChildren) live children as they are; nothing to restart")
+                lifecycle.reloaded()
+            case SIGUSR2:
+                if stopRequested || draining {
+                    log.now("upgrade (SIGUSR2) ignored: the server is stopping")
+                    continue
+                }
+                log.now(upgrade.start(listener: listener))
+                pollSet[Self.upgradeSlot].fd = upgrade.readyDescriptor
+            default:
+                // SIGTERM, SIGINT.
+                stopRequested = true
+            }
+        }
+    }
+
+    /// Follows an upgrade under way: once the new master serves, this one drains.
+    private func followUpgrade() {
+        guard upgrade.isUnderWay, let outcome = upgrade.check(now: Int64(pc_monotonic_ns())) else { return }
+        pollSet[Self.upgradeSlot].fd = -1
+        switch outcome {
+        case .ready(let pid, let elapsed):
+            log.now("upgrade: new master \(pid) serves after \(elapsed.roundedUpMilliseconds) ms; this master (\(getpid())) stops accepting and drains")
+            stopRequested = true
+        case .failed(let reason):
+            log.now(reason)
+        }
     }
 
     /// Reaps every child whose pidfd says it ended, and checks those without a pidfd.
@@ -230,9 +279,10 @@ final class ForkPerConnectionLoop {
     /// What a connection's child does: close the listener and serve until the end.
     private func serveInChild() throws {
         listener.close()
-        // Ctrl-C in a terminal signals the whole process group: the server decides
-        // when its children end (after --grace), not the terminal.
+        // Ctrl-C or a hangup in a terminal signals the whole process group: the server
+        // decides when its children end (after --grace, never at a reload), not the terminal.
         signal(SIGINT, SIG_IGN)
+        signal(SIGHUP, SIG_IGN)
         guard let (connection, peer) = connectionForChild else { throw ChildProcess.Exit(1) }
         let code = service.serve(connection, peer: peer)
         if code != 0 { throw ChildProcess.Exit(code) }
@@ -255,6 +305,12 @@ final class ForkPerConnectionLoop {
     // MARK: - Shutdown
 
     private func drain() {
+        if upgrade.isUnderWay {
+            log.now(upgrade.abandon(because: "this server stops first"))
+            pollSet[Self.upgradeSlot].fd = -1
+        }
+        draining = true
+        lifecycle.stopping()
         listener.close()
         pollSet[Self.listenerSlot].fd = -1
         stopRequested = false
@@ -282,6 +338,11 @@ final class ForkPerConnectionLoop {
         children.removeAll()
         unwatched.removeAll()
         log.flush()
+    }
+
+    /// Logs a routine line, unless `--quiet`.
+    private func note(_ line: String) {
+        if !configuration.quiet { log.now(line) }
     }
 
     // MARK: - Time

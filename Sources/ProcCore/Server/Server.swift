@@ -28,6 +28,10 @@ public final class Server {
     let service: ConnectionService
     /// The server's own log lines on stderr (parent-only memory).
     let log = ServerLog()
+    /// Ready, reloads and the drain, as told to the world outside (pid file, an old master).
+    let lifecycle: ServerLifecycle
+    /// SIGUSR2: the program file and arguments as started, for the new master.
+    let upgrade: BinaryUpgrade
     private var hasRun = false
 
     /// The port the server listens on: the kernel's choice when the configuration asked for 0.
@@ -54,16 +58,20 @@ public final class Server {
         try Self.validate(configuration)
         self.configuration = configuration
         service = ConnectionService(work: work, idleTimeout: configuration.idleTimeout, quiet: configuration.quiet)
+        let pidFile = configuration.pidFile.map { PidFile(path: $0) }
+        try pidFile?.checkWritable()
         // Listening first: an init that fails on the address leaves the signals alone.
-        listener = try TCPListener(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
+        listener = try Self.listen(configuration)
+        lifecycle = ServerLifecycle(pidFile: pidFile, handover: UpgradeHandover.fromEnvironment(log: log), log: log)
+        upgrade = BinaryUpgrade(timeout: configuration.upgradeTimeout)
         do {
             try check("sigaction", pc_ignore_sigpipe())
-            // Prefork's master also takes SIGQUIT (stop at once), SIGTTIN and SIGTTOU (one
-            // worker more or fewer).
+            // SIGHUP reloads, SIGUSR2 upgrades the binary. Prefork's master also takes
+            // SIGQUIT (stop at once), SIGTTIN and SIGTTOU (one worker more or fewer).
             if case .prefork = configuration.model {
-                signals = try SignalPipe.install(catching: [SIGTERM, SIGINT, SIGQUIT, SIGTTIN, SIGTTOU])
+                signals = try SignalPipe.install(catching: [SIGTERM, SIGINT, SIGHUP, SIGUSR2, SIGQUIT, SIGTTIN, SIGTTOU])
             } else {
-                signals = try SignalPipe.install(catching: [SIGTERM, SIGINT])
+                signals = try SignalPipe.install(catching: [SIGTERM, SIGINT, SIGHUP, SIGUSR2])
             }
         } catch {
             listener.close()
@@ -78,14 +86,15 @@ public final class Server {
     public func run(whenReady: (() -> Void)? = nil) -> ServerSummary {
         guard !hasRun else { return ServerSummary() }
         hasRun = true
+        lifecycle.announce(with: whenReady)
+        defer { lifecycle.finished() }
         switch configuration.model {
         case .forkPerConnection(let maxChildren):
             do {
                 let loop = try ForkPerConnectionLoop(
                     listener: listener, maxChildren: maxChildren, configuration: configuration,
-                    service: service, log: log, signals: signals
+                    service: service, log: log, signals: signals, lifecycle: lifecycle, upgrade: upgrade
                 )
-                whenReady?()
                 return loop.run()
             } catch {
                 log.now("cannot serve: \(error)")
@@ -95,10 +104,20 @@ public final class Server {
         case .prefork(let options):
             let supervisor = PreforkSupervisor(
                 listener: listener, options: options, configuration: configuration,
-                service: service, log: log, signals: signals
+                service: service, log: log, signals: signals, lifecycle: lifecycle, upgrade: upgrade
             )
-            return supervisor.run(whenReady: whenReady)
+            return supervisor.run()
         }
+    }
+
+    /// The listener passed by the master this one upgrades (LISTEN_FDS, LISTEN_PID), or a
+    /// new one on the configured address.
+    private static func listen(_ configuration: ServerConfiguration) throws(ProcessError) -> TCPListener {
+        if case .listeners(let passed) = try SocketActivation.takeListeners(), let first = passed.first {
+            for extra in passed.dropFirst() { extra.close() }
+            return first
+        }
+        return try TCPListener(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
     }
 
     private static func validate(_ configuration: ServerConfiguration) throws(ProcessError) {

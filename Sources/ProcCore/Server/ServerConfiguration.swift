@@ -14,9 +14,16 @@ public struct ServerConfiguration: Sendable {
     public var quiet: Bool
     /// Fork per connection or prefork.
     public var model: ServerModel
+    /// A file to write this process's pid to once it serves, removed at the end if it
+    /// still holds that pid (after an upgrade it holds the new master's); nil: none.
+    public var pidFile: String?
+    /// How long a binary upgrade (SIGUSR2) waits for the new master to serve before it
+    /// gives up, kills it and goes on serving.
+    public var upgradeTimeout: Duration
 
     /// A configuration with procctl serve's defaults: 127.0.0.1:8080, backlog 128, idle
-    /// timeout 300 s, grace 10 s, one child per connection and at most 256 at once.
+    /// timeout 300 s, grace 10 s, one child per connection and at most 256 at once, no pid
+    /// file, 60 s for an upgraded master to become ready.
     public init(
         host: String = "127.0.0.1",
         port: Int = 8080,
@@ -24,7 +31,9 @@ public struct ServerConfiguration: Sendable {
         idleTimeout: Duration? = .seconds(300),
         grace: Duration = .seconds(10),
         quiet: Bool = false,
-        model: ServerModel = .forkPerConnection(maxChildren: 256)
+        model: ServerModel = .forkPerConnection(maxChildren: 256),
+        pidFile: String? = nil,
+        upgradeTimeout: Duration = .seconds(60)
     ) {
         self.host = host
         self.port = port
@@ -33,5 +42,7 @@ public struct ServerConfiguration: Sendable {
         self.grace = grace
         self.quiet = quiet
         self.model = model
+        self.pidFile = pidFile
+        self.upgradeTimeout = upgradeTimeout
     }
 }

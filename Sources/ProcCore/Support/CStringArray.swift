@@ -7,7 +7,8 @@ import Glibc
 public final class CStringArray {
     /// The array, for C functions that take `char *const argv[]`.
     public let pointers: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
-    private let count: Int
+    /// The number of strings, the NULL not counted.
+    public let count: Int
 
     /// Copies `strings` into C strings, followed by a NULL.
     public init(_ strings: [String]) {

@@ -19,6 +19,23 @@ public struct PidFile: Sendable {
         self.path = path
     }
 
+    /// Checks, without touching `path`, that `write()` can succeed: creates and removes
+    /// the temporary file it would write. Throws as `write()` does.
+    public func checkWritable() throws(ProcessError) {
+        let temporary = path + ".\(getpid()).tmp"
+        do {
+            let file = try FileDescriptor.open(
+                temporary, .writeOnly, options: [.create, .exclusiveCreate, .closeOnExec],
+                permissions: [.ownerReadWrite])
+            try? file.close()
+            unlink(temporary)
+        } catch let error as Errno {
+            throw ProcessError(.systemCall, operation: "write pid file \(path)", errno: error)
+        } catch {
+            throw ProcessError(.systemCall, operation: "write pid file \(path)")
+        }
+    }
+
     /// Writes this process's pid and a newline. Throws when the folder is not writable.
     public func write() throws(ProcessError) {
         let temporary = path + ".\(getpid()).tmp"

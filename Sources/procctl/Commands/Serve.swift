@@ -57,6 +57,12 @@ struct Serve: ParsableCommand {
     @Flag(help: "Log errors only.")
     var quiet = false
 
+    @Option(name: .customLong("pid-file"), help: ArgumentHelp("Write the server's pid to this file once it serves (the new master's after a SIGUSR2 upgrade); removed at exit if it still holds that pid.", valueName: "path"))
+    var pidFile: String?
+
+    @Option(name: .customLong("upgrade-timeout"), help: ArgumentHelp("Seconds a SIGUSR2 upgrade waits for the new master to serve before it kills it and goes on serving.", valueName: "seconds"))
+    var upgradeTimeout = 60.0
+
     @Argument(parsing: .postTerminator, help: ArgumentHelp(
         "A program (and its arguments) to run for each connection instead of the echo, as tcpserver does: stdin and stdout on the socket, with PROTO=TCP, TCPREMOTEIP, TCPREMOTEPORT, TCPLOCALIP and TCPLOCALPORT in its environment.",
         valueName: "program"
@@ -70,6 +76,8 @@ struct Serve: ParsableCommand {
         try validatePrefork()
         guard idleTimeout >= 0, idleTimeout <= 1e6 else { throw ValidationError("--idle-timeout must be a number of seconds, 0 or more.") }
         guard grace >= 0, grace <= 1e6 else { throw ValidationError("--grace must be a number of seconds, 0 or more.") }
+        guard upgradeTimeout > 0, upgradeTimeout <= 1e6 else { throw ValidationError("--upgrade-timeout must be a number of seconds above 0.") }
+        if let pidFile, pidFile.isEmpty { throw ValidationError("--pid-file must be a path.") }
     }
 
     func run() throws {
@@ -77,7 +85,7 @@ struct Serve: ParsableCommand {
             host: host, port: port, backlog: backlog,
             idleTimeout: idleTimeout > 0 ? .seconds(idleTimeout) : nil,
             grace: .seconds(grace), quiet: quiet,
-            model: model
+            model: model, pidFile: pidFile, upgradeTimeout: .seconds(upgradeTimeout)
         )
         let server: Server
         do {
@@ -89,6 +97,9 @@ struct Serve: ParsableCommand {
         } catch let error where error.code == .cannotExecute {
             let reason = error.errno?.description ?? "\(error.code)"
             throw Terminal.fail("cannot run '\(program.first ?? "")': \(reason)", exitCode: 127)
+        } catch let error where error.operation.hasPrefix("write pid file") {
+            let reason = error.errno?.description ?? "\(error.code)"
+            throw Terminal.fail("cannot write pid file \(pidFile ?? ""): \(reason)")
         } catch let error where error.operation.hasPrefix("listen on") {
             let reason = error.errno?.description ?? "\(error.code)"
             throw Terminal.fail("cannot listen on \(NumericAddress.describe(host: host, port: port)): \(reason)")

@@ -14,9 +14,14 @@ final class RunningServer {
     let listeningLine: String
 
     /// Starts `procctl serve --port 0` with `arguments` added and waits (at most 10 s)
-    /// for its `listening on 127.0.0.1:PORT` line.
-    init(_ arguments: [String] = []) throws {
-        program = try Procctl.launch(["serve", "--port", "0"] + arguments)
+    /// for its `listening on 127.0.0.1:PORT` line; `executable` is the built procctl
+    /// unless a test runs a copy of it.
+    init(_ arguments: [String] = [], executable: String = Procctl.path) throws {
+        if executable == Procctl.path {
+            program = try Procctl.launch(["serve", "--port", "0"] + arguments)
+        } else {
+            program = try LaunchedProgram(executable, ["serve", "--port", "0"] + arguments)
+        }
         guard let line = program.readLine(timeout: 10) else {
             program.stop()
             throw HarnessError("the server printed no 'listening on' line; stderr: \(program.standardError())")

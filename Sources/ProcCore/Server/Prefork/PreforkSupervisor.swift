@@ -15,12 +15,18 @@ import Glibc
 ///
 /// Signals: SIGTERM or SIGINT drains (the listener is shut down, busy workers finish
 /// their connection for up to `grace`, the rest are killed); a second one, or SIGQUIT,
-/// stops at once. SIGTTIN adds a worker, SIGTTOU removes one (never below 1).
+/// stops at once. SIGTTIN adds a worker, SIGTTOU removes one (never below 1). SIGHUP
+/// reloads: a new generation of workers is forked, and once it accepts, the old one is
+/// told to leave, each worker after its current connection. SIGUSR2 upgrades the binary
+/// (`BinaryUpgrade`); once the new master serves, this one hands over: its workers leave
+/// after their connection, and the listener, which the new master shares, stays open.
 final class PreforkSupervisor {
     /// One live worker, as the master knows it.
     private struct Worker {
         let process: ChildProcess
         let slot: Int
+        /// The reload it was forked for (0 at start, one more at each SIGHUP).
+        let generation: Int
         let startedNs: Int64
         /// Told to leave (the pool shrinks): no longer counted in the pool.
         var leaving = false
@@ -33,6 +39,13 @@ final class PreforkSupervisor {
 
     private enum Phase {
         case serving, draining, stoppingNow, halted(String)
+    }
+
+    /// A SIGHUP under way: the new generation boots, then the old one leaves.
+    private struct Reload {
+        let startedNs: Int64
+        /// Whether the older generations have been told to leave (the new one accepts).
+        var oldToldToLeave = false
     }
 
     /// Workers in a row that never boot before the server halts.
@@ -48,6 +61,8 @@ final class PreforkSupervisor {
     private let service: ConnectionService
     private let log: ServerLog
     private let signals: SignalPipe
+    private let lifecycle: ServerLifecycle
+    private let upgrade: BinaryUpgrade
     private let master = getpid()
 
     private var scoreboard: Scoreboard?
@@ -65,13 +80,24 @@ final class PreforkSupervisor {
     private var nextProgressCheckNs: Int64 = 0
     private var pollSet: [pollfd] = []
     private var listenerOpen = true
-    /// Runs, and is cleared, once a worker is ready.
-    private var whenReady: (() -> Void)?
+    /// The generation new workers belong to; workers of older ones leave on reload.
+    private var generation = 0
+    private var reload: Reload?
+    /// A SIGHUP that came during a reload: run once that one is over.
+    private var reloadQueued = false
+    /// An upgraded master serves from the listener too: the drain must not shut it down.
+    private var handedOver = false
+    /// How often, while handing over, workers are told again to leave: one blocked in
+    /// accept may have missed the first SIGTERM (see `resendStops`) and would otherwise
+    /// wait for a connection that the new master's workers could take.
+    static let handoverStopResendNs: Int64 = 100_000_000
     /// How often the master looks for its first ready worker.
     static let readinessCheckNs: Int64 = 5_000_000
 
-    init(listener: TCPListener, options: PreforkOptions, configuration: ServerConfiguration, service: ConnectionService, log: ServerLog, signals: SignalPipe) {
+    init(listener: TCPListener, options: PreforkOptions, configuration: ServerConfiguration, service: ConnectionService, log: ServerLog, signals: SignalPipe, lifecycle: ServerLifecycle, upgrade: BinaryUpgrade) {
         self.listener = listener
+        self.lifecycle = lifecycle
+        self.upgrade = upgrade
         self.options = options
         self.configuration = configuration
         self.service = service
@@ -83,10 +109,9 @@ final class PreforkSupervisor {
     }
 
     /// Serves until SIGTERM, SIGINT or SIGQUIT (or a halt), then drains or stops.
-    /// `whenReady` runs once, when the first worker waits in accept (never when no worker
-    /// can start): the moment to announce the server.
-    func run(whenReady: (() -> Void)? = nil) -> ServerSummary {
-        self.whenReady = whenReady
+    /// The lifecycle's `ready` comes once, when the first worker waits in accept (never
+    /// when no worker can start): the moment to announce the server.
+    func run() -> ServerSummary {
         do {
             // Workers block in accept (see PreforkWorker).
             try listener.setNonBlocking(false)
@@ -100,13 +125,16 @@ final class PreforkSupervisor {
         while case .serving = phase {
             waitForEvents(timeoutMs: loopTimeout(now: Self.nowNs()))
             handleSignals()
+            followUpgrade()
             reapEndedWorkers()
             guard case .serving = phase else { break }
             announceWhenReady()
             let now = Self.nowNs()
             killHungWorkers(now: now)
             manageWorkers(now: now)
+            followReload(now: now)
         }
+        if upgrade.isUnderWay { log.now(upgrade.abandon(because: "this server stops first")) }
         switch phase {
         case .serving, .draining: drain()
         case .stoppingNow: stopNow()
@@ -120,7 +148,13 @@ final class PreforkSupervisor {
 
     // MARK: - The loop
 
-    private var pool: Int { workers.reduce(0) { $0 + ($1.leaving ? 0 : 1) } }
+    private var pool: Int { workers.reduce(0) { $0 + (inPool($1) ? 1 : 0) } }
+
+    /// Whether `worker` counts in the pool: it belongs to the current generation and has
+    /// not been told to leave. (An older generation serves on until the new one accepts.)
+    private func inPool(_ worker: Worker) -> Bool {
+        !worker.leaving && worker.generation == generation
+    }
 
     private func loopTimeout(now: Int64) -> Int32 {
         var deadline = Int64.max
@@ -129,7 +163,8 @@ final class PreforkSupervisor {
         if options.workerTimeout != nil { deadline = min(deadline, nextProgressCheckNs) }
         // Without a pidfd (ENOSYS, EMFILE) a worker's end is found by looking.
         if workers.contains(where: { $0.process.processDescriptor == nil }) { deadline = min(deadline, now + 50_000_000) }
-        if whenReady != nil { deadline = min(deadline, now + Self.readinessCheckNs) }
+        if !lifecycle.isReady || (reload.map { !$0.oldToldToLeave } ?? false) { deadline = min(deadline, now + Self.readinessCheckNs) }
+        if let upgradeMs = upgrade.pollTimeoutMs(now: now) { deadline = min(deadline, now + Int64(upgradeMs) * 1_000_000) }
         if deadline == .max { return -1 }
         return Int32(clamping: max(0, (deadline - now + 999_999) / 1_000_000))
     }
@@ -141,6 +176,8 @@ final class PreforkSupervisor {
         for worker in workers {
             pollSet.append(pollfd(fd: worker.process.processDescriptor ?? -1, events: Int16(POLLIN), revents: 0))
         }
+        // After the workers, so that worker i stays at slot i + 1.
+        pollSet.append(pollfd(fd: upgrade.readyDescriptor, events: Int16(POLLIN), revents: 0))
         var ready: Int32 = 0
         let result = pollSet.withUnsafeMutableBufferPointer { pc_poll($0.baseAddress, Int32($0.count), timeoutMs, &ready) }
         if result != 0 {
@@ -168,18 +205,83 @@ final class PreforkSupervisor {
                 target -= 1
                 maximum -= 1
                 note("SIGTTOU: \(target) workers")
+            case SIGHUP:
+                requestReload()
+            case SIGUSR2:
+                guard case .serving = phase else {
+                    log.now("upgrade (SIGUSR2) ignored: the server is stopping")
+                    continue
+                }
+                log.now(upgrade.start(listener: listener))
             default:
                 break
             }
         }
     }
 
+    // MARK: - Reload and upgrade
+
+    /// SIGHUP: starts a new generation, or queues one reload behind the one under way.
+    private func requestReload() {
+        guard case .serving = phase else {
+            note("reload (SIGHUP) ignored: the server is stopping")
+            return
+        }
+        guard reload == nil else {
+            note(reloadQueued ? "reload (SIGHUP): one is already queued; this one joins it" : "reload (SIGHUP): one is under way; queued")
+            reloadQueued = true
+            return
+        }
+        generation += 1
+        reload = Reload(startedNs: Self.nowNs())
+        lifecycle.reloading()
+        note("reload (SIGHUP): starting generation \(generation) of \(target) workers")
+        // manageWorkers forks the new generation: the pool counts it alone.
+    }
+
+    /// Moves a reload on: once every worker of the new generation accepts, the older
+    /// ones are told to leave (each after its connection); once they are gone, it is over.
+    private func followReload(now: Int64) {
+        guard var current = reload, let scoreboard else { return }
+        if !current.oldToldToLeave {
+            let fresh = workers.filter(inPool)
+            let booted = fresh.filter { [.idle, .busy].contains(scoreboard.state(of: $0.slot)) }.count
+            guard fresh.count >= target, booted >= target else { return }
+            current.oldToldToLeave = true
+            reload = current
+            for index in workers.indices where workers[index].generation < generation && !workers[index].leaving {
+                stop(workerAt: index, now: now, reason: "reload, generation \(generation) serves")
+            }
+        }
+        guard !workers.contains(where: { $0.generation < generation }) else { return }
+        reload = nil
+        lifecycle.reloaded()
+        note("reload: generation \(generation) serves alone after \(Duration.nanoseconds(now - current.startedNs).roundedUpMilliseconds) ms")
+        if reloadQueued {
+            reloadQueued = false
+            requestReload()
+        }
+    }
+
+    /// Follows an upgrade under way: once the new master serves, this one hands over.
+    private func followUpgrade() {
+        guard upgrade.isUnderWay, let outcome = upgrade.check(now: Self.nowNs()) else { return }
+        switch outcome {
+        case .ready(let pid, let elapsed):
+            log.now("upgrade: new master \(pid) serves after \(elapsed.roundedUpMilliseconds) ms; this master (\(master)) stops accepting and drains")
+            if case .serving = phase {
+                handedOver = true
+                phase = .draining
+            }
+        case .failed(let reason):
+            log.now(reason)
+        }
+    }
+
     private func announceWhenReady() {
-        guard let announce = whenReady, let scoreboard else { return }
+        guard !lifecycle.isReady, let scoreboard else { return }
         guard workers.contains(where: { [.idle, .busy].contains(scoreboard.state(of: $0.slot)) }) else { return }
-        whenReady = nil
-        log.flush()
-        announce()
+        lifecycle.ready()
     }
 
     /// Reaps every worker that has ended, logs how, and follows the crash-loop guard.
@@ -261,12 +363,12 @@ final class PreforkSupervisor {
         if now >= nextTickNs {
             nextTickNs = now + Self.tickNs
             if maximum > target {
-                let idle = workers.filter { !$0.leaving && [.idle, .starting].contains(scoreboard.state(of: $0.slot)) }.count
+                let idle = workers.filter { inPool($0) && [.idle, .starting].contains(scoreboard.state(of: $0.slot)) }.count
                 var extra = ramp.workersToFork(live: pool, idle: idle, maximum: maximum)
                 while extra > 0 && spawnWorker(now: now) { extra -= 1 }
                 let idleSince = workers.indices.compactMap { index -> (key: Int, since: Int64)? in
                     let worker = workers[index]
-                    guard !worker.leaving, scoreboard.state(of: worker.slot) == .idle else { return nil }
+                    guard inPool(worker), scoreboard.state(of: worker.slot) == .idle else { return nil }
                     return (index, pc_slot_progress_ns(scoreboard[worker.slot]))
                 }
                 if let index = ramp.workerToRetire(live: pool, minimum: target, idleSince: idleSince, now: now) {
@@ -278,7 +380,7 @@ final class PreforkSupervisor {
         // Past the ceiling (after SIGTTOU): idle workers first, then the newest, which
         // leaves after its connection.
         while pool > maximum {
-            let candidates = workers.indices.filter { !workers[$0].leaving }
+            let candidates = workers.indices.filter { inPool(workers[$0]) }
             let index = candidates.first { scoreboard.state(of: workers[$0].slot) == .idle } ?? candidates.last!
             stop(workerAt: index, now: now, reason: "the pool shrinks to \(maximum)")
         }
@@ -308,7 +410,7 @@ final class PreforkSupervisor {
         }
         pc_slot_assign(scoreboard[slot], process.pid ?? 0, budget)
         let progress = options.workerTimeout.map { ProgressWatch(timeout: $0, startedNs: now) }
-        workers.append(Worker(process: process, slot: slot, startedNs: now, progress: progress))
+        workers.append(Worker(process: process, slot: slot, generation: generation, startedNs: now, progress: progress))
         note("worker \(process.pid ?? 0) spawned")
         return true
     }
@@ -344,15 +446,23 @@ final class PreforkSupervisor {
     /// Stops accepting, lets busy workers finish their connection for up to `grace`, then
     /// SIGKILLs the rest and reaps every worker.
     private func drain() {
+        lifecycle.stopping()
         closeListener()
         for worker in workers { try? worker.process.terminate() }
         let busy = workers.filter { scoreboard?.state(of: $0.slot) == .busy }.count
         note("shutting down: \(busy) busy workers, waiting up to \(configuration.grace.secondsText) s")
         let deadline = Self.nowNs() + configuration.grace.nanoseconds
+        var stopsSentNs = Self.nowNs()
         while !workers.isEmpty {
-            let left = deadline - Self.nowNs()
+            let now = Self.nowNs()
+            let left = deadline - now
             if left <= 0 { break }
-            let lookMs: Int64 = workers.contains { $0.process.processDescriptor == nil } ? 50 : left / 1_000_000 + 1
+            if handedOver && now - stopsSentNs >= Self.handoverStopResendNs {
+                stopsSentNs = now
+                for worker in workers { try? worker.process.terminate() }
+            }
+            var lookMs: Int64 = workers.contains { $0.process.processDescriptor == nil } ? 50 : left / 1_000_000 + 1
+            if handedOver { lookMs = min(lookMs, Self.handoverStopResendNs / 1_000_000) }
             waitForEvents(timeoutMs: Int32(clamping: min(left / 1_000_000 + 1, lookMs)))
             handleSignals()
             reapEndedWorkers()
@@ -380,10 +490,12 @@ final class PreforkSupervisor {
     /// Shuts the shared listener down, which every worker holds too: each accept blocked
     /// on it returns EINVAL at once, a busy worker finds it shut when it comes back, and
     /// new connections are refused.
+    /// After a handover, only this process's descriptor is closed: the socket is the new
+    /// master's now.
     private func closeListener() {
         guard listenerOpen else { return }
         listenerOpen = false
-        _ = pc_listener_stop_accepting(listener.descriptor)
+        if !handedOver { _ = pc_listener_stop_accepting(listener.descriptor) }
         listener.close()
     }
 

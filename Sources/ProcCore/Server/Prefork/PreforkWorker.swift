@@ -33,9 +33,10 @@ struct PreforkWorker {
 
     /// Serves until told to stop, recycled or the listener is shut down; returns the exit code.
     func run() -> Int32 {
-        // A terminal's Ctrl-C, Ctrl-\ and job-control signals reach the whole process
-        // group: the master decides when workers end, not the terminal.
-        for terminalSignal in [SIGINT, SIGQUIT, SIGTTIN, SIGTTOU] { signal(terminalSignal, SIG_IGN) }
+        // A terminal's Ctrl-C, Ctrl-\, hangup and job-control signals reach the whole
+        // process group, as do reload and upgrade sent to it: the master decides when
+        // workers end, not the terminal.
+        for groupSignal in [SIGINT, SIGQUIT, SIGHUP, SIGUSR2, SIGTTIN, SIGTTOU] { signal(groupSignal, SIG_IGN) }
         if let failure = boot() {
             ServerLog.writeUnbuffered("worker \(getpid()): cannot start: \(failure)")
             return 1

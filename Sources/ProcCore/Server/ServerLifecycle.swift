@@ -1,0 +1,68 @@
+/// The moments of a server's life that the world outside hears of, in one place: both
+/// models call it (`ForkPerConnectionLoop`, `PreforkSupervisor`), and what each moment
+/// tells (the ready line, the pid file, the old master after an upgrade, a service
+/// manager) is added here, not in the loops.
+///
+/// `ready` comes once the server serves (fork mode: at once; prefork: once a worker
+/// waits in accept); `reloading` and `reloaded` bracket a SIGHUP (prefork: from the new
+/// generation's start to the old one's end; fork mode: both at once); `stopping` comes
+/// when the drain begins (SIGTERM, SIGINT, or after handing over to an upgraded master).
+final class ServerLifecycle {
+    /// Runs once, at `ready`: the caller's announcement (`Server.run(whenReady:)`).
+    private var whenReady: (() -> Void)?
+    /// Written at `ready`, removed at the end if it still holds this process's pid.
+    let pidFile: PidFile?
+    /// Set when this process is the new master of a binary upgrade: the old master waits
+    /// for its `ready` (see `UpgradeHandover`).
+    let handover: UpgradeHandover?
+    /// The log, for a pid file that cannot be written once ready.
+    private let log: ServerLog
+    private(set) var isReady = false
+
+    init(pidFile: PidFile?, handover: UpgradeHandover?, log: ServerLog) {
+        self.pidFile = pidFile
+        self.handover = handover
+        self.log = log
+    }
+
+    /// Whether this process took its listener over from an upgraded-away master.
+    var isUpgradeSuccessor: Bool { handover != nil }
+
+    /// Sets what `ready` announces; `Server.run` calls it before the loop starts.
+    func announce(with whenReady: (() -> Void)?) {
+        self.whenReady = whenReady
+    }
+
+    /// The server serves: writes the pid file, tells the old master (after an upgrade),
+    /// then runs the caller's announcement. Once; later calls do nothing.
+    func ready() {
+        guard !isReady else { return }
+        isReady = true
+        log.flush()
+        if let pidFile {
+            do {
+                try pidFile.write()
+            } catch {
+                // Checked at init: only a folder that changed since can fail here.
+                log.now("procctl: \(error)")
+            }
+        }
+        handover?.tellReady()
+        whenReady?()
+        whenReady = nil
+    }
+
+    /// A reload (SIGHUP) begins.
+    func reloading() {}
+
+    /// The reload is over: the new generation serves alone.
+    func reloaded() {}
+
+    /// The drain begins: the server stops accepting.
+    func stopping() {}
+
+    /// The server is about to return from `run`: removes the pid file if it is still ours.
+    func finished() {
+        pidFile?.removeIfOwned()
+    }
+}

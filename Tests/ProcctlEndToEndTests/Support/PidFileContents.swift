@@ -1,0 +1,13 @@
+import ProcTestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A pid file's number, read as a script would.
+enum PidFileContents {
+    static func pid(at path: String) -> pid_t? {
+        guard let bytes = LaunchedProgram.contents(ofFile: path) else { return nil }
+        return pid_t(String(decoding: bytes, as: UTF8.self).split(separator: "\n").first ?? "")
+    }
+}
