@@ -92,6 +92,10 @@ static void pc_format_address(const struct sockaddr_storage *address, char *out,
 }
 
 int pc_tcp_listen(const char *host, int port, int backlog, int *out_fd, int *out_port) {
+    return pc_tcp_listen_with_options(host, port, backlog, 0, out_fd, out_port);
+}
+
+int pc_tcp_listen_with_options(const char *host, int port, int backlog, int options, int *out_fd, int *out_port) {
     struct sockaddr_storage address;
     socklen_t length = 0;
     int rc = pc_make_address(host, port, &address, &length);
@@ -100,6 +104,7 @@ int pc_tcp_listen(const char *host, int port, int backlog, int *out_fd, int *out
     if (fd < 0) return errno;
     int one = 1;
     if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+        ((options & PC_LISTEN_REUSE_PORT) && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) ||
         bind(fd, (struct sockaddr *)&address, length) < 0 ||
         listen(fd, backlog) < 0) {
         rc = errno;
@@ -236,4 +241,27 @@ int pc_socket_local_address(int fd, char *host, size_t host_capacity, int *out_p
     if (getsockname(fd, (struct sockaddr *)&address, &length) < 0) return errno;
     pc_split_address(&address, host, host_capacity, out_port);
     return 0;
+}
+
+int pc_listener_queue_length(int fd, unsigned *out_queued, unsigned *out_limit) {
+    struct tcp_info info;
+    socklen_t length = sizeof info;
+    memset(&info, 0, sizeof info);
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return errno;
+    if (info.tcpi_state != TCP_LISTEN) return EINVAL;
+    /* For a listening socket the kernel reports its accept queue in these two fields. */
+    *out_queued = info.tcpi_unacked;
+    *out_limit = info.tcpi_sacked;
+    return 0;
+}
+
+int pc_write_some(int fd, const void *buffer, size_t length, size_t *out_written) {
+    for (;;) {
+        ssize_t n = send(fd, buffer, length, MSG_NOSIGNAL);
+        if (n >= 0) {
+            *out_written = (size_t)n;
+            return 0;
+        }
+        if (errno != EINTR) return errno;
+    }
 }

@@ -22,6 +22,7 @@
 #include "pc_sync.h"
 #include "pc_process_context.h"
 #include "pc_worker.h"
+#include "pc_event_set.h"
 #include "pc_upgrade.h"
 
 #endif

@@ -14,6 +14,22 @@
 /// address gives EINVAL; a port in use, EADDRINUSE.
 int pc_tcp_listen(const char *host, int port, int backlog, int *out_fd, int *out_port);
 
+/// For pc_tcp_listen_with_options: set SO_REUSEPORT, so that several processes (each
+/// setting it, under one user) listen on the same address and the kernel spreads the
+/// connections among them.
+#define PC_LISTEN_REUSE_PORT 1
+
+/// pc_tcp_listen with `options` (PC_LISTEN_REUSE_PORT or 0) set before the bind.
+int pc_tcp_listen_with_options(const char *host, int port, int backlog, int options, int *out_fd, int *out_port);
+
+/// TCP_INFO on a listening socket: the connections waiting in its accept queue and the
+/// queue's limit (the backlog the kernel applies). EINVAL for a socket that does not listen.
+int pc_listener_queue_length(int fd, unsigned *out_queued, unsigned *out_limit);
+
+/// One send(2) on a socket (MSG_NOSIGNAL), retried on EINTR: `*out_written` may be less
+/// than `length`; EAGAIN when a non-blocking socket's buffer is full.
+int pc_write_some(int fd, const void *buffer, size_t length, size_t *out_written);
+
 /// accept4(2) with SOCK_CLOEXEC. `peer` (at least PC_ADDRESS_TEXT_MAX bytes, or NULL)
 /// receives the peer's "address:port". On a non-blocking listener EAGAIN means no
 /// connection is waiting.

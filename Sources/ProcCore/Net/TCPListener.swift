@@ -24,14 +24,16 @@ public struct TCPListener: Sendable {
     public let port: Int
 
     /// Listens on `host`:`port` with a queue of `backlog` connections; port 0 asks for an
-    /// ephemeral port. Throws with errno EADDRINUSE for a port in use and EINVAL for a
-    /// host that is not a numeric address or a port outside 0...65535.
-    public init(host: String, port: Int, backlog: Int = 128) throws(ProcessError) {
+    /// ephemeral port. With `reusePort`, SO_REUSEPORT is set: other processes that set it
+    /// too may listen on the same address, and the kernel spreads new connections among
+    /// them. Throws with errno EADDRINUSE for a port in use and EINVAL for a host that is
+    /// not a numeric address or a port outside 0...65535.
+    public init(host: String, port: Int, backlog: Int = 128, reusePort: Bool = false) throws(ProcessError) {
         var fd: Int32 = -1
         var boundPort: Int32 = 0
         let operation = "listen on \(host):\(port)"
         guard (0...65535).contains(port) else { throw .systemCall(operation, EINVAL) }
-        try check(operation, pc_tcp_listen(host, Int32(port), Int32(clamping: backlog), &fd, &boundPort))
+        try check(operation, pc_tcp_listen_with_options(host, Int32(port), Int32(clamping: backlog), reusePort ? PC_LISTEN_REUSE_PORT : 0, &fd, &boundPort))
         self.descriptor = fd
         self.host = host
         self.port = Int(boundPort)

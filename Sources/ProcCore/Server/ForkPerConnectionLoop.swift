@@ -28,8 +28,10 @@ final class ForkPerConnectionLoop {
     private static let listenerSlot = 1
     /// Slot of an upgrade's ready pipe in `pollSet`; -1 while no upgrade is under way.
     private static let upgradeSlot = 2
-    /// Slot of the first child's pidfd in `pollSet`: children[i] is watched at slot i + 3.
-    private static let firstChildSlot = 3
+    /// Slot of the metrics endpoint in `pollSet` (`ServerOperations`); its fd is -1 without one.
+    private static let operationsSlot = 3
+    /// Slot of the first child's pidfd in `pollSet`: children[i] is watched at slot i + 4.
+    private static let firstChildSlot = 4
     /// How long accepting pauses after a failed accept or fork (EMFILE, EAGAIN, ENOMEM).
     private static let acceptPauseMilliseconds: Int64 = 100
     /// How often children without a pidfd are checked.
@@ -43,6 +45,9 @@ final class ForkPerConnectionLoop {
     private let signals: SignalPipe
     /// The per-connection lines, written in one go each time the loop waits.
     private let log: ServerLog
+    /// Metrics and notifications, between connections.
+    private let operations: ServerOperations
+    /// Ready, reloads and the drain, as told to the world outside.
     private let lifecycle: ServerLifecycle
     /// SIGUSR2: this server's successor, once started.
     private let upgrade: BinaryUpgrade
@@ -67,8 +72,8 @@ final class ForkPerConnectionLoop {
     /// A loop over `listener` (made non-blocking here) with at most `maxChildren` children.
     init(
         listener: TCPListener, maxChildren: Int, configuration: ServerConfiguration,
-        service: ConnectionService, log: ServerLog, signals: SignalPipe, lifecycle: ServerLifecycle,
-        upgrade: BinaryUpgrade
+        service: ConnectionService, log: ServerLog, signals: SignalPipe, operations: ServerOperations,
+        lifecycle: ServerLifecycle, upgrade: BinaryUpgrade
     ) throws(ProcessError) {
         self.listener = listener
         self.maxChildren = maxChildren
@@ -76,6 +81,7 @@ final class ForkPerConnectionLoop {
         self.service = service
         self.log = log
         self.signals = signals
+        self.operations = operations
         self.lifecycle = lifecycle
         self.upgrade = upgrade
         try listener.setNonBlocking()
@@ -84,6 +90,7 @@ final class ForkPerConnectionLoop {
         pollSet.append(pollfd(fd: signals.descriptor.rawValue, events: Int16(POLLIN), revents: 0))
         pollSet.append(pollfd(fd: listener.descriptor, events: Int16(POLLIN), revents: 0))
         pollSet.append(pollfd(fd: -1, events: Int16(POLLIN), revents: 0))
+        pollSet.append(pollfd(fd: operations.descriptor, events: Int16(POLLIN), revents: 0))
         children = ChildList(capacity: maxChildren)
     }
 
@@ -104,6 +111,7 @@ final class ForkPerConnectionLoop {
             handleSignals()
             followUpgrade()
             reapEndedChildren()
+            performOperations()
             if !stopRequested && pollSet[Self.listenerSlot].revents != 0 { acceptConnections() }
             updateAccepting()
         }
@@ -123,7 +131,19 @@ final class ForkPerConnectionLoop {
         if let upgradeTimeout = upgrade.pollTimeoutMs(now: Int64(pc_monotonic_ns())) {
             timeout = timeout < 0 ? upgradeTimeout : min(timeout, upgradeTimeout)
         }
+        if let due = operations.nextDueNs {
+            let left = Int32(clamping: max(0, (due - Int64(pc_monotonic_ns()) + 999_999) / 1_000_000))
+            timeout = timeout < 0 ? left : min(timeout, left)
+        }
         return timeout
+    }
+
+    /// Scrapes and notifications (nothing at all without `--metrics` or `NOTIFY_SOCKET`).
+    private func performOperations() {
+        guard operations.isActive else { return }
+        operations.perform(nowNs: Int64(pc_monotonic_ns()), metricsReady: pollSet[Self.operationsSlot].revents != 0) {
+            ServerMetrics(model: "forkPerConnection", connectionsTotal: summary.connectionsServed, connectionsActive: liveChildren)
+        }
     }
 
     private func waitForEvents(timeoutMs: Int32) {
@@ -279,6 +299,7 @@ final class ForkPerConnectionLoop {
     /// What a connection's child does: close the listener and serve until the end.
     private func serveInChild() throws {
         listener.close()
+        operations.closeInChild()
         // Ctrl-C or a hangup in a terminal signals the whole process group: the server
         // decides when its children end (after --grace, never at a reload), not the terminal.
         signal(SIGINT, SIG_IGN)
@@ -326,6 +347,7 @@ final class ForkPerConnectionLoop {
             // A second SIGTERM or SIGINT cuts the grace short.
             handleSignals()
             reapEndedChildren()
+            performOperations()
         }
         for child in children.all + unwatched where (try? child.isAlive) == true {
             try? child.kill()

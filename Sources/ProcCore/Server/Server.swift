@@ -28,21 +28,29 @@ public final class Server {
     let service: ConnectionService
     /// The server's own log lines on stderr (parent-only memory).
     let log = ServerLog()
-    /// Ready, reloads and the drain, as told to the world outside (pid file, an old master).
+    /// Metrics and the service manager's notifications, served from the master's loop.
+    let operations: ServerOperations
+    /// Ready, reloads and the drain, as told to the world outside (pid file, an old
+    /// master, the service manager).
     let lifecycle: ServerLifecycle
     /// SIGUSR2: the program file and arguments as started, for the new master.
     let upgrade: BinaryUpgrade
     private var hasRun = false
 
-    /// The port the server listens on: the kernel's choice when the configuration asked for 0.
+    /// The port the server listens on: the kernel's choice when the configuration asked
+    /// for 0, the passed socket's under socket activation.
     public var port: Int { listener.port }
+    /// The address the server listens on: the configuration's, or the passed socket's.
+    public var host: String { listener.host }
+    /// Where the metrics are served (the real port when the configuration asked for 0), or nil.
+    public var metricsAddress: ListenAddress? { operations.metricsAddress }
 
     /// Listens as `configuration` says; each connection is served by `handler` in a forked
     /// child or a worker. Throws when the address cannot be listened on (errno EADDRINUSE,
     /// EADDRNOTAVAIL, EACCES; the operation is `listen on HOST:PORT`) or a limit in the
     /// configuration is out of range (`.invalidArgument`).
     public convenience init(configuration: ServerConfiguration, handler: @escaping ConnectionHandler) throws(ProcessError) {
-        try self.init(configuration: configuration, work: .handler(handler))
+        try self.init(configuration: configuration) { () throws(ProcessError) in .handler(handler) }
     }
 
     /// Listens as `configuration` says; each connection runs `program` with stdin and
@@ -51,20 +59,35 @@ public final class Server {
     /// this process's. The executable is resolved through PATH here: one that cannot be
     /// run throws `.cannotExecute` naming it, before anything listens.
     public convenience init(configuration: ServerConfiguration, program: Program) throws(ProcessError) {
-        try self.init(configuration: configuration, work: .program(ProgramSpawner(program: program)))
+        try self.init(configuration: configuration) { () throws(ProcessError) in .program(try ProgramSpawner(program: program)) }
     }
 
-    private init(configuration: ServerConfiguration, work: ConnectionService.Work) throws(ProcessError) {
+    private init(configuration: ServerConfiguration, work: () throws(ProcessError) -> ConnectionService.Work) throws(ProcessError) {
         try Self.validate(configuration)
         self.configuration = configuration
-        service = ConnectionService(work: work, idleTimeout: configuration.idleTimeout, quiet: configuration.quiet)
+        // Passed sockets and the upgrade's pipe first: their variables leave the environment
+        // before a program's copy of it is read.
+        let passed = try Self.passedListener(for: configuration)
+        let handover = UpgradeHandover.fromEnvironment(log: log)
         let pidFile = configuration.pidFile.map { PidFile(path: $0) }
-        try pidFile?.checkWritable()
-        // Listening first: an init that fails on the address leaves the signals alone.
-        listener = try Self.listen(configuration)
-        lifecycle = ServerLifecycle(pidFile: pidFile, handover: UpgradeHandover.fromEnvironment(log: log), log: log)
-        upgrade = BinaryUpgrade(timeout: configuration.upgradeTimeout)
         do {
+            try pidFile?.checkWritable()
+            service = ConnectionService(work: try work(), idleTimeout: configuration.idleTimeout, quiet: configuration.quiet)
+        } catch {
+            passed?.close()
+            throw error
+        }
+        // Listening next: an init that fails on the address leaves the signals alone.
+        if let passed {
+            listener = passed
+        } else {
+            listener = try TCPListener(
+                host: configuration.host, port: configuration.port, backlog: configuration.backlog, reusePort: configuration.reusePort)
+        }
+        do {
+            operations = try ServerOperations(configuration: configuration, listener: listener)
+            lifecycle = ServerLifecycle(pidFile: pidFile, handover: handover, notifications: operations.notifications, log: log)
+            upgrade = BinaryUpgrade(timeout: configuration.upgradeTimeout)
             try check("sigaction", pc_ignore_sigpipe())
             // SIGHUP reloads, SIGUSR2 upgrades the binary. Prefork's master also takes
             // SIGQUIT (stop at once), SIGTTIN and SIGTTOU (one worker more or fewer).
@@ -87,13 +110,17 @@ public final class Server {
         guard !hasRun else { return ServerSummary() }
         hasRun = true
         lifecycle.announce(with: whenReady)
-        defer { lifecycle.finished() }
+        defer {
+            lifecycle.finished()
+            operations.metrics?.close()
+        }
         switch configuration.model {
         case .forkPerConnection(let maxChildren):
             do {
                 let loop = try ForkPerConnectionLoop(
                     listener: listener, maxChildren: maxChildren, configuration: configuration,
-                    service: service, log: log, signals: signals, lifecycle: lifecycle, upgrade: upgrade
+                    service: service, log: log, signals: signals, operations: operations, lifecycle: lifecycle,
+                    upgrade: upgrade
                 )
                 return loop.run()
             } catch {
@@ -104,20 +131,11 @@ public final class Server {
         case .prefork(let options):
             let supervisor = PreforkSupervisor(
                 listener: listener, options: options, configuration: configuration,
-                service: service, log: log, signals: signals, lifecycle: lifecycle, upgrade: upgrade
+                service: service, log: log, signals: signals, operations: operations, lifecycle: lifecycle,
+                upgrade: upgrade
             )
             return supervisor.run()
         }
-    }
-
-    /// The listener passed by the master this one upgrades (LISTEN_FDS, LISTEN_PID), or a
-    /// new one on the configured address.
-    private static func listen(_ configuration: ServerConfiguration) throws(ProcessError) -> TCPListener {
-        if case .listeners(let passed) = try SocketActivation.takeListeners(), let first = passed.first {
-            for extra in passed.dropFirst() { extra.close() }
-            return first
-        }
-        return try TCPListener(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
     }
 
     private static func validate(_ configuration: ServerConfiguration) throws(ProcessError) {

@@ -14,6 +14,13 @@ public struct ServerConfiguration: Sendable {
     public var quiet: Bool
     /// Fork per connection or prefork.
     public var model: ServerModel
+    /// Set SO_REUSEPORT on the listener, so that several independent servers share the
+    /// port (see README, "Several instances on one port").
+    public var reusePort: Bool
+    /// Where to serve Prometheus metrics (`/metrics`) from the master; nil: nowhere.
+    public var metricsAddress: ListenAddress?
+    /// The version of the program the server is part of, as `procctl_build_info` reports it.
+    public var version: String
     /// A file to write this process's pid to once it serves, removed at the end if it
     /// still holds that pid (after an upgrade it holds the new master's); nil: none.
     public var pidFile: String?
@@ -32,6 +39,9 @@ public struct ServerConfiguration: Sendable {
         grace: Duration = .seconds(10),
         quiet: Bool = false,
         model: ServerModel = .forkPerConnection(maxChildren: 256),
+        reusePort: Bool = false,
+        metricsAddress: ListenAddress? = nil,
+        version: String = "unknown",
         pidFile: String? = nil,
         upgradeTimeout: Duration = .seconds(60)
     ) {
@@ -42,6 +52,9 @@ public struct ServerConfiguration: Sendable {
         self.grace = grace
         self.quiet = quiet
         self.model = model
+        self.reusePort = reusePort
+        self.metricsAddress = metricsAddress
+        self.version = version
         self.pidFile = pidFile
         self.upgradeTimeout = upgradeTimeout
     }

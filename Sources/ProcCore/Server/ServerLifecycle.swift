@@ -15,13 +15,16 @@ final class ServerLifecycle {
     /// Set when this process is the new master of a binary upgrade: the old master waits
     /// for its `ready` (see `UpgradeHandover`).
     let handover: UpgradeHandover?
+    /// READY=1, RELOADING=1, STOPPING=1 for a service manager (nothing without one).
+    private let notifications: ServiceNotifications
     /// The log, for a pid file that cannot be written once ready.
     private let log: ServerLog
     private(set) var isReady = false
 
-    init(pidFile: PidFile?, handover: UpgradeHandover?, log: ServerLog) {
+    init(pidFile: PidFile?, handover: UpgradeHandover?, notifications: ServiceNotifications, log: ServerLog) {
         self.pidFile = pidFile
         self.handover = handover
+        self.notifications = notifications
         self.log = log
     }
 
@@ -48,18 +51,25 @@ final class ServerLifecycle {
             }
         }
         handover?.tellReady()
+        notifications.ready()
         whenReady?()
         whenReady = nil
     }
 
     /// A reload (SIGHUP) begins.
-    func reloading() {}
+    func reloading() {
+        notifications.reloading()
+    }
 
     /// The reload is over: the new generation serves alone.
-    func reloaded() {}
+    func reloaded() {
+        notifications.ready()
+    }
 
     /// The drain begins: the server stops accepting.
-    func stopping() {}
+    func stopping() {
+        notifications.stopping()
+    }
 
     /// The server is about to return from `run`: removes the pid file if it is still ours.
     func finished() {

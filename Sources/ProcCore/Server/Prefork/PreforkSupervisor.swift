@@ -61,6 +61,9 @@ final class PreforkSupervisor {
     private let service: ConnectionService
     private let log: ServerLog
     private let signals: SignalPipe
+    /// Metrics and notifications, between the loop's other duties.
+    private let operations: ServerOperations
+    /// Ready, reloads and the drain, as told to the world outside.
     private let lifecycle: ServerLifecycle
     private let upgrade: BinaryUpgrade
     private let master = getpid()
@@ -69,6 +72,7 @@ final class PreforkSupervisor {
     private var workers: [Worker] = []
     private var phase = Phase.serving
     private var summary = ServerSummary()
+    private var restarts = WorkerRestarts()
     /// The pool's size (`--workers`, moved by SIGTTIN and SIGTTOU) and its ceiling.
     private var target: Int
     private var maximum: Int
@@ -94,7 +98,7 @@ final class PreforkSupervisor {
     /// How often the master looks for its first ready worker.
     static let readinessCheckNs: Int64 = 5_000_000
 
-    init(listener: TCPListener, options: PreforkOptions, configuration: ServerConfiguration, service: ConnectionService, log: ServerLog, signals: SignalPipe, lifecycle: ServerLifecycle, upgrade: BinaryUpgrade) {
+    init(listener: TCPListener, options: PreforkOptions, configuration: ServerConfiguration, service: ConnectionService, log: ServerLog, signals: SignalPipe, operations: ServerOperations, lifecycle: ServerLifecycle, upgrade: BinaryUpgrade) {
         self.listener = listener
         self.lifecycle = lifecycle
         self.upgrade = upgrade
@@ -103,6 +107,7 @@ final class PreforkSupervisor {
         self.service = service
         self.log = log
         self.signals = signals
+        self.operations = operations
         target = options.workers
         maximum = max(options.maxWorkers, options.workers)
         ramp = PoolRamp(idleExit: options.extraWorkerIdleTimeout)
@@ -127,6 +132,7 @@ final class PreforkSupervisor {
             handleSignals()
             followUpgrade()
             reapEndedWorkers()
+            performOperations()
             guard case .serving = phase else { break }
             announceWhenReady()
             let now = Self.nowNs()
@@ -165,6 +171,7 @@ final class PreforkSupervisor {
         if workers.contains(where: { $0.process.processDescriptor == nil }) { deadline = min(deadline, now + 50_000_000) }
         if !lifecycle.isReady || (reload.map { !$0.oldToldToLeave } ?? false) { deadline = min(deadline, now + Self.readinessCheckNs) }
         if let upgradeMs = upgrade.pollTimeoutMs(now: now) { deadline = min(deadline, now + Int64(upgradeMs) * 1_000_000) }
+        if let due = operations.nextDueNs { deadline = min(deadline, due) }
         if deadline == .max { return -1 }
         return Int32(clamping: max(0, (deadline - now + 999_999) / 1_000_000))
     }
@@ -178,6 +185,7 @@ final class PreforkSupervisor {
         }
         // After the workers, so that worker i stays at slot i + 1.
         pollSet.append(pollfd(fd: upgrade.readyDescriptor, events: Int16(POLLIN), revents: 0))
+        pollSet.append(pollfd(fd: operations.descriptor, events: Int16(POLLIN), revents: 0))
         var ready: Int32 = 0
         let result = pollSet.withUnsafeMutableBufferPointer { pc_poll($0.baseAddress, Int32($0.count), timeoutMs, &ready) }
         if result != 0 {
@@ -320,6 +328,7 @@ final class PreforkSupervisor {
             note("worker \(pid) \(Self.describe(code))")
         }
         guard case .serving = phase, !worker.leaving else { return }
+        restarts.count(recycled: state == .recycling, timedOut: worker.timedOut, exitCode: code)
         let lifetime = Duration.nanoseconds(Self.nowNs() - worker.startedNs)
         switch crashGuard.workerEnded(booted: state != .starting, abnormal: abnormal, lifetime: lifetime) {
         case .respawn:
@@ -396,7 +405,8 @@ final class PreforkSupervisor {
         scoreboard.record(.starting, served: 0, at: slot)
         let worker = PreforkWorker(listener: listener, scoreboard: scoreboard, slot: slot, master: master, service: service, startup: options.workerStartup)
         // The master runs one thread: the thread check is skipped.
-        let process = ChildProcess(name: "worker", threadPolicy: .allow) {
+        let process = ChildProcess(name: "worker", threadPolicy: .allow) { [operations] in
+            operations.closeInChild()
             let code = worker.run()
             if code != 0 { throw ChildProcess.Exit(code) }
         }
@@ -466,6 +476,7 @@ final class PreforkSupervisor {
             waitForEvents(timeoutMs: Int32(clamping: min(left / 1_000_000 + 1, lookMs)))
             handleSignals()
             reapEndedWorkers()
+            performOperations()
             if case .stoppingNow = phase { break }
         }
         stopNow()
@@ -497,6 +508,38 @@ final class PreforkSupervisor {
         listenerOpen = false
         if !handedOver { _ = pc_listener_stop_accepting(listener.descriptor) }
         listener.close()
+    }
+
+    // MARK: - Operations
+
+    /// Scrapes and notifications (nothing at all without `--metrics` or `NOTIFY_SOCKET`).
+    private func performOperations() {
+        guard operations.isActive else { return }
+        let metricsReady = (pollSet.last?.revents ?? 0) != 0 && pollSet.last?.fd == operations.descriptor
+        operations.perform(nowNs: Self.nowNs(), metricsReady: metricsReady, snapshot: metricsSnapshot)
+    }
+
+    /// The figures of `/metrics` and STATUS=, from the scoreboard and the master's own count.
+    private func metricsSnapshot() -> ServerMetrics {
+        var metrics = ServerMetrics(model: "prefork", connectionsTotal: summary.connectionsServed)
+        var counts = ServerMetrics.Workers()
+        if let scoreboard {
+            for worker in workers {
+                let state = scoreboard.state(of: worker.slot)
+                // As `workerEnded` counts them: the finished ones, and the one being served.
+                metrics.connectionsTotal += Int(pc_slot_served(scoreboard[worker.slot])) + (state == .busy ? 1 : 0)
+                switch state {
+                case .idle: counts.idle += 1
+                case .busy: counts.busy += 1
+                case .starting: counts.starting += 1
+                default: break
+                }
+            }
+        }
+        metrics.connectionsActive = counts.busy
+        metrics.workers = counts
+        metrics.workerRestarts = restarts
+        return metrics
     }
 
     // MARK: - Helpers

@@ -1,0 +1,207 @@
+import CProcShim
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The master's `/metrics` endpoint: a tiny HTTP/1.x server that never blocks the loop
+/// it runs in.
+///
+/// Its listener and its connections sit in one event set (epoll), whose one descriptor
+/// the master's poll watches: the master's loop gains one poll slot, not one per scraper.
+/// Every socket is non-blocking; a request is at most `requestLimit` bytes; a connection
+/// lives at most `connectionTimeoutNs`, whatever it does; at most `connectionLimit` are
+/// open at once (the next ones wait in the listener's backlog). A slow or stuck scraper
+/// costs the master a few system calls and one slot until it times out, nothing more.
+final class MetricsEndpoint {
+    /// Connections served at once; beyond, the listener leaves the event set.
+    static let connectionLimit = 8
+    /// The longest request (line and headers) read; a longer one is answered 431.
+    static let requestLimit = 4096
+    /// How long one connection may live, request and response included.
+    static let connectionTimeoutNs: Int64 = 2_000_000_000
+
+    private struct Scrape {
+        let descriptor: Int32
+        let deadlineNs: Int64
+        var request: [UInt8] = []
+        /// The response, once the request is complete; what is left to write from `written`.
+        var response: [UInt8]?
+        var written = 0
+    }
+
+    /// The event set's descriptor, for the master's poll: readable when a scraper needs attention.
+    let descriptor: Int32
+    /// The address served, with the real port.
+    let address: ListenAddress
+    private let listener: TCPListener
+    private var scrapes: [Scrape] = []
+    private var listenerWatched = true
+    private var closed = false
+
+    /// Listens on `address` (port 0: an ephemeral one). Throws with the operation
+    /// `metrics on HOST:PORT` when it cannot.
+    init(address requested: ListenAddress) throws(ProcessError) {
+        let operation = "metrics on \(requested.host):\(requested.port)"
+        do {
+            listener = try TCPListener(host: requested.host, port: requested.port, backlog: 16)
+        } catch {
+            throw ProcessError(error.code, operation: operation, errno: error.errno)
+        }
+        var set: Int32 = -1
+        var result = pc_set_nonblocking(listener.descriptor, true)
+        if result == 0 { result = pc_event_set_create(&set) }
+        if result == 0 { result = pc_event_set_watch(set, listener.descriptor, PC_EVENT_READABLE) }
+        if result != 0 {
+            listener.close()
+            if set >= 0 { _ = pc_close(set) }
+            throw .systemCall(operation, result)
+        }
+        descriptor = set
+        address = ListenAddress(host: listener.host, port: listener.port)
+    }
+
+    deinit {
+        close()
+    }
+
+    /// The earliest moment a connection times out, or nil with none open.
+    var nextDeadlineNs: Int64? { scrapes.lazy.map(\.deadlineNs).min() }
+
+    /// Does what is ready without waiting: accepts, reads requests, answers them with
+    /// `render()` for `/metrics`, writes, and closes connections that are done or past
+    /// their time.
+    func serve(nowNs: Int64, render: () -> String) {
+        guard !closed else { return }
+        var fds = [Int32](repeating: -1, count: 16)
+        var events = [UInt32](repeating: 0, count: 16)
+        var count: Int32 = 0
+        if pc_event_set_wait(descriptor, &fds, &events, Int32(fds.count), 0, &count) == 0 {
+            for index in 0..<Int(count) {
+                if fds[index] == listener.descriptor {
+                    acceptScrapes(nowNs: nowNs)
+                } else if let scrape = scrapes.firstIndex(where: { $0.descriptor == fds[index] }) {
+                    progress(scrapeAt: scrape, render: render)
+                }
+            }
+        }
+        for index in scrapes.indices.reversed() where scrapes[index].deadlineNs <= nowNs { finish(scrapeAt: index) }
+        let wantsListener = scrapes.count < Self.connectionLimit
+        if wantsListener != listenerWatched {
+            listenerWatched = wantsListener
+            _ = wantsListener ? pc_event_set_watch(descriptor, listener.descriptor, PC_EVENT_READABLE)
+                : pc_event_set_forget(descriptor, listener.descriptor)
+        }
+    }
+
+    /// Closes the listener, the event set and every connection: in a forked child, whose
+    /// copies must not keep them open, and in the master when the server stops.
+    func close() {
+        guard !closed else { return }
+        closed = true
+        for scrape in scrapes { _ = pc_close(scrape.descriptor) }
+        scrapes.removeAll()
+        listener.close()
+        _ = pc_close(descriptor)
+    }
+
+    // MARK: - Connections
+
+    private func acceptScrapes(nowNs: Int64) {
+        while scrapes.count < Self.connectionLimit {
+            var fd: Int32 = -1
+            guard pc_accept(listener.descriptor, &fd, nil, 0) == 0 else { return }
+            guard pc_set_nonblocking(fd, true) == 0, pc_event_set_watch(descriptor, fd, PC_EVENT_READABLE) == 0 else {
+                _ = pc_close(fd)
+                continue
+            }
+            scrapes.append(Scrape(descriptor: fd, deadlineNs: nowNs + Self.connectionTimeoutNs))
+        }
+    }
+
+    private func progress(scrapeAt index: Int, render: () -> String) {
+        if scrapes[index].response == nil && !readRequest(scrapeAt: index, render: render) {
+            finish(scrapeAt: index)
+            return
+        }
+        guard scrapes[index].response != nil else { return }
+        if !writeResponse(scrapeAt: index) { finish(scrapeAt: index) }
+    }
+
+    /// Reads what has come; false when the connection should close (end of input before
+    /// a whole request, an error).
+    private func readRequest(scrapeAt index: Int, render: () -> String) -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 1024)
+        while scrapes[index].response == nil {
+            var count = 0
+            let result = chunk.withUnsafeMutableBytes { pc_read(scrapes[index].descriptor, $0.baseAddress, $0.count, &count) }
+            if result == EAGAIN || result == EWOULDBLOCK { return true }
+            guard result == 0, count > 0 else { return false }
+            scrapes[index].request += chunk[0..<min(count, Self.requestLimit + 1 - scrapes[index].request.count)]
+            if Self.headersEnd(in: scrapes[index].request) {
+                scrapes[index].response = Self.response(to: scrapes[index].request, render: render)
+            } else if scrapes[index].request.count > Self.requestLimit {
+                scrapes[index].response = Self.response(status: "431 Request Header Fields Too Large", body: "request too long\n")
+            }
+        }
+        return true
+    }
+
+    /// Writes what the socket takes; false when the connection should close (all written,
+    /// or an error), true while some is left (then the connection waits to be writable).
+    private func writeResponse(scrapeAt index: Int) -> Bool {
+        guard let response = scrapes[index].response else { return true }
+        while scrapes[index].written < response.count {
+            var written = 0
+            let result = response.withUnsafeBytes { bytes in
+                pc_write_some(scrapes[index].descriptor, bytes.baseAddress! + scrapes[index].written,
+                              bytes.count - scrapes[index].written, &written)
+            }
+            if result == EAGAIN || result == EWOULDBLOCK {
+                _ = pc_event_set_watch(descriptor, scrapes[index].descriptor, PC_EVENT_WRITABLE)
+                return true
+            }
+            guard result == 0 else { return false }
+            scrapes[index].written += written
+        }
+        return false
+    }
+
+    private func finish(scrapeAt index: Int) {
+        _ = pc_close(scrapes[index].descriptor)  // closing also takes it out of the event set
+        scrapes.remove(at: index)
+    }
+
+    // MARK: - HTTP
+
+    private static func headersEnd(in request: [UInt8]) -> Bool {
+        for index in request.indices.dropFirst() where request[index] == UInt8(ascii: "\n") {
+            if request[index - 1] == UInt8(ascii: "\n") { return true }
+            if index >= 3 && request[index - 1] == UInt8(ascii: "\r") && request[index - 2] == UInt8(ascii: "\n") { return true }
+        }
+        return false
+    }
+
+    /// The response to a whole request: the metrics for `GET /metrics` (or HEAD), 404
+    /// elsewhere, 405 for another method.
+    private static func response(to request: [UInt8], render: () -> String) -> [UInt8] {
+        let line = request.prefix { $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\n") }
+        let parts = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
+        guard parts.count >= 2 else { return response(status: "400 Bad Request", body: "bad request\n") }
+        let method = String(decoding: parts[0], as: UTF8.self)
+        let target = String(decoding: parts[1], as: UTF8.self)
+        guard method == "GET" || method == "HEAD" else {
+            return response(status: "405 Method Not Allowed", body: "only GET and HEAD\n", extraHeaders: "Allow: GET, HEAD\r\n")
+        }
+        let path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? target
+        guard path == "/metrics" else { return response(status: "404 Not Found", body: "not found: the metrics are at /metrics\n") }
+        return response(status: "200 OK", body: render(), contentType: MetricsExposition.contentType, includeBody: method == "GET")
+    }
+
+    private static func response(status: String, body: String, contentType: String = "text/plain; charset=utf-8",
+                                 extraHeaders: String = "", includeBody: Bool = true) -> [UInt8] {
+        let bytes = Array(body.utf8)
+        let head = "HTTP/1.1 \(status)\r\nContent-Type: \(contentType)\r\nContent-Length: \(bytes.count)\r\n\(extraHeaders)Connection: close\r\n\r\n"
+        return Array(head.utf8) + (includeBody ? bytes : [])
+    }
+}

@@ -1,0 +1,102 @@
+import CProcShim
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The server's side of systemd's notify protocol (`Type=notify`), through
+/// `SystemdNotifier`: READY=1 once it serves, RELOADING=1 and READY=1 around a reload,
+/// STOPPING=1 when it drains, STATUS= lines with its figures, and WATCHDOG=1 from the
+/// master's loop when `WATCHDOG_USEC` asks for it.
+///
+/// Without `NOTIFY_SOCKET` every call does nothing. A socket that cannot be reached
+/// (it does not exist, nothing listens) is logged once, and the server goes on serving
+/// without notifications: a service manager's absence is no reason to stop.
+final class ServiceNotifications {
+    /// How often STATUS= is refreshed, when its text has changed.
+    static let statusIntervalNs: Int64 = 2_000_000_000
+
+    private var notifier: SystemdNotifier?
+    /// Between two WATCHDOG=1: a quarter of `WATCHDOG_USEC`, so that at least two come
+    /// within each interval even when the loop is late.
+    private let watchdogPeriodNs: Int64?
+    private var nextWatchdogNs: Int64 = 0
+    private var nextStatusNs: Int64 = 0
+    private var lastStatus = ""
+    private var serving = false
+    /// The address served, for the first STATUS= line.
+    private let address: String
+
+    /// Notifications to the service manager `NOTIFY_SOCKET` names, if any, about a server
+    /// on `address`. `WATCHDOG_PID` is removed once read: it names this process, and a
+    /// new master after a binary upgrade, which inherits the environment, must not take
+    /// it for another's (it then sends WATCHDOG=1 itself, as `MAINPID=` makes it the one
+    /// watched).
+    init(serving address: String) {
+        self.address = address
+        notifier = SystemdNotifier.fromEnvironment()
+        watchdogPeriodNs = notifier?.watchdogInterval.map { max(1_000_000, $0.nanoseconds / 4) }
+        if watchdogPeriodNs != nil { Environment.remove("WATCHDOG_PID") }
+    }
+
+    /// Whether anything is sent at all.
+    var isActive: Bool { notifier != nil }
+
+    /// READY=1 (with MAINPID=, so that after a binary upgrade the new master becomes the
+    /// service's main process) and a first STATUS= naming the address; the figures follow
+    /// at the next tick.
+    func ready() {
+        serving = true
+        lastStatus = ""
+        nextStatusNs = Int64(pc_monotonic_ns()) + Self.statusIntervalNs
+        send([.ready, .mainPID(getpid()), .status("serving on \(address)")])
+    }
+
+    /// RELOADING=1 with MONOTONIC_USEC=, as systemd wants for `Type=notify-reload` too.
+    func reloading() {
+        send([.reloading, .monotonicNow(), .status("reloading")])
+    }
+
+    /// STOPPING=1: the server drains.
+    func stopping() {
+        serving = false
+        send([.stopping, .status("draining: no new connections; live ones finish")])
+    }
+
+    /// The moment `tick` next has something to send, or nil.
+    var nextDueNs: Int64? {
+        guard notifier != nil else { return nil }
+        var due: Int64? = watchdogPeriodNs.map { _ in nextWatchdogNs }
+        if serving { due = min(due ?? .max, nextStatusNs) }
+        return due
+    }
+
+    /// Sends WATCHDOG=1 and a changed STATUS= when they are due; `metrics` is read only then.
+    func tick(nowNs: Int64, metrics: () -> ServerMetrics) {
+        guard notifier != nil else { return }
+        var states: [SystemdNotifier.State] = []
+        if let period = watchdogPeriodNs, nowNs >= nextWatchdogNs {
+            nextWatchdogNs = nowNs + period
+            states.append(.watchdog)
+        }
+        if serving && nowNs >= nextStatusNs {
+            nextStatusNs = nowNs + Self.statusIntervalNs
+            let status = metrics().statusLine
+            if status != lastStatus {
+                lastStatus = status
+                states.append(.status("serving: \(status)"))
+            }
+        }
+        if !states.isEmpty { send(states) }
+    }
+
+    private func send(_ states: [SystemdNotifier.State]) {
+        guard let notifier else { return }
+        do {
+            try notifier.notify(states)
+        } catch {
+            self.notifier = nil
+            ServerLog.writeUnbuffered("procctl: cannot notify the service manager (NOTIFY_SOCKET=\(notifier.socketPath)): \(error.errno?.description ?? "\(error)"); serving without notifications")
+        }
+    }
+}

@@ -1,0 +1,35 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Server {
+    /// The socket passed the systemd way when `LISTEN_FDS` and `LISTEN_PID` name this
+    /// process (systemd's socket activation, `systemd-socket-activate`, a binary upgrade),
+    /// or nil: the server binds as its configuration says. The variables are removed in
+    /// every case, before a program's environment is read or any child forked, so that
+    /// none of them sees them.
+    ///
+    /// Several passed sockets: the first is served and the others are closed, with a log
+    /// line. Every model serves one listener (prefork's workers block in accept on it,
+    /// which is what makes their wake-up wake-one and FIFO), so a unit should pass one.
+    /// Variables that name another process (inherited from a parent that was activated)
+    /// are ignored with a log line, and the server binds. A malformed `LISTEN_FDS` or
+    /// `LISTEN_PID`, or a passed descriptor that is not a listening TCP socket, throws:
+    /// the server should refuse to start rather than serve a port nobody asked for.
+    static func passedListener(for configuration: ServerConfiguration) throws(ProcessError) -> TCPListener? {
+        switch try SocketActivation.takeListeners() {
+        case .listeners(let passed):
+            if passed.count > 1 {
+                let ignored = passed.dropFirst().map { "\($0.host):\($0.port)" }.joined(separator: ", ")
+                ServerLog.writeUnbuffered("procctl: \(passed.count) sockets passed (LISTEN_FDS); serving the first, \(passed[0].host):\(passed[0].port), and closing \(ignored)")
+                for extra in passed.dropFirst() { extra.close() }
+            }
+            return passed[0]
+        case .meantForAnotherProcess(let pid):
+            ServerLog.writeUnbuffered("procctl: LISTEN_PID=\(pid) names another process (this is \(getpid())); ignoring LISTEN_FDS and listening on \(configuration.host):\(configuration.port)")
+            return nil
+        case .notActivated:
+            return nil
+        }
+    }
+}
