@@ -57,6 +57,9 @@ struct Serve: ParsableCommand {
     @Flag(help: "Log errors only.")
     var quiet = false
 
+    @Option(name: .customLong("log-format"), help: ArgumentHelp("How stderr's log lines are written: text, or json (one object per line: time, level, event, message and the event's fields).", valueName: "format"))
+    var logFormat: ServerLogFormat = .text
+
     @Option(name: .customLong("pid-file"), help: ArgumentHelp("Write the server's pid to this file once it serves (the new master's after a SIGUSR2 upgrade); removed at exit if it still holds that pid.", valueName: "path"))
     var pidFile: String?
 
@@ -84,7 +87,7 @@ struct Serve: ParsableCommand {
         let configuration = ServerConfiguration(
             host: host, port: port, backlog: backlog,
             idleTimeout: idleTimeout > 0 ? .seconds(idleTimeout) : nil,
-            grace: .seconds(grace), quiet: quiet,
+            grace: .seconds(grace), quiet: quiet, logFormat: logFormat,
             model: model, pidFile: pidFile, upgradeTimeout: .seconds(upgradeTimeout)
         )
         let server: Server
@@ -109,9 +112,6 @@ struct Serve: ParsableCommand {
         let summary = server.run(whenReady: {
             Terminal.say("listening on \(NumericAddress.describe(host: host, port: server.port))")
         })
-        if !quiet {
-            Terminal.log("shut down: served \(summary.connectionsServed) connections, killed \(summary.childrenKilled) children")
-        }
         // The supervisor has logged why (workers that cannot start).
         if summary.haltReason != nil { throw ExitCode(1) }
     }
