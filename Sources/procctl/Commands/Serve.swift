@@ -3,7 +3,7 @@ import ProcCore
 
 /// The seed's forking echo server: a child per connection, every byte echoed upper-cased;
 /// or, after `--`, any program per connection, as tcpserver runs one.
-struct Serve: ParsableCommand {
+struct Serve: CommandWithExamples {
     static let configuration = CommandConfiguration(
         abstract: "Serve TCP connections, one forked child each, echoing every byte with a-z upper-cased.",
         discussion: """
@@ -17,6 +17,12 @@ struct Serve: ParsableCommand {
             SIGTTIN and SIGTTOU add or remove a worker, SIGQUIT or a second SIGTERM stops at once.
             """
     )
+
+    static let examples = [
+        "procctl serve --port 8080                         # the forking echo server",
+        "procctl serve --workers 8 --max-requests 1000     # prefork: 8 workers, each replaced after 1000 connections",
+        "procctl serve --log-format json 2>&1 >/dev/null | jq -c 'select(.event == \"connection\")'   # the log as JSON, for jq",
+    ]
 
     @Option(help: "The numeric address to listen on; 0.0.0.0 for every IPv4 interface.")
     var host = "127.0.0.1"
