@@ -125,6 +125,17 @@ struct JSONLogTests {
         #expect(lines.allSatisfy { $0.level != "info" }, "\(lines.map(\.event))")
     }
 
+    @Test("A port in use: one JSON error line, exit 1")
+    func portInUse() throws {
+        let server = try RunningServer(["--grace", "1"])
+        defer { server.stop() }
+        let run = try Procctl.run(["serve", "--port", "\(server.port)", "--log-format", "json"])
+        #expect(run.status == 1)
+        let lines = try JSONLogLine.all(run.standardError)
+        #expect(lines.count == 1 && lines.first?.event == "start_failed" && lines.first?.level == "error", "\(run.standardError)")
+        #expect((lines.first?["message"] as? String)?.contains("cannot listen on 127.0.0.1:\(server.port)") == true)
+    }
+
     @Test("--log-format xml is a usage error naming the choices")
     func unknownFormat() throws {
         let run = try Procctl.run(["serve", "--port", "0", "--log-format", "xml"])

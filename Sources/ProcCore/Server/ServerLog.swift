@@ -99,6 +99,11 @@ final class ServerLog {
     /// Writes `event` to stderr in one write, from any process: a forked child or worker,
     /// whose copy of the buffer is not mapped, uses this. Not filtered by `--quiet`.
     func fromAnyProcess(_ event: ServerEvent) {
+        Self.write(event, as: format)
+    }
+
+    /// Writes `event` to stderr in one write, in `format`, without any log's buffer.
+    static func write(_ event: ServerEvent, as format: ServerLogFormat) {
         guard format == .json else {
             _ = try? FileDescriptor.standardError.writeAll((event.message + "\n").utf8)
             return

@@ -105,21 +105,28 @@ struct Serve: CommandWithExamples {
             }
         } catch let error where error.code == .cannotExecute {
             let reason = error.errno?.description ?? "\(error.code)"
-            throw Terminal.fail("cannot run '\(program.first ?? "")': \(reason)", exitCode: 127)
+            throw fail("cannot run '\(program.first ?? "")': \(reason)", exitCode: 127)
         } catch let error where error.operation.hasPrefix("write pid file") {
             let reason = error.errno?.description ?? "\(error.code)"
-            throw Terminal.fail("cannot write pid file \(pidFile ?? ""): \(reason)")
+            throw fail("cannot write pid file \(pidFile ?? ""): \(reason)")
         } catch let error where error.operation.hasPrefix("listen on") {
             let reason = error.errno?.description ?? "\(error.code)"
-            throw Terminal.fail("cannot listen on \(NumericAddress.describe(host: host, port: port)): \(reason)")
+            throw fail("cannot listen on \(NumericAddress.describe(host: host, port: port)): \(reason)")
         } catch {
-            throw Terminal.fail("serve: \(error)")
+            throw fail("serve: \(error)")
         }
         let summary = server.run(whenReady: {
             Terminal.say("listening on \(NumericAddress.describe(host: host, port: server.port))")
         })
         // The supervisor has logged why (workers that cannot start).
         if summary.haltReason != nil { throw ExitCode(1) }
+    }
+
+    /// Says why the server did not start, in the log's format; returns the exit code to throw.
+    private func fail(_ message: String, exitCode: Int32 = 1) -> ExitCode {
+        guard logFormat == .json else { return Terminal.fail(message, exitCode: exitCode) }
+        logFormat.writeError("procctl: " + message, event: "start_failed")
+        return ExitCode(exitCode)
     }
 
     /// Fork per connection, or prefork with `--workers`.
