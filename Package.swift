@@ -56,3 +56,11 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer target for BinaryDecoder, declared only when PROCCTL_FUZZ is set
+// (Benchmarks/fuzz-decoder.sh builds it with -sanitize=fuzzer): it calls libFuzzer's
+// driver, which only that flag links, so a plain `swift build` must not try to link it.
+if Context.environment["PROCCTL_FUZZ"] != nil {
+    package.targets.append(.target(name: "FuzzDriver", path: "Fuzz/FuzzDriver"))
+    package.targets.append(.executableTarget(name: "DecoderFuzz", dependencies: ["ProcCore", "FuzzDriver"], path: "Fuzz/DecoderFuzz"))
+}

@@ -21,6 +21,8 @@
 #            --workers 16 (prefork) beside the C prefork server (16 workers) the same way;
 #   load     procctl load against the C load generator, on the same servers (the C
 #            fork and prefork servers, and procctl serve when this build has it).
+#   ipc      Benchmarks/compare-ipc.sh: procctl bench ipc beside run ipc (its own table,
+#            printed after the others; COMPARE_IPC_ROUNDS, COMPARE_IPC_N).
 # Everything talks to 127.0.0.1; every server this script starts is stopped by its pid.
 set -euo pipefail
 
@@ -174,6 +176,38 @@ for load in "${loads[@]}"; do
     done
 done
 
+# --- pool ------------------------------------------------------------------------------
+# Python's Pool(2) (the anchors' run ipc, which times Pool with n = its rounds / 2) beside
+# procctl bench pool with the same n, in alternate rounds; ratios taken within each round.
+if "$procctl" bench --help 2>/dev/null | grep -qE '^ +pool( |$)'; then
+    pool_n=${COMPARE_POOL_N:-10000}
+    [ "${COMPARE_QUICK:-0}" = 1 ] && pool_n=${COMPARE_POOL_N:-2000}
+    for round in $(seq "$rounds"); do
+        note "pool, round $round/$rounds: run ipc $((pool_n * 2)), then procctl bench pool --tasks $pool_n"
+        "$anchors" ipc $((pool_n * 2)) > "$work/ipc.txt"
+        "$procctl" bench pool --tasks "$pool_n" --json > "$work/pool.json"
+        "$procctl" pool --json > "$work/pool-speedup.json"
+        python3 - "$round" "$work/ipc.txt" "$work/pool.json" "$work/pool-speedup.json" >> "$results" <<'PY'
+import json, re, sys
+r = sys.argv[1]
+for line in open(sys.argv[2]):
+    m = re.match(r"python Pool\(2\)\.map, default chunksize: ([\d.]+) us", line)
+    if m: print(f"pool {r} python_map_default {m.group(1)}")
+    m = re.match(r"python Pool\(2\)\.map, chunksize=1: ([\d.]+) us", line)
+    if m: print(f"pool {r} python_map_chunk1 {m.group(1)}")
+    m = re.match(r"python Pool\(2\)\.apply_async: ([\d.]+) us", line)
+    if m: print(f"pool {r} python_apply_async {m.group(1)}")
+d = json.load(open(sys.argv[3]))
+for key, value in d["per_task_us"].items(): print(f"pool {r} procctl_{key} {value}")
+print(f"pool {r} procctl_forkserver {d['forkserver_start_join_us']}")
+print(f"pool {r} procctl_fork {d['fork_start_join_us']}")
+print(f"pool {r} procctl_speedup {json.load(open(sys.argv[4]))['speedup']}")
+PY
+    done
+else
+    note "this build of procctl has no 'bench pool': the pool rows are left out"
+fi
+
 # --- the table -------------------------------------------------------------------------
 machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), Linux $(uname -r)"
 python3 - "$results" "$machine" "$rounds" "$spawn_n" <<'PY'
@@ -181,6 +215,7 @@ import statistics, sys
 from collections import defaultdict
 path, machine, rounds, spawn_n = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 spawn = defaultdict(list); server = {}; gen = defaultdict(list); notes = []; errors = []
+pool = defaultdict(list)  # key -> [(round, value)]
 pairs = defaultdict(dict)  # (load, round) -> name -> (conn/s, msg/s)
 prefork_pairs = defaultdict(dict)  # the same for c-prefork beside procctl --workers 16
 for line in open(path):
@@ -206,6 +241,7 @@ for line in open(path):
         if f[5] != "0": errors.append(f"procctl load on {f[2]} ({f[1]} load): {f[5]} errors")
     elif f[0] == "loaderrors": errors.append(" ".join(f[1:]))
     elif f[0] == "note": notes.append(f[1])
+    elif f[0] == "pool": pool[f[2]].append((f[1], float(f[3])))
 med = lambda xs: statistics.median(xs) if xs else float("nan")
 print(f"procctl side by side with the anchors: {machine}")
 print(f"(spawn and load generators: medians of {rounds} round(s), each C measurement beside procctl's, ratios")
@@ -290,8 +326,26 @@ if gen:
             # Round i of procctl load ran right after round i of the C loadgen.
             rc = med([y[0] / x[0] for x, y in zip(a, b) if x[0]]); rm = med([y[1] / x[1] for x, y in zip(a, b) if x[1]])
             print(f"{l:<7}{sname:<16}{ac:>18.0f}{bc:>16.0f}{rc:>6.2f}x{am:>17.0f}{bm:>15.0f}{rm:>6.2f}x")
+if pool:
+    print()
+    print(f"pool: per task (Python's Pool(2) from run ipc, procctl bench pool; medians of {rounds} rounds, ratios within each round)")
+    def pool_ratio(a, b):
+        ra, rb = dict(pool.get(a, [])), dict(pool.get(b, []))
+        xs = [ra[r] / rb[r] for r in ra if r in rb and rb[r]]
+        return f"{med(xs):.2f}x" if xs else "-"
+    pv = lambda k: med([v for _, v in pool.get(k, [])])
+    print(f"{'':<44}{'procctl us':>12}{'Python us':>12}  procctl / Python")
+    for title, key in [("map, chunk size 1", "map_chunk1"), ("map, default chunking", "map_default"), ("applyAsync / apply_async + get", "apply_async")]:
+        print(f"{title:<44}{pv('procctl_' + key):>12.3f}{pv('python_' + key):>12.3f}  {pool_ratio('procctl_' + key, 'python_' + key)}")
+    print(f"{'child through the fork server, start+join':<44}{pv('procctl_forkserver'):>12.1f}{'':>12}  {pool_ratio('procctl_forkserver', 'procctl_fork')} ChildProcess fork ({pv('procctl_fork'):.1f} us)")
+    print(f"{'procctl pool speedup over sequential':<44}{pv('procctl_speedup'):>11.2f}x")
 if errors:
     print()
     print("errors seen:")
     for e in errors: print("  " + e)
 PY
+
+# --- ipc -------------------------------------------------------------------------------
+# Its own script, so that it also runs alone; it prints its table after the one above.
+echo
+PROCCTL="$procctl" SHARED="$shared" "$root/Benchmarks/compare-ipc.sh"

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -21,6 +22,8 @@ extern char **environ;
 
 /* pc_signals.c: the child has no use for the signal pipe once its handlers are reset. */
 void pc_signal_pipe_close_in_child(void);
+/* pc_signals.c: whether this process routes signals to the pipe. */
+bool pc_signal_pipe_is_open(void);
 
 static void pc_decode_status(int status, pc_exit_status *out) {
     memset(out, 0, sizeof *out);
@@ -100,13 +103,27 @@ static void pc_reset_signals_in_child(void) {
 
 int pc_fork(pid_t *out_pid) {
     fflush(NULL);
+    /* A signal that reached the child before its handlers are reset would run the
+       parent's signal-pipe handler there, which writes to the pipe the parent shares: the
+       parent would act on a signal meant for the child (a server's SIGTERM to a worker it
+       has just forked, read as a SIGTERM to the server). Blocked across the fork, such a
+       signal waits in the child until the reset and then acts with its default. */
+    bool guard = pc_signal_pipe_is_open();
+    sigset_t all, saved;
+    if (guard) {
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &saved);
+    }
     pid_t pid = fork();
-    if (pid < 0) return errno;
+    int fork_errno = errno;
     if (pid == 0) {
-        pc_reset_signals_in_child();
+        pc_reset_signals_in_child(); /* clears the mask, after the handlers */
         pc_signal_pipe_close_in_child();
         pc_clear_swift_throw_hooks_in_child();
+    } else if (guard) {
+        pthread_sigmask(SIG_SETMASK, &saved, NULL);
     }
+    if (pid < 0) return fork_errno;
     *out_pid = pid;
     return 0;
 }
@@ -152,7 +169,12 @@ int pc_spawn(const char *path, char *const argv[], const pc_spawn_options *optio
     sigemptyset(&none);
     if (rc == 0) rc = posix_spawnattr_setsigdefault(&attr, &all);
     if (rc == 0) rc = posix_spawnattr_setsigmask(&attr, &none);
-    if (rc == 0) rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
+    if (options->new_process_group) {
+        flags |= POSIX_SPAWN_SETPGROUP;
+        if (rc == 0) rc = posix_spawnattr_setpgroup(&attr, 0);
+    }
+    if (rc == 0) rc = posix_spawnattr_setflags(&attr, flags);
 
     if (rc == 0) {
         char *const *env = options->environment != NULL ? options->environment : environ;

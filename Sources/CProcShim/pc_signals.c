@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -64,6 +65,11 @@ int pc_signal_pipe_drain(unsigned char *buffer, int capacity, int *out_count) {
         }
         return errno;
     }
+}
+
+/* For pc_fork, which blocks signals across the fork while handlers write to the pipe. */
+bool pc_signal_pipe_is_open(void) {
+    return pc_signal_pipe_fds[1] >= 0;
 }
 
 /* Called by pc_fork in the child: its handlers are reset, so the pipe is of no use there. */

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "pc_socket.h"
+#include "pc_worker.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -219,7 +220,8 @@ int pc_socket_set_reset_on_close(int fd) {
     return 0;
 }
 
-int pc_accept_peer(int listen_fd, int *out_fd, char *host, size_t host_capacity, int *out_port) {
+/* accept4 with the peer split into host and port; EINTR retried or returned. */
+static int pc_accept_split_peer(int listen_fd, bool retry_interrupted, int *out_fd, char *host, size_t host_capacity, int *out_port) {
     struct sockaddr_storage address;
     for (;;) {
         socklen_t length = sizeof address;
@@ -230,9 +232,17 @@ int pc_accept_peer(int listen_fd, int *out_fd, char *host, size_t host_capacity,
             return 0;
         }
         /* As pc_accept: a connection reset while queued is the peer's business. */
-        if (errno == EINTR || errno == ECONNABORTED) continue;
+        if (errno == ECONNABORTED || (errno == EINTR && retry_interrupted)) continue;
         return errno;
     }
+}
+
+int pc_accept_peer(int listen_fd, int *out_fd, char *host, size_t host_capacity, int *out_port) {
+    return pc_accept_split_peer(listen_fd, true, out_fd, host, host_capacity, out_port);
+}
+
+int pc_worker_accept(int listen_fd, int *out_fd, char *host, size_t host_capacity, int *out_port) {
+    return pc_accept_split_peer(listen_fd, false, out_fd, host, host_capacity, out_port);
 }
 
 int pc_socket_local_address(int fd, char *host, size_t host_capacity, int *out_port) {

@@ -2,6 +2,9 @@
 #include "pc_sync.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
 #include <stdint.h>
 #include <unistd.h>
 
@@ -55,34 +58,36 @@ int pc_mutex_release_if_held(pthread_mutex_t *mutex) {
     return 0;
 }
 
-int pc_condition_init_shared(pthread_cond_t *condition) {
-    pthread_condattr_t attributes;
-    int rc = pthread_condattr_init(&attributes);
-    if (rc != 0) return rc;
-    if ((rc = pthread_condattr_setpshared(&attributes, PTHREAD_PROCESS_SHARED)) == 0 &&
-        (rc = pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)) == 0)
-        rc = pthread_cond_init(condition, &attributes);
-    pthread_condattr_destroy(&attributes);
-    return rc;
-}
-
-int pc_condition_wait(pthread_cond_t *condition, pthread_mutex_t *mutex,
+int pc_condition_wait(uint32_t *sequence, pthread_mutex_t *mutex,
                       const struct timespec *deadline, bool *out_owner_died) {
-    int rc = deadline == NULL ? pthread_cond_wait(condition, mutex)
-                              : pthread_cond_timedwait(condition, mutex, deadline);
-    if (rc == ETIMEDOUT) {
-        *out_owner_died = false;
-        return ETIMEDOUT;
-    }
-    return recovered(mutex, rc, out_owner_died);
+    /* Read with the mutex held: a waker that changes the state under the mutex bumps
+       the sequence after, so a wake-up between the unlock and the wait is not lost
+       (the futex wait returns EAGAIN at once when the word changed). */
+    uint32_t seen = __atomic_load_n(sequence, __ATOMIC_SEQ_CST);
+    int rc = pthread_mutex_unlock(mutex);
+    if (rc != 0) return rc;
+    /* FUTEX_WAIT_BITSET: an absolute deadline, on CLOCK_MONOTONIC. Not _PRIVATE: the
+       word is shared by processes. EINTR and EAGAIN are wake-ups like any other. */
+    long waited = syscall(SYS_futex, sequence, FUTEX_WAIT_BITSET, seen, deadline, NULL, FUTEX_BITSET_MATCH_ANY);
+    int wait_error = waited == -1 ? errno : 0;
+    rc = pc_mutex_lock(mutex, NULL, out_owner_died);
+    if (rc != 0) return rc;
+    if (*out_owner_died) return 0;
+    return wait_error == ETIMEDOUT ? ETIMEDOUT : 0;
 }
 
-int pc_condition_signal(pthread_cond_t *condition) {
-    return pthread_cond_signal(condition);
+static int wake(uint32_t *sequence, int count) {
+    __atomic_fetch_add(sequence, 1, __ATOMIC_SEQ_CST);
+    if (syscall(SYS_futex, sequence, FUTEX_WAKE, count, NULL, NULL, 0) == -1) return errno;
+    return 0;
 }
 
-int pc_condition_broadcast(pthread_cond_t *condition) {
-    return pthread_cond_broadcast(condition);
+int pc_condition_signal(uint32_t *sequence) {
+    return wake(sequence, 1);
+}
+
+int pc_condition_broadcast(uint32_t *sequence) {
+    return wake(sequence, INT_MAX);
 }
 
 int pc_deadline_after(int64_t nanoseconds, struct timespec *out_deadline) {

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "pc_worker.h"
+#include "pc_pidfd.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t pc_worker_stop_flag = 0;
@@ -42,38 +44,6 @@ int pc_worker_die_with_parent(int sig, pid_t parent) {
     return 0;
 }
 
-/* The peer's numeric host and port. Not the fast path of pc_socket.c: a worker forks
-   once, not per connection, so vfprintf's stack pages cost nothing here. */
-static void pc_worker_split_peer(const struct sockaddr_storage *address, char *host, size_t capacity, int *out_port) {
-    if (capacity > 0) host[0] = '\0';
-    *out_port = 0;
-    if (address->ss_family == AF_INET) {
-        const struct sockaddr_in *v4 = (const struct sockaddr_in *)address;
-        if (inet_ntop(AF_INET, &v4->sin_addr, host, (socklen_t)capacity) == NULL && capacity > 0) host[0] = '\0';
-        *out_port = ntohs(v4->sin_port);
-    } else if (address->ss_family == AF_INET6) {
-        const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)address;
-        if (inet_ntop(AF_INET6, &v6->sin6_addr, host, (socklen_t)capacity) == NULL && capacity > 0) host[0] = '\0';
-        *out_port = ntohs(v6->sin6_port);
-    }
-}
-
-int pc_worker_accept(int listen_fd, int *out_fd, char *host, size_t host_capacity, int *out_port) {
-    struct sockaddr_storage address;
-    for (;;) {
-        socklen_t length = sizeof address;
-        int fd = accept4(listen_fd, (struct sockaddr *)&address, &length, SOCK_CLOEXEC);
-        if (fd >= 0) {
-            pc_worker_split_peer(&address, host, host_capacity, out_port);
-            *out_fd = fd;
-            return 0;
-        }
-        /* A connection reset while queued is the peer's business, not the listener's. */
-        if (errno == ECONNABORTED) continue;
-        return errno;
-    }
-}
-
 int pc_listener_stop_accepting(int listen_fd) {
     if (shutdown(listen_fd, SHUT_RDWR) < 0) return errno;
     return 0;
@@ -100,30 +70,106 @@ static int pc_read_proc_file(const char *path, char *buffer, size_t capacity) {
     return 0;
 }
 
-int pc_process_activity(pid_t pid, uint64_t *out_cpu_ns, uint64_t *out_io_calls) {
+/* The CPU time of `pid` in clock ticks (utime + stime, and with `reaped_children` the
+   times of the children it has reaped, cutime + cstime), from /proc/PID/stat. */
+static int pc_process_cpu_ticks(pid_t pid, bool reaped_children, unsigned long long *out_ticks) {
     char path[64];
     char text[1024];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
     int rc = pc_read_proc_file(path, text, sizeof text);
     if (rc != 0) return rc;
     /* The command name, in parentheses, may hold spaces: fields count from the last ')'.
-       After it: state (3), then fields 4..13, then utime (14) and stime (15). */
+       After it: state (3), then fields 4..13, then utime, stime, cutime, cstime (14-17). */
     char *at = strrchr(text, ')');
     if (at == NULL) return EIO;
-    at++;
     unsigned long long utime = 0, stime = 0;
-    if (sscanf(at, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) return EIO;
+    long long cutime = 0, cstime = 0;
+    if (sscanf(at + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %lld %lld",
+               &utime, &stime, &cutime, &cstime) != 4) return EIO;
+    *out_ticks = utime + stime + (reaped_children ? (unsigned long long)(cutime + cstime) : 0);
+    return 0;
+}
+
+/* The read and write system calls of `pid` (syscr + syscw, /proc/PID/io: those of the
+   children it has reaped included). */
+static int pc_process_io_calls(pid_t pid, unsigned long long *out_calls) {
+    char path[64];
+    char text[1024];
     snprintf(path, sizeof path, "/proc/%d/io", (int)pid);
-    rc = pc_read_proc_file(path, text, sizeof text);
+    int rc = pc_read_proc_file(path, text, sizeof text);
     if (rc != 0) return rc;
     unsigned long long reads = 0, writes = 0;
     char *line = strstr(text, "syscr:");
     if (line != NULL) reads = strtoull(line + 6, NULL, 10);
     line = strstr(text, "syscw:");
     if (line != NULL) writes = strtoull(line + 6, NULL, 10);
+    *out_calls = reads + writes;
+    return 0;
+}
+
+/* The pids of the live children of `pid` (/proc/PID/task/PID/children), at most
+   `capacity`; returns how many. */
+static int pc_child_pids(pid_t pid, pid_t *out, int capacity) {
+    char path[96];
+    char text[4096];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
+    if (pc_read_proc_file(path, text, sizeof text) != 0) return 0;
+    int count = 0;
+    char *at = text;
+    while (count < capacity) {
+        char *end = NULL;
+        long value = strtol(at, &end, 10);
+        if (end == at) break;
+        out[count++] = (pid_t)value;
+        at = end;
+    }
+    return count;
+}
+
+int pc_process_activity(pid_t pid, uint64_t *out_cpu_ns, uint64_t *out_io_calls) {
+    unsigned long long ticks = 0, calls = 0;
+    int rc = pc_process_cpu_ticks(pid, true, &ticks);
+    if (rc == 0) rc = pc_process_io_calls(pid, &calls);
+    if (rc != 0) return rc;
+    /* A program the worker runs for its connection works on the worker's behalf. One
+       that has just ended may be missed for one look, before its parent reaps it. */
+    pid_t children[64];
+    int count = pc_child_pids(pid, children, 64);
+    for (int i = 0; i < count; i++) {
+        unsigned long long child_ticks = 0, child_calls = 0;
+        if (pc_process_cpu_ticks(children[i], false, &child_ticks) == 0) ticks += child_ticks;
+        if (pc_process_io_calls(children[i], &child_calls) == 0) calls += child_calls;
+    }
     long ticks_per_second = sysconf(_SC_CLK_TCK);
     if (ticks_per_second <= 0) ticks_per_second = 100;
-    *out_cpu_ns = (utime + stime) * (1000000000ULL / (unsigned long long)ticks_per_second);
-    *out_io_calls = reads + writes;
+    *out_cpu_ns = ticks * (1000000000ULL / (unsigned long long)ticks_per_second);
+    *out_io_calls = calls;
     return 0;
+}
+
+int pc_kill_with_children(pid_t pid, int pidfd) {
+    /* Stopped, the process cannot reap its children: each pid it lists stays that child's
+       until the process itself is killed, so it is safe to open a pidfd for it. */
+    int rc = pc_signal_child(pid, pidfd, SIGSTOP);
+    if (rc != 0) return rc;
+    for (int i = 0; i < 200; i++) {
+        char path[64];
+        char text[1024];
+        snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+        if (pc_read_proc_file(path, text, sizeof text) != 0) break;
+        char *at = strrchr(text, ')');
+        if (at != NULL && (at[2] == 'T' || at[2] == 't' || at[2] == 'Z')) break;
+        struct timespec pause = {.tv_sec = 0, .tv_nsec = 1000000};
+        nanosleep(&pause, NULL);
+    }
+    pid_t children[64];
+    int count = pc_child_pids(pid, children, 64);
+    for (int i = 0; i < count; i++) {
+        int child_pidfd = -1;
+        if (pc_pidfd_open(children[i], &child_pidfd) == 0) {
+            (void)pc_pidfd_send_signal(child_pidfd, SIGKILL);
+            close(child_pidfd);
+        }
+    }
+    return pc_signal_child(pid, pidfd, SIGKILL);
 }

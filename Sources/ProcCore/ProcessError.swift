@@ -37,6 +37,38 @@ public struct ProcessError: Error, Equatable, CustomStringConvertible, Sendable 
         public static let timedOut = Code("timed out")
         /// A bounded `ProcessSemaphore` released more times than it was acquired.
         public static let semaphoreOverflow = Code("semaphore released too many times")
+        /// The other end of a Connection is closed (every process that held it closed it or
+        /// ended) and no message is left to read.
+        public static let endOfStream = Code("end of stream")
+        /// A frame that is cut short or whose header is not a frame header: the stream is no
+        /// longer in step and the Connection can read no more.
+        public static let corruptMessage = Code("corrupt message")
+        /// A whole message whose bytes do not decode to the type asked for.
+        public static let undecodableMessage = Code("undecodable message")
+        /// A value whose `encode(to:)` failed: nothing was sent.
+        public static let unencodableValue = Code("unencodable value")
+        /// A message longer than the receiver allows, or too large for a queue's buffer.
+        public static let messageTooLarge = Code("message too large")
+        /// A Connection or queue used after `close()`, or a Connection end used in the
+        /// direction it cannot go.
+        public static let alreadyClosed = Code("already closed")
+        /// A non-blocking or timed `get` found the queue empty.
+        public static let empty = Code("queue empty")
+        /// A non-blocking or timed `put` found the queue full.
+        public static let full = Code("queue full")
+        /// A pool worker ended (killed, crashed, exited) while it held the task; the error's
+        /// operation tells its exit code or signal.
+        public static let workerLost = Code("worker lost")
+        /// A pool task ran longer than the pool's task timeout: its worker was killed.
+        public static let taskTimedOut = Code("task timed out")
+        /// A pool task threw; the operation carries the error's description.
+        public static let taskFailed = Code("task failed")
+        /// A pool used after `close()` or `terminate()`.
+        public static let poolNotRunning = Code("pool not running")
+        /// The fork server has ended or cannot be reached.
+        public static let forkServerUnavailable = Code("fork server unavailable")
+        /// A fork server asked to run an entry point it was not created with.
+        public static let unknownEntryPoint = Code("entry point not registered")
 
         /// The code in words, such as "process not started".
         public var description: String { name }

@@ -8,6 +8,7 @@ struct Procctl: ParsableCommand {
         abstract: "Child processes with Python's Process semantics, and a forking echo server.",
         version: Procctl.version,
         subcommands: [Spawn.self, Isolation.self, Run.self, Serve.self, Client.self, Load.self, Bench.self]
+            + [Pool.self]
     )
 
     /// What `procctl --version` prints.

@@ -52,5 +52,38 @@ extension ForkingTests {
             finish(child)
             #expect(child.exitCode == 0)
         }
+
+        @Test func aWaiterKilledInItsWaitDoesNotBlockTheNextSet() throws {
+            // With glibc's pthread_cond_t a waiter killed in its wait left references behind
+            // and the next broadcast waited for it for ever. set() runs in a child here, so
+            // that a hang fails the test instead of stopping it.
+            let event = try ProcessEvent()
+            for _ in 0..<3 {
+                let ready = try ReadySignal()
+                defer { ready.close() }
+                let victim = try startChild {
+                    ready.send()
+                    _ = try event.wait(timeout: .seconds(30))
+                }
+                defer { stop(victim) }
+                let victimPID = try #require(victim.pid)
+                #expect(ready.wait())
+                #expect(TestClock.waitUntil(timeout: 5) { procState(victimPID) == "S" }, "the victim never slept")
+                TestClock.sleep(0.01)
+                try victim.kill()
+                finish(victim)
+                let waiter = try startChild {
+                    guard try event.wait(timeout: .seconds(10)) else { throw ChildProcess.Exit(2) }
+                }
+                defer { stop(waiter) }
+                #expect(try waiter.join(timeout: .milliseconds(50)) == false)
+                let setter = try startChild { try event.set() }
+                defer { stop(setter) }
+                #expect(try setter.join(timeout: .seconds(5)), "set() hung after a waiter was killed in its wait")
+                finish(waiter)
+                #expect(waiter.exitCode == 0)
+                try event.clear()
+            }
+        }
     }
 }

@@ -96,6 +96,18 @@ extension ForkingTests {
             #expect(out == "two words\nunset\n/usr\n")
         }
 
+        @Test(arguments: [false, true])
+        func processGroupIsTheParentsOrItsOwn(newGroup: Bool) throws {
+            var program = Program("/bin/sleep", arguments: ["30"])
+            program.startsInNewProcessGroup = newGroup
+            let child = ChildProcess(executing: program)
+            try child.start()
+            defer { stop(child) }
+            let pid = try #require(child.pid)
+            let stat = try #require(ProcStat(pid))
+            #expect(stat.processGroup == (newGroup ? pid : getpgrp()))
+        }
+
         @Test func argumentsArePassedUnchanged() throws {
             let (out, child) = try output(of: Program("/bin/sh", arguments: ["-c", "printf '%s|' \"$@\"", "sh", "a b", "", "*"]))
             #expect(child.exitCode == 0)

@@ -11,6 +11,8 @@ public struct ProcStat {
     /// R, S, D, Z...
     public let state: Character
     public let parent: pid_t
+    /// The process group.
+    public let processGroup: pid_t
 
     /// Reads /proc/`pid`/stat; nil when there is no such process (zombies included).
     public init?(_ pid: pid_t) {
@@ -24,10 +26,11 @@ public struct ProcStat {
         // The fields follow the last ')'.
         guard let close = text.lastIndex(of: ")") else { return nil }
         let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 2, let state = fields[0].first, let parent = pid_t(fields[1]) else { return nil }
+        guard fields.count > 2, let state = fields[0].first, let parent = pid_t(fields[1]), let group = pid_t(fields[2]) else { return nil }
         self.pid = pid
         self.state = state
         self.parent = parent
+        self.processGroup = group
     }
 }
 

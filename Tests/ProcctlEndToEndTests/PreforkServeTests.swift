@@ -155,6 +155,53 @@ struct PreforkServeTests {
         #expect(TestClock.waitUntil(timeout: 10) { workers(of: server).count == 2 })
     }
 
+    @Test("--max-workers: held connections make the pool grow, one worker at a time, up to M")
+    func poolGrows() throws {
+        let server = try RunningServer(["--workers", "1", "--max-workers", "3", "--grace", "1"])
+        defer { server.stop() }
+        #expect(waitForWorkers(server, count: 1).count == 1)
+        var held: [TestConnection] = []
+        defer { held.forEach { $0.close() } }
+        // Each held connection keeps a worker busy; the next one is served by a worker
+        // the master forks within a second or so.
+        for index in 0..<3 {
+            let connection = try server.connect()
+            held.append(connection)
+            #expect(try connection.roundTrip("held \(index)") == "HELD \(index)")
+        }
+        #expect(workers(of: server).count == 3)
+        #expect(lines(of: server, containing: " spawned").count == 3)
+        let fourth = try server.connect()
+        defer { fourth.close() }
+        try fourth.send("fourth")
+        #expect(!fourth.hasInput(withinMs: 1500))
+        #expect(workers(of: server).count == 3)
+    }
+
+    @Test("--worker-timeout with -- PROGRAM: a program that spins is killed with its worker")
+    func workerTimeoutKillsASpinningProgram() throws {
+        let script = #"read line; if [ "$line" = spin ]; then while :; do :; done; fi; echo "$line""#
+        let server = try RunningServer(["--workers", "1", "--worker-timeout", "0.5", "--grace", "1", "--", "sh", "-c", script])
+        defer { server.stop() }
+        let worker = try #require(waitForWorkers(server, count: 1).first)
+        let spinning = try server.connect()
+        defer { spinning.close() }
+        try spinning.send("spin\n")
+        var program: WatchedProcess?
+        _ = TestClock.waitUntil(timeout: 5) {
+            program = ProcessTable.children(of: worker).first.flatMap { WatchedProcess($0.pid) }
+            return program != nil
+        }
+        defer { program?.close() }
+        #expect(server.program.waitForStandardError(containing: "worker \(worker) timed out", timeout: 10) != nil)
+        #expect(program?.waitForEnd(timeout: 5) == true)
+        #expect(spinning.waitForClose(timeoutMs: 5000))
+        let next = try server.connect()
+        defer { next.close() }
+        let reply = try next.stream(Array("hello\n".utf8), timeout: 10)
+        #expect(String(decoding: reply, as: UTF8.self) == "hello\n")
+    }
+
     @Test("SIGTTIN adds a worker, SIGTTOU removes one, never below 1")
     func ttinTtou() throws {
         let server = try RunningServer(["--workers", "2", "--grace", "1"])

@@ -158,6 +158,25 @@ struct ReloadUpgradeTests {
         connection.close()
     }
 
+    @Test("After an upgrade, the programs the new master runs see none of the handover's variables")
+    func upgradeLeavesNoVariablesBehind() throws {
+        let server = try RunningServer(["--grace", "2", "--", "/usr/bin/env"])
+        defer { server.stop() }
+        server.program.send(signal: SIGUSR2)
+        let successorPID = try #require(Self.waitForSuccessor(of: server.program), "\(server.program.standardError())")
+        let successor = try ForeignProcess(pid: successorPID)
+        defer { successor.stop() }
+        #expect(server.program.exitCode(timeout: 10) == 0)
+        // Only the new master accepts now: this connection runs env under it.
+        let connection = try server.connect()
+        defer { connection.close() }
+        let environment = String(decoding: try connection.stream([], timeout: 10), as: UTF8.self)
+        #expect(environment.contains("TCPLOCALPORT=\(server.port)"), "\(environment)")
+        for name in ["LISTEN_PID=", "LISTEN_FDS=", "LISTEN_FDNAMES=", "PROCCTL_READY_FD="] {
+            #expect(!environment.contains(name), "\(name) leaked into \(environment)")
+        }
+    }
+
     @Test("--pid-file: an unwritable one is one clear line and exit 1; a file that holds another pid is left alone")
     func pidFile() throws {
         let refused = try Procctl.run(["serve", "--port", "0", "--pid-file", "/nonexistent-procctl-dir/serve.pid"])

@@ -24,5 +24,9 @@
 #include "pc_worker.h"
 #include "pc_event_set.h"
 #include "pc_upgrade.h"
+#include "pc_ipc.h"
+#include "pc_epoll.h"
+#include "pc_fd_passing.h"
+#include "pc_pool_slot.h"
 
 #endif

@@ -58,6 +58,9 @@ typedef struct pc_spawn_options {
     bool search_path;
     /// Descriptors to become the child's 0, 1 and 2; -1 inherits the parent's.
     int stdin_fd, stdout_fd, stderr_fd;
+    /// Start the child in a process group of its own (POSIX_SPAWN_SETPGROUP), so that
+    /// signals a terminal sends to the parent's group (Ctrl-C, SIGHUP) do not reach it.
+    bool new_process_group;
 } pc_spawn_options;
 
 /// Sets every field of `options` to "inherit".

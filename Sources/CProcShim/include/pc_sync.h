@@ -7,8 +7,8 @@
 #include <time.h>
 
 /*
- * Synchronization between processes: pthread mutexes and condition variables set up to
- * live in memory shared by processes (pc_map_shared), with waits on CLOCK_MONOTONIC.
+ * Synchronization between processes: pthread mutexes set up to live in memory shared by
+ * processes (pc_map_shared), and a futex condition variable, with waits on CLOCK_MONOTONIC.
  *
  * The mutexes are process-shared and robust: when the process (or thread) that holds one
  * dies, the kernel marks it, and the next locker gets it with `*out_owner_died` set to true,
@@ -41,24 +41,28 @@ int pc_mutex_unlock(pthread_mutex_t *mutex);
 /// at the thread's next robust lock).
 int pc_mutex_release_if_held(pthread_mutex_t *mutex);
 
-/// Initialises `*condition` in shared memory: process-shared, timed waits on CLOCK_MONOTONIC.
+/// A condition variable for processes: a 32-bit sequence word in shared memory (zeroed
+/// memory is a ready one), waited on with futex(2), used with one of the mutexes above.
 ///
-/// It is never destroyed: pthread_cond_destroy waits for every waiter to leave, and a
-/// waiter killed in its wait never leaves. Unmapping the memory is enough.
-int pc_condition_init_shared(pthread_cond_t *condition);
-
-/// Waits on `*condition`, releasing `*mutex` (held by the caller) while it waits, until
-/// woken or until `deadline` (NULL: for ever): ETIMEDOUT when it passed. The mutex is held
-/// again on return in every case but EPERM; `*out_owner_died` as for pc_mutex_lock.
+/// Not a pthread_cond_t: glibc's keeps references for the waiters of each group in the
+/// shared memory, and a process killed in its wait never drops them, so the next
+/// broadcast waits for it for ever (reproduced with glibc 2.36: an event's set() hung
+/// after one of its waiters was SIGKILLed). A futex keeps nothing of a waiter in user
+/// memory, and the kernel forgets a waiter that dies.
+///
+/// Waits until the sequence changes (a signal or broadcast), releasing `*mutex` (held by
+/// the caller) while it waits, or until `deadline` (NULL: for ever): ETIMEDOUT when it
+/// passed. `*mutex` is held again on return in every case but EPERM (not held by the
+/// caller); `*out_owner_died` as for pc_mutex_lock (reported, as 0, before a timeout).
 /// Wake-ups may be spurious: the caller rechecks its predicate.
-int pc_condition_wait(pthread_cond_t *condition, pthread_mutex_t *mutex,
+int pc_condition_wait(uint32_t *sequence, pthread_mutex_t *mutex,
                       const struct timespec *deadline, bool *out_owner_died);
 
-/// Wakes one waiter of `*condition`.
-int pc_condition_signal(pthread_cond_t *condition);
+/// Wakes one waiter of the condition at `*sequence` (any caller; usually with the mutex held).
+int pc_condition_signal(uint32_t *sequence);
 
-/// Wakes every waiter of `*condition`.
-int pc_condition_broadcast(pthread_cond_t *condition);
+/// Wakes every waiter of the condition at `*sequence`.
+int pc_condition_broadcast(uint32_t *sequence);
 
 /// The CLOCK_MONOTONIC time `nanoseconds` from now (0 or less: now), for the waits above.
 /// Saturates instead of overflowing.

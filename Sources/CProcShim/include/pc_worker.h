@@ -40,9 +40,17 @@ int pc_listener_stop_accepting(int listen_fd);
 /// What the kernel says a process has done so far, for telling a worker that spins from
 /// one that waits: its CPU time in nanoseconds (user + system, /proc/PID/stat, counted
 /// in clock ticks of 10 ms) and the number of read and write system calls it made
-/// (syscr + syscw, /proc/PID/io). Reading another process's io needs the right to trace
-/// it, which a parent has over its children.
+/// (syscr + syscw, /proc/PID/io), its children's included (the program a worker runs for
+/// a connection: live ones as they go, reaped ones as the kernel adds them to their
+/// parent's). Reading another process's io needs the right to trace it, which a parent
+/// and a grandparent have over their descendants.
 int pc_process_activity(pid_t pid, uint64_t *out_cpu_ns, uint64_t *out_io_calls);
+
+/// SIGKILLs the child `pid` (through `pidfd`, as pc_signal_child does) and, first, its
+/// own children (the program a hung worker runs), which would otherwise go on as orphans.
+/// The process is stopped (SIGSTOP) while its children are listed, so that it cannot
+/// reap one and free its pid meanwhile; each is signalled through a pidfd.
+int pc_kill_with_children(pid_t pid, int pidfd);
 
 /// One worker's slot on the scoreboard, a page of memory shared by the master and its
 /// workers: one cache line each, written by the worker (and by the master when it

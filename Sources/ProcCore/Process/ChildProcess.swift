@@ -315,6 +315,7 @@ public final class ChildProcess {
         options.stdin_fd = program.standardInput?.rawValue ?? -1
         options.stdout_fd = program.standardOutput?.rawValue ?? -1
         options.stderr_fd = program.standardError?.rawValue ?? -1
+        options.new_process_group = program.startsInNewProcessGroup
         var pid: pid_t = 0
         let result: Int32 = program.workingDirectory.withOptionalCString { directory in
             options.working_directory = directory

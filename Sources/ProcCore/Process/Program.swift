@@ -16,6 +16,10 @@ public struct Program: Sendable {
     public var standardOutput: FileDescriptor?
     /// See `standardInput`.
     public var standardError: FileDescriptor?
+    /// Whether the child starts in a process group of its own, out of reach of the signals
+    /// a terminal sends to this process's group (Ctrl-C's SIGINT, SIGQUIT, SIGHUP): for a
+    /// child that this process, not the terminal, decides when to stop.
+    public var startsInNewProcessGroup = false
 
     /// Describes `executable` run with `arguments`, inheriting everything else.
     public init(

@@ -128,7 +128,7 @@ final class ForkPerConnectionLoop {
             let left = Int32(clamping: max(0, acceptPausedUntilMs - Self.nowMs()))
             timeout = timeout < 0 ? left : min(timeout, left)
         }
-        if let upgradeTimeout = upgrade.pollTimeoutMs(now: Int64(pc_monotonic_ns())) {
+        if let upgradeTimeout = upgrade.pollTimeoutMs(now: MonotonicClock.nanoseconds()) {
             timeout = timeout < 0 ? upgradeTimeout : min(timeout, upgradeTimeout)
         }
         if let due = operations.nextDueNs {
@@ -185,7 +185,7 @@ final class ForkPerConnectionLoop {
 
     /// Follows an upgrade under way: once the new master serves, this one drains.
     private func followUpgrade() {
-        guard upgrade.isUnderWay, let outcome = upgrade.check(now: Int64(pc_monotonic_ns())) else { return }
+        guard upgrade.isUnderWay, let outcome = upgrade.check(now: MonotonicClock.nanoseconds()) else { return }
         pollSet[Self.upgradeSlot].fd = -1
         switch outcome {
         case .ready(let pid, let elapsed):

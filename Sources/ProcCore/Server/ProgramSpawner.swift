@@ -9,12 +9,14 @@ import SystemPackage
 struct ProgramSpawner {
     /// The program, its executable resolved at the server's start.
     let program: Program
-    /// The server's environment, read once at start.
+    /// The server's environment, read once at start, without the variables a listener
+    /// was passed with (read before `Server` takes them out of its own).
     let environment: [String: String]
 
     init(program: Program) throws(ProcessError) {
         self.program = try program.resolvingExecutable()
-        self.environment = program.environment ?? ProcessEnvironment.current()
+        self.environment = program.environment
+            ?? ProcessEnvironment.current().filter { !UpgradeHandover.passingVariables.contains($0.key) }
     }
 
     /// Spawns the program on `connection` with the idle timeout set on the socket (a read
@@ -33,6 +35,9 @@ struct ProgramSpawner {
         run.environment = variables
         run.standardInput = FileDescriptor(rawValue: connection.descriptor)
         run.standardOutput = FileDescriptor(rawValue: connection.descriptor)
+        // Ctrl-C signals the terminal's whole group: the server decides when a
+        // connection's program ends (after --grace), as it does for its forked children.
+        run.startsInNewProcessGroup = true
         let child = ChildProcess(name: "connection", executing: run)
         try child.start()
         return child

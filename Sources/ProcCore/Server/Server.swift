@@ -15,11 +15,15 @@ import Glibc
 /// let summary = server.run()   // until SIGTERM or SIGINT, then the drain
 /// ```
 ///
-/// `init` listens, then routes SIGTERM and SIGINT to the server's loop and ignores
+/// `init` listens (or takes over the listener a master passed it on SIGUSR2, the systemd
+/// way), then routes SIGTERM, SIGINT, SIGHUP and SIGUSR2 to the server's loop and ignores
 /// SIGPIPE (when it throws, none of that has happened). `run` serves until SIGTERM or
 /// SIGINT comes, then stops accepting, lets live connections go on for up to `grace`,
-/// kills the rest and reaps every child. Start it before any thread: its children are
-/// forked from the calling thread.
+/// kills the rest and reaps every child. SIGHUP reloads (prefork: a new generation of
+/// workers); SIGUSR2 execs this program again, with the same arguments, to take the
+/// listener over: once that new master serves, this one drains the same way. A program
+/// that serves with `Server` gets the upgrade by creating its server the same way at every
+/// start. Start it before any thread: its children are forked from the calling thread.
 public final class Server {
     /// What the server listens on and how it serves.
     public let configuration: ServerConfiguration

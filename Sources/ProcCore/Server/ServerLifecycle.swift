@@ -56,6 +56,9 @@ final class ServerLifecycle {
         whenReady = nil
     }
 
+    // The three below are where a service manager hears of these moments (sd_notify's
+    // RELOADING=1, READY=1, STOPPING=1); the loops already log them.
+
     /// A reload (SIGHUP) begins.
     func reloading() {
         notifications.reloading()

@@ -5,8 +5,11 @@ import Glibc
 #endif
 
 /// A condition variable shared by this process and the children it forks afterwards, as
-/// Python's `multiprocessing.Condition`: a process-shared pthread condition on the
-/// monotonic clock, used with its `lock`.
+/// Python's `multiprocessing.Condition`, used with its `lock`.
+///
+/// It is a futex on a sequence number in shared memory, not a `pthread_cond_t`: glibc's
+/// keeps state for its waiters in the shared memory, and one process killed in its wait
+/// made the next broadcast hang for ever. Here a waiter that dies leaves nothing behind.
 ///
 /// ```swift
 /// let condition = try ProcessCondition()
@@ -23,33 +26,30 @@ import Glibc
 public final class ProcessCondition: @unchecked Sendable {
     /// The lock the condition is used with (non-recursive: a wait releases it once).
     public let lock: ProcessLock
-    private let condition: UnsafeMutablePointer<pthread_cond_t>
+    /// The futex word: bumped by every signal and broadcast.
+    private let sequence: UnsafeMutablePointer<UInt32>
     /// The shared memory the condition lives in, kept mapped as long as it exists.
     private let memory: AnyObject
 
     /// A condition with a new lock of its own, both on one page.
     public convenience init() throws(ProcessError) {
         let memory = try LockedSharedMemory(
-            payloadByteCount: MemoryLayout<pthread_cond_t>.size, alignment: MemoryLayout<pthread_cond_t>.alignment)
-        try self.init(lock: memory.lock, at: memory.payload, in: memory)
+            payloadByteCount: MemoryLayout<UInt32>.size, alignment: MemoryLayout<UInt32>.alignment)
+        self.init(lock: memory.lock, at: memory.payload, in: memory)
     }
 
     /// A condition used with `lock` (for example a `SharedValue`'s), in shared memory of its own.
     public convenience init(lock: ProcessLock) throws(ProcessError) {
-        let memory = try SharedMemory(byteCount: MemoryLayout<pthread_cond_t>.size)
-        try self.init(lock: lock, at: memory.bytes.baseAddress!, in: memory)
+        let memory = try SharedMemory(byteCount: MemoryLayout<UInt32>.size)
+        self.init(lock: lock, at: memory.bytes.baseAddress!, in: memory)
     }
 
-    /// A condition at `address` inside `memory`, used with `lock`.
-    init(lock: ProcessLock, at address: UnsafeMutableRawPointer, in memory: AnyObject) throws(ProcessError) {
+    /// A condition at `address` (4 zeroed bytes) inside `memory`, used with `lock`.
+    init(lock: ProcessLock, at address: UnsafeMutableRawPointer, in memory: AnyObject) {
         self.lock = lock
         self.memory = memory
-        condition = address.bindMemory(to: pthread_cond_t.self, capacity: 1)
-        try check("pthread_cond_init", pc_condition_init_shared(condition))
+        sequence = address.bindMemory(to: UInt32.self, capacity: 1)
     }
-
-    // No pthread_cond_destroy: it waits for every waiter to leave, and a waiter killed in
-    // its wait never leaves. Unmapping is enough.
 
     /// Releases `lock`, waits until woken, and takes `lock` again.
     public func wait() throws(ProcessError) {
@@ -74,12 +74,12 @@ public final class ProcessCondition: @unchecked Sendable {
 
     /// Wakes one waiting process (Python's `notify`).
     public func signal() throws(ProcessError) {
-        try check("pthread_cond_signal", pc_condition_signal(condition))
+        try check("futex", pc_condition_signal(sequence))
     }
 
     /// Wakes every waiting process (Python's `notify_all`).
     public func broadcast() throws(ProcessError) {
-        try check("pthread_cond_broadcast", pc_condition_broadcast(condition))
+        try check("futex", pc_condition_broadcast(sequence))
     }
 
     /// One wait with `lock` held; false when `deadline` passed. A previous holder's death
@@ -88,9 +88,9 @@ public final class ProcessCondition: @unchecked Sendable {
     /// that matters).
     func wait(until deadline: Deadline?, reportingOwnerDeath: Bool) throws(ProcessError) -> Bool {
         var ownerDied = false
-        let result = withDeadline(deadline) { pc_condition_wait(condition, lock.mutex, $0, &ownerDied) }
+        let result = withDeadline(deadline) { pc_condition_wait(sequence, lock.mutex, $0, &ownerDied) }
         if result == ETIMEDOUT { return false }
-        try check("pthread_cond_wait", result)
+        try check("futex", result)
         if ownerDied && reportingOwnerDeath { throw ProcessError(.ownerDied, operation: "ProcessCondition.wait") }
         return true
     }

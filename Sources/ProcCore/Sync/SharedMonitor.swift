@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// A lock, a condition and a `State` on one shared page: what `ProcessSemaphore`,
 /// `ProcessEvent` and `ProcessBarrier` are built from.
 ///
@@ -10,7 +6,7 @@ import Glibc
 /// dies holding a semaphore's count, though, never gives it back).
 final class SharedMonitor<State: BitwiseCopyable>: @unchecked Sendable {
     private struct Storage {
-        var condition: pthread_cond_t
+        var conditionSequence: UInt32
         var state: State
     }
 
@@ -20,7 +16,7 @@ final class SharedMonitor<State: BitwiseCopyable>: @unchecked Sendable {
     init(_ initial: State) throws(ProcessError) {
         let memory = try LockedSharedMemory(
             payloadByteCount: MemoryLayout<Storage>.size, alignment: MemoryLayout<Storage>.alignment)
-        condition = try ProcessCondition(lock: memory.lock, at: memory.payload, in: memory)
+        condition = ProcessCondition(lock: memory.lock, at: memory.payload, in: memory)
         state = (memory.payload + MemoryLayout<Storage>.offset(of: \Storage.state)!).bindMemory(to: State.self, capacity: 1)
         state.initialize(to: initial)
     }
@@ -48,8 +44,8 @@ final class SharedMonitor<State: BitwiseCopyable>: @unchecked Sendable {
         try condition.wait(until: deadline, reportingOwnerDeath: false)
     }
 
-    /// Inside `withLock`: wakes every waiter. Always every one: a waiter killed in its wait
-    /// can leave a single wake-up with no one to receive it.
+    /// Inside `withLock`: wakes every waiter (each rechecks the state: a semaphore's
+    /// release may let only one of them go).
     func wakeAll() throws(ProcessError) {
         try condition.broadcast()
     }

@@ -18,6 +18,9 @@ public enum SocketActivation {
         case listeners([TCPListener])
     }
 
+    /// The variables that pass listening sockets, which `takeListeners` removes.
+    static let variables = ["LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"]
+
     /// Takes the passed listening sockets and removes `LISTEN_PID`, `LISTEN_FDS` and
     /// `LISTEN_FDNAMES` from the environment in every case, so that children and the
     /// programs they run do not see them (as `sd_listen_fds(1)` does).
@@ -29,7 +32,7 @@ public enum SocketActivation {
         let count = Environment.value("LISTEN_FDS")
         let pid = Environment.value("LISTEN_PID")
         defer {
-            for name in ["LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"] { Environment.remove(name) }
+            for name in variables { Environment.remove(name) }
         }
         guard let count else { return .notActivated }
         guard let pid else {

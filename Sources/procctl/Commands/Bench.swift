@@ -5,5 +5,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure what ProcCore costs beside the raw system calls, in one run.",
         subcommands: [BenchSpawn.self]
+            + [BenchIPC.self]
+            + [BenchPool.self]
     )
 }

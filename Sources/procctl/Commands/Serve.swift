@@ -14,7 +14,10 @@ struct Serve: CommandWithExamples {
             procctl serve --port 8080 -- tr a-z A-Z. \
             With --workers N, N workers forked at start serve the connections instead (prefork), \
             supervised: replaced when they die, recycled by --max-requests, killed by --worker-timeout; \
-            SIGTTIN and SIGTTOU add or remove a worker, SIGQUIT or a second SIGTERM stops at once.
+            SIGTTIN and SIGTTOU add or remove a worker, SIGQUIT or a second SIGTERM stops at once. \
+            SIGHUP reloads (prefork: a new generation of workers, the old ones leave after their connection). \
+            SIGUSR2 upgrades: the program file is started again with the same arguments and takes the \
+            listening socket over; once it serves, this server drains and exits 0.
             """
     )
 

@@ -124,4 +124,44 @@ struct PreforkSupervisionTests {
         #expect(server.log.contains("cannot start: open the test database: invalid argument"))
         #expect(server.log.contains("workers in a row could not start; stopping"))
     }
+
+    @Test("A reload whose new workers cannot start is given up: the old generation serves on, its connections untouched")
+    func reloadThatCannotStart() throws {
+        let marker = "/tmp/procctl-reload-fails-\(getpid())-\(pc_monotonic_ns())"
+        defer { unlink(marker) }
+        var options = PreforkOptions(workers: 2)
+        // Workers forked while the marker exists fail to boot.
+        options.workerStartup = {
+            if access(marker, F_OK) == 0 { throw ChildProcess.Exit(9) }
+        }
+        let server = try PreforkServerProcess(options, handler: Self.handler)
+        defer { server.stop() }
+        #expect(server.waitForWorkers(2))
+        let before = server.workers()
+        // One held connection per worker: both have booted before the marker appears.
+        let held = try (0..<2).map { _ in try server.connect() }
+        var heldOpen = true
+        defer { if heldOpen { held.forEach { $0.close() } } }
+        for (index, connection) in held.enumerated() { #expect(try connection.roundTrip("held \(index)") == "held \(index)") }
+        let fd = open(marker, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
+        _ = pc_close(fd)
+        try server.master.send(signal: SIGHUP)
+        #expect(server.waitForLog(containing: "reload failed: worker "), "\(server.log)")
+        #expect(server.log.contains("generation 0 serves on"))
+        for (index, connection) in held.enumerated() { #expect(try connection.roundTrip("still \(index)") == "still \(index)") }
+        #expect(TestClock.waitUntil(timeout: 10) { Set(server.workers()) == Set(before) }, "\(server.workers()) \(server.log)")
+        #expect(!server.log.contains("could not start; stopping"))
+        #expect(!server.log.contains("shutting down"), "a SIGTERM to a starting worker reached the master: \(server.log)")
+        // Fixed: the next reload replaces the generation once the held connections end.
+        unlink(marker)
+        try server.master.send(signal: SIGHUP)
+        #expect(server.waitForLog(containing: "starting generation 1"))
+        held.forEach { $0.close() }
+        heldOpen = false
+        #expect(server.waitForLog(containing: "generation 1 serves alone"), "\(server.log)")
+        #expect(Set(server.workers()).isDisjoint(with: before))
+        let after = try server.connect()
+        defer { after.close() }
+        #expect(try after.roundTrip("new generation") == "new generation")
+    }
 }

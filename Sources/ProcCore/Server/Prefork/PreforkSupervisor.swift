@@ -242,6 +242,13 @@ final class PreforkSupervisor {
             reloadQueued = true
             return
         }
+        guard workers.count + target <= Scoreboard.capacity else {
+            log.now(ServerEvent(
+                "reload_ignored", .warning,
+                "reload (SIGHUP) ignored: \(target) new workers beside the \(workers.count) running would not fit on the scoreboard (\(Scoreboard.capacity) slots)",
+                ["workers": .int(target), "running": .int(workers.count), "slots": .int(Scoreboard.capacity)]))
+            return
+        }
         generation += 1
         reload = Reload(startedNs: Self.nowNs())
         lifecycle.reloading()
@@ -276,6 +283,23 @@ final class PreforkSupervisor {
             reloadQueued = false
             requestReload()
         }
+    }
+
+    /// Gives a reload up before the old generation was told to leave: the new one's
+    /// workers go, and the old one is the pool again.
+    private func abandonReload(because reason: String) {
+        let failed = generation
+        let now = Self.nowNs()
+        for index in workers.indices where workers[index].generation == failed && !workers[index].leaving {
+            stop(workerAt: index, now: now, reason: "reload abandoned")
+        }
+        generation -= 1
+        reload = nil
+        reloadQueued = false
+        lifecycle.reloaded()
+        log.now(ServerEvent(
+            "reload_failed", .error, "reload failed: \(reason); generation \(generation) serves on",
+            ["reason": .string(reason), "generation": .int(generation)]))
     }
 
     /// Follows an upgrade under way: once the new master serves, this one hands over.
@@ -335,6 +359,11 @@ final class PreforkSupervisor {
             log.note(Self.workerExited(pid, code, served: served, level: .info, "worker \(pid) \(Self.describe(code))"))
         }
         guard case .serving = phase, !worker.leaving else { return }
+        // A new generation that cannot start must not replace, or halt, one that serves.
+        if state == .starting, worker.generation == generation, let current = reload, !current.oldToldToLeave {
+            abandonReload(because: "worker \(pid) of generation \(generation) could not start")
+            return
+        }
         restarts.count(recycled: state == .recycling, timedOut: worker.timedOut, exitCode: code)
         let lifetime = Duration.nanoseconds(Self.nowNs() - worker.startedNs)
         switch crashGuard.workerEnded(booted: state != .starting, abnormal: abnormal, lifetime: lifetime) {
@@ -364,7 +393,8 @@ final class PreforkSupervisor {
             guard pc_process_activity(pid, &cpuNs, &ioCalls) == 0 else { continue }
             if workers[index].progress?.observe(cpuNs: cpuNs, ioCalls: ioCalls, now: now) == true {
                 workers[index].timedOut = true
-                try? workers[index].process.kill()
+                // With its program, if it runs one: an orphan would spin on.
+                _ = pc_kill_with_children(pid, workers[index].process.processDescriptor ?? -1)
                 summary.childrenKilled += 1
                 log.now(ServerEvent(
                     "worker_timed_out", .error, "worker \(pid) timed out: no progress for \(timeout.secondsText) s; killed",

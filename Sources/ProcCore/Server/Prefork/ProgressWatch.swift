@@ -1,8 +1,8 @@
 /// Whether a busy worker is still making progress, for `--worker-timeout`.
 ///
 /// Progress is a change of state on the scoreboard (a connection taken or finished) or,
-/// within a connection, a read or write system call (the kernel's count, /proc/PID/io)
-/// or time spent blocked (no CPU time used: waiting for a slow client or a program, a
+/// within a connection, a read or write system call of the worker or of the program it
+/// runs for the connection (the kernel's count, /proc/PID/io) or time spent blocked (no CPU time used: waiting for a slow client or a program, a
 /// wait the idle timeout bounds). A worker that burns CPU without any I/O (a handler
 /// stuck in a loop of its own) makes none, and is hung once that has lasted `timeout`.
 ///
@@ -36,7 +36,9 @@ struct ProgressWatch {
     mutating func observe(cpuNs: UInt64, ioCalls: UInt64, now: Int64) -> Bool {
         if let last {
             let elapsed = UInt64(max(0, now - last.atNs))
-            let blocked = cpuNs &- last.cpuNs <= max(Self.blockedCPUNs, elapsed / 20)
+            // Less CPU time than before: a program of the worker ended between two looks.
+            let ran = cpuNs >= last.cpuNs ? cpuNs - last.cpuNs : 0
+            let blocked = ran <= max(Self.blockedCPUNs, elapsed / 20)
             if ioCalls != last.ioCalls || blocked { progressNs = now }
         }
         last = (cpuNs, ioCalls, now)

@@ -92,7 +92,7 @@ final class BinaryUpgrade {
         _ = pc_set_nonblocking(pipe.readEnd.rawValue, true)
         var pidfd: Int32 = -1
         if pc_pidfd_open(pid, &pidfd) != 0 { pidfd = -1 }
-        attempt = Attempt(pid: pid, pidfd: pidfd, readyPipe: pipe.readEnd.rawValue, startedNs: Self.nowNs())
+        attempt = Attempt(pid: pid, pidfd: pidfd, readyPipe: pipe.readEnd.rawValue, startedNs: MonotonicClock.nanoseconds())
         return ServerEvent(
             "upgrade_started", .info, "upgrade: started new master \(pid) (\(executablePath)); waiting up to \(timeout.secondsText) s for it to serve",
             ["new_pid": .pid(pid), "path": .string(executablePath), "timeout_s": .seconds(timeout)])
@@ -163,7 +163,7 @@ final class BinaryUpgrade {
     /// left there, with the new master's listener and ready pipe named
     /// (`pc_upgrade_exec` adds LISTEN_PID in the child).
     private static func environmentForNewMaster() -> [String] {
-        let replaced = ["LISTEN_PID=", "LISTEN_FDS=", "LISTEN_FDNAMES=", "\(UpgradeHandover.variable)="]
+        let replaced = UpgradeHandover.passingVariables.map { $0 + "=" }
         var entries: [String] = []
         var entry = environ
         while let pointer = entry.pointee {
@@ -192,9 +192,5 @@ final class BinaryUpgrade {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         guard pc_executable_path(&buffer, buffer.count) == 0 else { return argv0 }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
-    private static func nowNs() -> Int64 {
-        Int64(pc_monotonic_ns())
     }
 }

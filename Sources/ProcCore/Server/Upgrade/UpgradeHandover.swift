@@ -12,6 +12,9 @@ import Glibc
 final class UpgradeHandover {
     /// The environment variable that names the descriptor.
     static let variable = "PROCCTL_READY_FD"
+    /// Every variable a master passes its listener and ready pipe with: `Server` removes
+    /// them from its environment at start, and no program it runs may see them.
+    static let passingVariables = SocketActivation.variables + [variable]
     /// What the new master writes once ready (anything else, or end of file, is a failure).
     static let readyByte: UInt8 = 0x52  // "R"
 

@@ -1,0 +1,161 @@
+/// The bytes `BinaryDecoder` reads, with bounds-checked readers for the wire format
+/// (see `WireTag`). Every length and count is checked against the bytes that are really
+/// there before anything is allocated or read, so no input makes it trap.
+struct WireInput {
+    let bytes: [UInt8]
+
+    /// The tag of the value at `position` (before `end`).
+    func tag(at position: Int, end: Int) throws -> WireTag {
+        guard position < end else { throw CodingFailure.corrupt("a value is missing at byte \(position)") }
+        guard let tag = WireTag(rawValue: bytes[position]) else {
+            throw CodingFailure.corrupt("unknown tag \(bytes[position]) at byte \(position)")
+        }
+        return tag
+    }
+
+    /// A LEB128 varint at `position`, which it moves past it.
+    func varint(at position: inout Int, end: Int) throws -> UInt64 {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard position < end else { throw CodingFailure.corrupt("a number is cut short at byte \(position)") }
+            let byte = bytes[position]
+            position += 1
+            // The tenth byte holds bit 63 only: anything more would not fit 64 bits.
+            if shift == 63 && byte > 1 { throw CodingFailure.corrupt("a number longer than 64 bits at byte \(position - 1)") }
+            value |= UInt64(byte & 0x7f) << shift
+            if byte < 0x80 { return value }
+            shift += 7
+        }
+    }
+
+    /// A varint length or count of items of at least `minimumItemSize` bytes each, that
+    /// must fit in the bytes left before `end`.
+    func length(at position: inout Int, end: Int, minimumItemSize: Int = 1) throws -> Int {
+        let value = try varint(at: &position, end: end)
+        let available = UInt64(end - position) / UInt64(minimumItemSize)
+        guard value <= available else {
+            throw CodingFailure.corrupt("a length of \(value) at byte \(position) with \(end - position) bytes left")
+        }
+        return Int(value)
+    }
+
+    /// Moves `position` past the value there: constant time for containers, strings and bytes.
+    func skip(at position: inout Int, end: Int) throws {
+        let tag = try tag(at: position, end: end)
+        position += 1
+        switch tag {
+        case .null, .false, .true: break
+        case .signed, .unsigned: _ = try varint(at: &position, end: end)
+        case .float32, .float64:
+            let size = tag == .float32 ? 4 : 8
+            guard end - position >= size else { throw CodingFailure.corrupt("a \(tag.name) is cut short at byte \(position)") }
+            position += size
+        case .string, .bytes, .keyed, .unkeyed:
+            position += try length(at: &position, end: end)
+        }
+    }
+
+    /// The span of the value at `start`, checked to lie before `end`.
+    func span(at start: Int, end: Int) throws -> Range<Int> {
+        var position = start
+        try skip(at: &position, end: end)
+        return start..<position
+    }
+
+    /// The body of the container at `span`, after its tag and byte length: `count` items
+    /// between `position` and `span.upperBound`.
+    func containerBody(_ span: Range<Int>, _ expected: WireTag) throws -> (position: Int, count: Int) {
+        try expect(expected, at: span)
+        var position = span.lowerBound + 1
+        _ = try varint(at: &position, end: span.upperBound)
+        // A keyed entry is at least a key length and a tag; an unkeyed one, a tag.
+        let count = try length(at: &position, end: span.upperBound, minimumItemSize: expected == .keyed ? 2 : 1)
+        return (position, count)
+    }
+
+    func expect(_ expected: WireTag, at span: Range<Int>) throws {
+        let found = try tag(at: span.lowerBound, end: span.upperBound)
+        guard found == expected else { throw CodingFailure.mismatch(expected.name, found: found.name) }
+    }
+
+    func isNil(_ span: Range<Int>) throws -> Bool {
+        try tag(at: span.lowerBound, end: span.upperBound) == .null
+    }
+
+    func bool(_ span: Range<Int>) throws -> Bool {
+        switch try tag(at: span.lowerBound, end: span.upperBound) {
+        case .true: return true
+        case .false: return false
+        case let other: throw CodingFailure.mismatch("a Bool", found: other.name)
+        }
+    }
+
+    /// An integer of type `I` from a signed or unsigned value that fits it.
+    func integer<I: FixedWidthInteger>(_ span: Range<Int>, as type: I.Type) throws -> I {
+        var position = span.lowerBound + 1
+        let result: I?
+        switch try tag(at: span.lowerBound, end: span.upperBound) {
+        case .signed:
+            let raw = try varint(at: &position, end: span.upperBound)
+            // Zigzag back: 0, -1, 1, -2, ... from 0, 1, 2, 3, ...
+            result = I(exactly: Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1))
+        case .unsigned:
+            result = I(exactly: try varint(at: &position, end: span.upperBound))
+        case let other:
+            throw CodingFailure.mismatch("an integer", found: other.name)
+        }
+        guard let result else { throw CodingFailure.mismatch("a number that fits \(I.self)", found: "one that does not") }
+        return result
+    }
+
+    func double(_ span: Range<Int>) throws -> Double {
+        switch try tag(at: span.lowerBound, end: span.upperBound) {
+        case .float64: return Double(bitPattern: littleEndian(at: span.lowerBound + 1, count: 8))
+        case .float32: return Double(Float(bitPattern: UInt32(littleEndian(at: span.lowerBound + 1, count: 4))))
+        case let other: throw CodingFailure.mismatch("a Double", found: other.name)
+        }
+    }
+
+    func float(_ span: Range<Int>) throws -> Float {
+        try expect(.float32, at: span)
+        return Float(bitPattern: UInt32(littleEndian(at: span.lowerBound + 1, count: 4)))
+    }
+
+    /// The payload of a string or bytes value.
+    private func payload(_ span: Range<Int>, _ expected: WireTag) throws -> Range<Int> {
+        try expect(expected, at: span)
+        var position = span.lowerBound + 1
+        let count = try length(at: &position, end: span.upperBound)
+        return position..<(position + count)
+    }
+
+    func string(_ span: Range<Int>) throws -> String {
+        let range = try payload(span, .string)
+        guard let string = String(validating: bytes[range], as: UTF8.self) else {
+            throw CodingFailure.corrupt("a String that is not valid UTF-8 at byte \(range.lowerBound)")
+        }
+        return string
+    }
+
+    func byteArray(_ span: Range<Int>) throws -> [UInt8] {
+        Array(bytes[try payload(span, .bytes)])
+    }
+
+    /// Whether the key of `range` is `key` (compared as UTF-8, without making a String).
+    func key(_ range: Range<Int>, equals key: String) -> Bool {
+        var key = key
+        return key.withUTF8 { utf8 in
+            utf8.count == range.count && bytes.withUnsafeBufferPointer { all in
+                utf8.elementsEqual(UnsafeBufferPointer(rebasing: all[range]))
+            }
+        }
+    }
+
+    /// Bytes already checked to be there by `skip`.
+    private func littleEndian(at position: Int, count: Int) -> UInt64 {
+        var value: UInt64 = 0
+        for i in 0..<count { value |= UInt64(bytes[position + i]) << (8 * UInt64(i)) }
+        return value
+    }
+}

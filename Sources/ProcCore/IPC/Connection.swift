@@ -1,0 +1,204 @@
+import CProcShim
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One end of a `Pipe`: whole messages to and from another process, as Python's
+/// `multiprocessing.connection.Connection`, without pickle's "the sender chooses the code
+/// that runs" (values are `Codable`, decoded as the type the receiver asks for).
+///
+/// A message is a length prefix and the bytes (see `FrameHeader`; the same framing as
+/// Python's `send_bytes`). The bytes from the other end are untrusted: a frame that ends
+/// early or has a bad header is `.corruptMessage`, bytes that do not decode as the type
+/// asked for are `.undecodableMessage`, and memory for a message grows with the bytes that
+/// have really arrived, never with what its header claims. When every process that held
+/// the other end has closed it or ended, `receive` throws `.endOfStream` and `send`
+/// throws `.endOfStream` (with errno EPIPE); neither hangs or raises SIGPIPE.
+///
+/// A forked child inherits both ends: as with any pipe, each process should close the end
+/// it does not use, or end-of-stream never comes, and an end is read by one process (it
+/// reads ahead: one read(2) brings a small message whole, and what it brought beyond that
+/// message waits in this process for the next `receive`). The descriptor is closed by
+/// `close()` or when the last reference in this process goes away. One thread at a time
+/// uses an end.
+public final class Connection {
+    /// The end's socket or pipe descriptor (close-on-exec), for `waitForReady` or poll(2).
+    public let descriptor: Int32
+    /// Whether this end can receive (false for the sending end of a one-way pipe).
+    public let isReadable: Bool
+    /// Whether this end can send (false for the receiving end of a one-way pipe).
+    public let isWritable: Bool
+    /// The longest message `receive` and `receiveBytes` accept; a longer one throws
+    /// `.messageTooLarge` before its bytes are read (and the end can read no more). nil: no limit.
+    public var maximumMessageLength: Int?
+
+    /// Whether `close()` has been called.
+    public private(set) var isClosed = false
+
+    /// Whether bytes of a message have been read ahead and wait here (`poll` and
+    /// `waitForReady` count them as ready).
+    var hasBufferedBytes: Bool { readAhead.hasBytes }
+    /// Set after a corrupt or refused frame: the stream is no longer at a message boundary.
+    private var outOfStep = false
+    /// Bytes read from the descriptor and not yet handed out.
+    private let readAhead = ReadAheadBuffer()
+
+    /// The first allocation for an incoming message: larger ones grow as their bytes arrive.
+    private static let initialReceiveCapacity = 1 << 20
+
+    /// Wraps a connected socket or pipe end, which now belongs to this Connection.
+    public init(adopting descriptor: Int32, readable: Bool = true, writable: Bool = true) {
+        self.descriptor = descriptor
+        self.isReadable = readable
+        self.isWritable = writable
+    }
+
+    deinit {
+        if !isClosed { _ = pc_close(descriptor) }
+    }
+
+    /// Closes this process's copy of the end; further use throws `.alreadyClosed`. A second
+    /// `close()` does nothing.
+    public func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        _ = pc_close(descriptor)
+    }
+
+    // MARK: Sending
+
+    /// Sends `value`, encoded with `BinaryEncoder`, as one message. A value that fails to
+    /// encode throws `.unencodableValue` and sends nothing.
+    public func send<T: Encodable>(_ value: T) throws(ProcessError) {
+        try sendBytes(try BinaryEncoder().encode(value))
+    }
+
+    /// Sends `bytes` as one message.
+    public func sendBytes(_ bytes: [UInt8]) throws(ProcessError) {
+        var failure: ProcessError?
+        bytes.withUnsafeBytes { raw in
+            do throws(ProcessError) { try sendBytes(raw) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Sends the bytes of `buffer` as one message, straight from the caller's memory
+    /// (one writev(2) of the header and the bytes, no copy).
+    public func sendBytes(_ buffer: UnsafeRawBufferPointer) throws(ProcessError) {
+        try checkOpen("send", allowed: isWritable)
+        var header: (UInt64, UInt32) = (0, 0)
+        let headerSize = FrameHeader.write(length: buffer.count, into: &header)
+        let result = withUnsafeBytes(of: &header) {
+            pc_write_frame(descriptor, $0.baseAddress, headerSize, buffer.baseAddress, buffer.count)
+        }
+        if result == EPIPE || result == ECONNRESET {
+            throw ProcessError(.endOfStream, operation: "send", errno: Errno(rawValue: result))
+        }
+        try check("send", result)
+    }
+
+    // MARK: Receiving
+
+    /// Receives one message and decodes it as a `T`. Throws `.endOfStream` when the other
+    /// end is closed and nothing is left, `.corruptMessage` for a broken frame and
+    /// `.undecodableMessage` when the bytes are not a `T`.
+    public func receive<T: Decodable>(_ type: T.Type = T.self) throws(ProcessError) -> T {
+        try BinaryDecoder().decode(type, from: try receiveBytes())
+    }
+
+    /// Receives one message's bytes, waiting for it. Throws as `receive`.
+    public func receiveBytes() throws(ProcessError) -> [UInt8] {
+        try checkOpen("receive", allowed: isReadable)
+        guard !outOfStep else {
+            throw ProcessError(.corruptMessage, operation: "receive: the stream is out of step after an earlier bad frame")
+        }
+        let length = try readLength()
+        if let maximumMessageLength, length > maximumMessageLength {
+            outOfStep = true
+            throw ProcessError(.messageTooLarge, operation: "receive: a message of \(length) bytes, more than the \(maximumMessageLength) allowed")
+        }
+        return try readBody(length)
+    }
+
+    /// Whether a message (or end-of-stream) is ready to receive, waiting up to `timeout`
+    /// for one (nil: for ever; zero: just look). Like Python's `poll`, true at end of
+    /// stream too, so that the next `receive` reports it at once.
+    public func poll(timeout: Duration? = .zero) throws(ProcessError) -> Bool {
+        try checkOpen("poll", allowed: isReadable)
+        if readAhead.hasBytes { return true }
+        var revents: Int16 = 0
+        try check("poll", pc_poll_one(descriptor, Int16(POLLIN), timeout?.roundedUpMilliseconds ?? -1, &revents))
+        return revents != 0
+    }
+
+    private func checkOpen(_ operation: String, allowed: Bool) throws(ProcessError) {
+        if isClosed { throw ProcessError(.alreadyClosed, operation: operation) }
+        if !allowed { throw ProcessError(.alreadyClosed, operation: "\(operation): this end of a one-way pipe cannot \(operation)") }
+    }
+
+    /// Reads the header: the message's length, or a typed error.
+    private func readLength() throws(ProcessError) -> Int {
+        var header: (UInt64, UInt32) = (0, 0)
+        let short = try withUnsafeMutableBytes(of: &header) { (raw) throws(ProcessError) -> FrameHeader.Short in
+            let got = try readFully(into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<FrameHeader.shortSize]))
+            if got == 0 { throw ProcessError(.endOfStream, operation: "receive") }
+            if got < FrameHeader.shortSize { throw truncated("header", got, of: FrameHeader.shortSize) }
+            return FrameHeader.readShort(UnsafeRawBufferPointer(raw))
+        }
+        switch short {
+        case .length(let length): return length
+        case .corrupt(let value):
+            outOfStep = true
+            throw ProcessError(.corruptMessage, operation: "receive: a frame header with length \(value)")
+        case .long:
+            return try withUnsafeMutableBytes(of: &header) { (raw) throws(ProcessError) -> Int in
+                let extra = UnsafeMutableRawBufferPointer(rebasing: raw[4..<(4 + FrameHeader.longExtraSize)])
+                let got = try readFully(into: extra)
+                if got < FrameHeader.longExtraSize { throw truncated("long header", got, of: FrameHeader.longExtraSize) }
+                let length = FrameHeader.loadBigEndian(UnsafeRawBufferPointer(extra), count: 8)
+                guard length <= UInt64(Int.max) else {
+                    outOfStep = true
+                    throw ProcessError(.corruptMessage, operation: "receive: a frame header with length \(length)")
+                }
+                return Int(length)
+            }
+        }
+    }
+
+    /// Reads a body of `length` bytes into an array that grows as they arrive: a header
+    /// claiming gigabytes that never come costs at most `initialReceiveCapacity`.
+    private func readBody(_ length: Int) throws(ProcessError) -> [UInt8] {
+        var body: [UInt8] = []
+        var failure: ProcessError?
+        while body.count < length && failure == nil {
+            let have = body.count
+            let capacity = have == 0 ? min(length, Self.initialReceiveCapacity) : min(length, have * 2)
+            body = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+                if let base = body.withUnsafeBufferPointer({ $0.baseAddress }), have > 0 {
+                    buffer.baseAddress!.initialize(from: base, count: have)
+                }
+                initialized = have
+                do throws(ProcessError) {
+                    initialized += try readFully(into: UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[have...]))
+                } catch {
+                    failure = error
+                }
+            }
+            if failure == nil && body.count < capacity { failure = truncated("message", body.count, of: length) }
+        }
+        if let failure { throw failure }
+        return body
+    }
+
+    /// Reads until `buffer` is full or the stream ends (through the read-ahead buffer).
+    private func readFully(into buffer: UnsafeMutableRawBufferPointer) throws(ProcessError) -> Int {
+        try readAhead.read(into: buffer, from: descriptor)
+    }
+
+    private func truncated(_ what: String, _ got: Int, of expected: Int) -> ProcessError {
+        outOfStep = true
+        return ProcessError(.corruptMessage, operation: "receive: the stream ended inside a \(what), after \(got) of \(expected) bytes")
+    }
+}

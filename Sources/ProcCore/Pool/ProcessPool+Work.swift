@@ -1,0 +1,47 @@
+extension ProcessPool {
+    /// A pool's work as a named entry point, for a pool whose workers a `ForkServer`
+    /// starts: give it to the server when creating the server, then to the pool.
+    ///
+    /// ```swift
+    /// let square = ProcessPool<Int, Int>.Work("square") { $0 * $0 }
+    /// let server = try ForkServer(serving: square)            // first thing in main
+    /// let pool = try ProcessPool(square, startMethod: .forkServer(server))
+    /// ```
+    public struct Work: ForkServerEntry {
+        /// The name the fork server finds the work by.
+        public let name: String
+        /// Runs once in each worker before its first task; a throw ends the worker.
+        public let initializer: (@Sendable () throws -> Void)?
+        /// One task: an input to its output; an error thrown fails that task only.
+        public let function: @Sendable (Input) throws -> Output
+
+        /// Work called `name`: `function` for each task, after `initializer` once per worker.
+        public init(
+            _ name: String,
+            initializer: (@Sendable () throws -> Void)? = nil,
+            _ function: @escaping @Sendable (Input) throws -> Output
+        ) {
+            self.name = name
+            self.initializer = initializer
+            self.function = function
+        }
+
+        /// A worker started by a fork server: its connection and the slots' memfd come as
+        /// the two descriptors.
+        public var servedBody: ServedBody {
+            let work = self
+            return ServedBody { bytes, descriptors in
+                let settings = try BinaryDecoder().decode(PoolMessage.WorkerSettings.self, from: bytes)
+                guard descriptors.count == 2 else {
+                    throw ProcessError(.invalidArgument, operation: "pool worker: expected 2 descriptors")
+                }
+                let slots = try WorkerSlots(mapping: descriptors[1], count: settings.slotCount)
+                try WorkerLoop<Input, Output>(
+                    connection: Connection(adopting: descriptors[0]), slots: slots, slot: settings.slot,
+                    maxTasks: settings.maxTasks, memoryLimit: settings.memoryLimit,
+                    initializer: work.initializer, function: work.function
+                ).run()
+            }
+        }
+    }
+}

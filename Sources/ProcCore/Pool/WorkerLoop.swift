@@ -1,0 +1,70 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A pool worker's life, in the worker process: the initializer, then chunks of tasks
+/// until the parent closes the connection, `maxTasks` is reached or the memory ceiling is
+/// passed (then the worker exits 0 between chunks and the parent replaces it).
+struct WorkerLoop<Input: Codable, Output: Codable> {
+    let connection: Connection
+    let slots: WorkerSlots
+    let slot: Int
+    let maxTasks: Int?
+    let memoryLimit: Int?
+    let initializer: (() throws -> Void)?
+    let function: (Input) throws -> Output
+
+    func run() throws {
+        try initializer?()
+        var done = 0
+        while let chunk = try nextChunk() {
+            var result = PoolMessage.ChunkResult<Output>(first: chunk.first, outputs: [], failures: [])
+            result.outputs.reserveCapacity(chunk.inputs.count)
+            for (offset, input) in chunk.inputs.enumerated() {
+                slots.store(slot: slot, task: chunk.first + offset)
+                do {
+                    result.outputs.append(try function(input))
+                } catch {
+                    result.failures.append(PoolMessage.Failure(offset: offset, description: String(describing: error)))
+                }
+            }
+            // Idle before the result goes: a death after this point loses no task the
+            // parent would not re-run (it requeues a chunk whose result never came).
+            slots.store(slot: slot, task: -1)
+            try send(result)
+            done += chunk.inputs.count
+            if let maxTasks, done >= maxTasks { return }
+            if let memoryLimit, Self.maximumResidentBytes() > memoryLimit { return }
+        }
+    }
+
+    /// The next chunk, nil when the parent has closed the connection.
+    private func nextChunk() throws(ProcessError) -> PoolMessage.Chunk<Input>? {
+        do {
+            return try connection.receive(PoolMessage.Chunk<Input>.self)
+        } catch {
+            if error.code == .endOfStream { return nil }
+            throw error
+        }
+    }
+
+    /// Sends `result`; when a value cannot be encoded, every task of the chunk fails with that.
+    private func send(_ result: PoolMessage.ChunkResult<Output>) throws(ProcessError) {
+        do {
+            try connection.send(result)
+        } catch {
+            guard error.code == .unencodableValue else { throw error }
+            let failures = (0..<result.count).map {
+                PoolMessage.Failure(offset: $0, description: "result cannot be encoded: \(error)")
+            }
+            try connection.send(PoolMessage.ChunkResult<Output>(first: result.first, outputs: [], failures: failures))
+        }
+    }
+
+    /// getrusage's ru_maxrss (KiB on Linux), in bytes.
+    private static func maximumResidentBytes() -> Int {
+        var usage = rusage()
+        guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
+        return usage.ru_maxrss * 1024
+    }
+}
