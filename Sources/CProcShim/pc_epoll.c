@@ -24,6 +24,11 @@ int pc_epoll_watch_readable(int epfd, int fd, uint64_t token) {
     return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &event) == 0 ? 0 : errno;
 }
 
+int pc_epoll_watch_writable(int epfd, int fd, uint64_t token) {
+    struct epoll_event event = { .events = EPOLLOUT, .data.u64 = token };
+    return epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &event) == 0 ? 0 : errno;
+}
+
 int pc_epoll_remove(int epfd, int fd) {
     return epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL) == 0 ? 0 : errno;
 }

@@ -173,13 +173,13 @@ _procctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    spawn|isolation|run|serve|client|load|bench|help)
+    spawn|isolation|run|serve|client|load|bench|pool|help)
         # Offer subcommand argument completions
         "_procctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'spawn isolation run serve client load bench help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'spawn isolation run serve client load bench pool help' -- "${cur}"))
         ;;
     esac
 }
@@ -240,9 +240,9 @@ _procctl_run() {
 
 _procctl_serve() {
     repeating_flags=()
-    non_repeating_flags=(--quiet --version -h --help)
+    non_repeating_flags=(--quiet --reuse-port --version -h --help)
     repeating_options=()
-    non_repeating_options=(--host --port --backlog --max-children --workers --max-workers --max-requests --max-requests-jitter --worker-timeout --idle-timeout --grace)
+    non_repeating_options=(--host --port --backlog --max-children --workers --max-workers --max-requests --max-requests-jitter --worker-timeout --idle-timeout --grace --metrics --pid-file --upgrade-timeout)
     __procctl_offer_flags_options -1
 
     # Offer option value completions
@@ -278,6 +278,15 @@ _procctl_serve() {
         return
         ;;
     '--grace')
+        return
+        ;;
+    '--metrics')
+        return
+        ;;
+    '--pid-file')
+        return
+        ;;
+    '--upgrade-timeout')
         return
         ;;
     esac
@@ -349,13 +358,13 @@ _procctl_bench() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    spawn)
+    spawn|ipc|pool)
         # Offer subcommand argument completions
         "_procctl_bench_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'spawn' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'spawn ipc pool' -- "${cur}"))
         ;;
     esac
 }
@@ -374,6 +383,75 @@ _procctl_bench_spawn() {
         ;;
     '--method')
         __procctl_add_completions -W 'fork'$'\n''exec'
+        return
+        ;;
+    esac
+}
+
+_procctl_bench_ipc() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--rounds --round-trips --batches --increments)
+    __procctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--rounds')
+        return
+        ;;
+    '--round-trips')
+        return
+        ;;
+    '--batches')
+        return
+        ;;
+    '--increments')
+        return
+        ;;
+    esac
+}
+
+_procctl_bench_pool() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--tasks --workers --rounds --children)
+    __procctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--tasks')
+        return
+        ;;
+    '--workers')
+        return
+        ;;
+    '--rounds')
+        return
+        ;;
+    '--children')
+        return
+        ;;
+    esac
+}
+
+_procctl_pool() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--workers --tasks --span)
+    __procctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--workers')
+        return
+        ;;
+    '--tasks')
+        return
+        ;;
+    '--span')
         return
         ;;
     esac

@@ -57,13 +57,14 @@ _procctl() {
             'client:Send each line of stdin to an echo server and print its reply.'
             'load:Load an upper-casing echo server and report connections/s, messages/s, MB/s, latency and errors.'
             'bench:Measure what ProcCore costs beside the raw system calls, in one run.'
+            'pool:Count primes in T ranges sequentially, then on a process pool; print both times and the speedup.'
             'help:Show subcommand help information.'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        spawn|isolation|run|serve|client|load|bench|help)
+        spawn|isolation|run|serve|client|load|bench|pool|help)
             "_procctl_${words[1]}" && ret=0
             ;;
         esac
@@ -131,6 +132,10 @@ _procctl_serve() {
         '--idle-timeout[Seconds a connection may stay idle before it is closed; 0 for never.]:idle-timeout:'
         '--grace[Seconds live connections may go on after SIGTERM or SIGINT before they are killed.]:grace:'
         '--quiet[Log errors only.]'
+        '--reuse-port[Set SO_REUSEPORT, so that several independent procctl serve processes (each with --reuse-port) share the port and the kernel spreads connections among them.]'
+        '--metrics[Serve Prometheus metrics at http\://HOST\:PORT/metrics from the master (port 0\: an ephemeral one); printed as '\''metrics on http\://HOST\:PORT/metrics'\'' once ready.]:host\:port:'
+        '--pid-file[Write the server'\''s pid to this file once it serves (the new master'\''s after a SIGUSR2 upgrade); removed at exit if it still holds that pid.]:path:'
+        '--upgrade-timeout[Seconds a SIGUSR2 upgrade waits for the new master to serve before it kills it and goes on serving.]:seconds:'
         '*:program:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -186,12 +191,14 @@ _procctl_bench() {
     command)
         local -ar subcommands=(
             'spawn:Time child life cycles: ChildProcess beside pc_fork/fork and pc_spawn/posix_spawn.'
+            'ipc:Time IPC round trips, throughput and locks: ProcCore beside raw pipes and socketpairs.'
+            'pool:Time ProcessPool tasks that do nothing, and children started through a ForkServer.'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        spawn)
+        spawn|ipc|pool)
             "_procctl_bench_${words[1]}" && ret=0
             ;;
         esac
@@ -208,6 +215,53 @@ _procctl_bench_spawn() {
         '--iterations[Children per variant (after a short warm-up).]:iterations:'
         '--method[fork or exec; both when omitted.]:method:{__procctl_complete "${___method[@]}"}'
         '--json[Print one JSON object instead of the table.]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_procctl_bench_ipc() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--rounds[Rounds\: each interleaves every variant, and yields one median for each.]:rounds:'
+        '--round-trips[Round trips per variant and round, one of each variant in turn, each timed.]:round-trips:'
+        '--batches[Batches of 16 64-KiB messages per throughput variant and round, one of each in turn.]:batches:'
+        '--increments[Increments per process, per lock variant and round.]:increments:'
+        '--json[Print one JSON object instead of the table.]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_procctl_bench_pool() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--tasks[Tasks per measurement (map with default chunking runs 10 x this many).]:tasks:'
+        '--workers[Pool workers (the anchors use 2).]:workers:'
+        '--rounds[Rounds of each pool measurement; the median is reported.]:rounds:'
+        '--children[Children per start+join measurement.]:children:'
+        '--json[Print one JSON object instead of the lines.]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_procctl_pool() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--workers[Worker processes (default\: the number of cores).]:workers:'
+        '--tasks[Tasks\: ranges of numbers to count primes in.]:tasks:'
+        '--span[Numbers in each range.]:span:'
+        '--json[Print one JSON object instead of the lines.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

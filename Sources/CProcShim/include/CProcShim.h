@@ -22,7 +22,6 @@
 #include "pc_sync.h"
 #include "pc_process_context.h"
 #include "pc_worker.h"
-#include "pc_event_set.h"
 #include "pc_upgrade.h"
 #include "pc_ipc.h"
 #include "pc_epoll.h"

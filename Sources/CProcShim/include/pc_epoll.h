@@ -17,6 +17,10 @@ int pc_epoll_watch_readable_once(int epfd, int fd, uint64_t token);
 /// registered (level-triggered). EEXIST when `fd` is already watched.
 int pc_epoll_watch_readable(int epfd, int fd, uint64_t token);
 
+/// Watches an `fd` already registered for writability instead of readability
+/// (level-triggered): a socket with a reply left to write. ENOENT when it is not watched.
+int pc_epoll_watch_writable(int epfd, int fd, uint64_t token);
+
 /// Stops watching `fd`. ENOENT when it was not watched (it was closed, for example).
 int pc_epoll_remove(int epfd, int fd);
 

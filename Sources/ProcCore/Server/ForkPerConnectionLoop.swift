@@ -7,9 +7,10 @@ import Glibc
 /// The fork-per-connection model (`ServerModel.forkPerConnection`), the seed's, made
 /// production-grade.
 ///
-/// One thread, one poll loop over four kinds of descriptor: the signal pipe (SIGTERM,
+/// One thread, one poll loop over five kinds of descriptor: the signal pipe (SIGTERM,
 /// SIGINT, SIGHUP, SIGUSR2), the non-blocking listener, the ready pipe of a new master
-/// during a binary upgrade (`BinaryUpgrade`), and the pidfd of every live child, which becomes
+/// during a binary upgrade (`BinaryUpgrade`), the metrics endpoint's event set
+/// (`ServerOperations`), and the pidfd of every live child, which becomes
 /// readable when that child ends, so each child is reaped as soon as it exits without
 /// waitpid(-1) and without scanning the others. Each connection is served by a forked
 /// `ChildProcess` that closes the listener and runs the `ConnectionService`, or, for a
@@ -128,12 +129,12 @@ final class ForkPerConnectionLoop {
             let left = Int32(clamping: max(0, acceptPausedUntilMs - Self.nowMs()))
             timeout = timeout < 0 ? left : min(timeout, left)
         }
+        if let due = operations.nextDueNs {
+            let left = Int32(clamping: max(0, (due - MonotonicClock.nanoseconds() + 999_999) / 1_000_000))
+            timeout = timeout < 0 ? left : min(timeout, left)
+        }
         if let upgradeTimeout = upgrade.pollTimeoutMs(now: MonotonicClock.nanoseconds()) {
             timeout = timeout < 0 ? upgradeTimeout : min(timeout, upgradeTimeout)
-        }
-        if let due = operations.nextDueNs {
-            let left = Int32(clamping: max(0, (due - Int64(pc_monotonic_ns()) + 999_999) / 1_000_000))
-            timeout = timeout < 0 ? left : min(timeout, left)
         }
         return timeout
     }
@@ -190,6 +191,7 @@ final class ForkPerConnectionLoop {
         switch outcome {
         case .ready(let pid, let elapsed):
             log.now(BinaryUpgrade.handedOver(to: pid, after: elapsed))
+            lifecycle.handedOver(to: pid)
             stopRequested = true
         case .failed(let event):
             log.now(event)

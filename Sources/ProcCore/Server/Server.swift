@@ -15,15 +15,18 @@ import Glibc
 /// let summary = server.run()   // until SIGTERM or SIGINT, then the drain
 /// ```
 ///
-/// `init` listens (or takes over the listener a master passed it on SIGUSR2, the systemd
-/// way), then routes SIGTERM, SIGINT, SIGHUP and SIGUSR2 to the server's loop and ignores
+/// `init` listens (or takes over a listener passed the systemd way: by systemd's socket
+/// activation, or by a master on SIGUSR2; see `passedListener(for:)`), binds the metrics
+/// endpoint when the configuration asks for one, then routes SIGTERM, SIGINT, SIGHUP and SIGUSR2 to the server's loop and ignores
 /// SIGPIPE (when it throws, none of that has happened). `run` serves until SIGTERM or
 /// SIGINT comes, then stops accepting, lets live connections go on for up to `grace`,
 /// kills the rest and reaps every child. SIGHUP reloads (prefork: a new generation of
 /// workers); SIGUSR2 execs this program again, with the same arguments, to take the
 /// listener over: once that new master serves, this one drains the same way. A program
 /// that serves with `Server` gets the upgrade by creating its server the same way at every
-/// start. Start it before any thread: its children are forked from the calling thread.
+/// start. With `NOTIFY_SOCKET` set it tells the service manager how it is doing
+/// (READY=1, RELOADING=1, STOPPING=1, STATUS=, WATCHDOG=1; `ServiceNotifications`).
+/// Start it before any thread: its children are forked from the calling thread.
 public final class Server {
     /// What the server listens on and how it serves.
     public let configuration: ServerConfiguration
@@ -140,8 +143,7 @@ public final class Server {
             do {
                 let loop = try ForkPerConnectionLoop(
                     listener: listener, maxChildren: maxChildren, configuration: configuration,
-                    service: service, log: log, signals: signals, operations: operations, lifecycle: lifecycle,
-                    upgrade: upgrade
+                    service: service, log: log, signals: signals, operations: operations, lifecycle: lifecycle, upgrade: upgrade
                 )
                 return loop.run()
             } catch {
@@ -152,8 +154,7 @@ public final class Server {
         case .prefork(let options):
             let supervisor = PreforkSupervisor(
                 listener: listener, options: options, configuration: configuration,
-                service: service, log: log, signals: signals, operations: operations, lifecycle: lifecycle,
-                upgrade: upgrade
+                service: service, log: log, signals: signals, operations: operations, lifecycle: lifecycle, upgrade: upgrade
             )
             return supervisor.run()
         }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The moments of a server's life that the world outside hears of, in one place: both
 /// models call it (`ForkPerConnectionLoop`, `PreforkSupervisor`), and what each moment
 /// tells (the ready line, the pid file, the old master after an upgrade, a service
@@ -67,6 +71,11 @@ final class ServerLifecycle {
     /// The reload is over: the new generation serves alone.
     func reloaded() {
         notifications.ready()
+    }
+
+    /// A binary upgrade's new master `pid` serves: this one drains and leaves.
+    func handedOver(to pid: pid_t) {
+        notifications.handedOver(to: pid)
     }
 
     /// The drain begins: the server stops accepting.

@@ -17,7 +17,11 @@ struct Serve: CommandWithExamples {
             SIGTTIN and SIGTTOU add or remove a worker, SIGQUIT or a second SIGTERM stops at once. \
             SIGHUP reloads (prefork: a new generation of workers, the old ones leave after their connection). \
             SIGUSR2 upgrades: the program file is started again with the same arguments and takes the \
-            listening socket over; once it serves, this server drains and exits 0.
+            listening socket over; once it serves, this server drains and exits 0. \
+            Under systemd: a socket passed by socket activation (LISTEN_FDS, LISTEN_PID) is served \
+            instead of --host/--port (the first one, when several are passed), and with NOTIFY_SOCKET \
+            the server sends READY=1, RELOADING=1, STOPPING=1, STATUS= lines and, with WATCHDOG_USEC, \
+            WATCHDOG=1 (contrib/systemd has the units).
             """
     )
 
@@ -69,6 +73,12 @@ struct Serve: CommandWithExamples {
     @Option(name: .customLong("log-format"), help: ArgumentHelp("How stderr's log lines are written: text, or json (one object per line: time, level, event, message and the event's fields).", valueName: "format"))
     var logFormat: ServerLogFormat = .text
 
+    @Flag(name: .customLong("reuse-port"), help: "Set SO_REUSEPORT, so that several independent procctl serve processes (each with --reuse-port) share the port and the kernel spreads connections among them.")
+    var reusePort = false
+
+    @Option(help: ArgumentHelp("Serve Prometheus metrics at http://HOST:PORT/metrics from the master (port 0: an ephemeral one); printed as 'metrics on http://HOST:PORT/metrics' once ready.", valueName: "host:port"))
+    var metrics: String?
+
     @Option(name: .customLong("pid-file"), help: ArgumentHelp("Write the server's pid to this file once it serves (the new master's after a SIGUSR2 upgrade); removed at exit if it still holds that pid.", valueName: "path"))
     var pidFile: String?
 
@@ -90,14 +100,17 @@ struct Serve: CommandWithExamples {
         guard grace >= 0, grace <= 1e6 else { throw ValidationError("--grace must be a number of seconds, 0 or more.") }
         guard upgradeTimeout > 0, upgradeTimeout <= 1e6 else { throw ValidationError("--upgrade-timeout must be a number of seconds above 0.") }
         if let pidFile, pidFile.isEmpty { throw ValidationError("--pid-file must be a path.") }
+        if let metrics { _ = try Self.metricsAddress(metrics) }
     }
 
     func run() throws {
+        let metricsAddress = try metrics.map(Self.metricsAddress)
         let configuration = ServerConfiguration(
             host: host, port: port, backlog: backlog,
             idleTimeout: idleTimeout > 0 ? .seconds(idleTimeout) : nil,
             grace: .seconds(grace), quiet: quiet, logFormat: logFormat,
-            model: model, pidFile: pidFile, upgradeTimeout: .seconds(upgradeTimeout)
+            model: model, reusePort: reusePort, metricsAddress: metricsAddress, version: Procctl.version,
+            pidFile: pidFile, upgradeTimeout: .seconds(upgradeTimeout)
         )
         let server: Server
         do {
@@ -112,6 +125,12 @@ struct Serve: CommandWithExamples {
         } catch let error where error.operation.hasPrefix("write pid file") {
             let reason = error.errno?.description ?? "\(error.code)"
             throw fail("cannot write pid file \(pidFile ?? ""): \(reason)")
+        } catch let error where error.operation.hasPrefix("metrics on") {
+            let reason = error.errno?.description ?? "\(error.code)"
+            throw fail("cannot serve metrics on \(metrics ?? ""): \(reason)")
+        } catch let error where error.code == .invalidEnvironment || error.operation.hasPrefix("listening socket") {
+            // A malformed LISTEN_FDS or LISTEN_PID, or a passed descriptor that does not listen.
+            throw fail("refusing to start: \(error)")
         } catch let error where error.operation.hasPrefix("listen on") {
             let reason = error.errno?.description ?? "\(error.code)"
             throw fail("cannot listen on \(NumericAddress.describe(host: host, port: port)): \(reason)")
@@ -119,7 +138,10 @@ struct Serve: CommandWithExamples {
             throw fail("serve: \(error)")
         }
         let summary = server.run(whenReady: {
-            Terminal.say("listening on \(NumericAddress.describe(host: host, port: server.port))")
+            Terminal.say("listening on \(NumericAddress.describe(host: server.host, port: server.port))")
+            if let address = server.metricsAddress {
+                Terminal.say("metrics on http://\(NumericAddress.describe(host: address.host, port: address.port))/metrics")
+            }
         })
         // The supervisor has logged why (workers that cannot start).
         if summary.haltReason != nil { throw ExitCode(1) }
@@ -130,6 +152,16 @@ struct Serve: CommandWithExamples {
         guard logFormat == .json else { return Terminal.fail(message, exitCode: exitCode) }
         logFormat.writeError("procctl: " + message, event: "start_failed")
         return ExitCode(exitCode)
+    }
+
+    /// `--metrics HOST:PORT` (`[v6]:PORT` for IPv6), checked as `--host` and `--port` are.
+    private static func metricsAddress(_ text: String) throws -> ListenAddress {
+        let usage = ValidationError("--metrics must be HOST:PORT with a numeric address and a port from 0 to 65535, such as 127.0.0.1:9100 or [::1]:0 (got '\(text)').")
+        guard let colon = text.lastIndex(of: ":") else { throw usage }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port), NumericAddress.isValid(host) else { throw usage }
+        return ListenAddress(host: host, port: port)
     }
 
     /// Fork per connection, or prefork with `--workers`.

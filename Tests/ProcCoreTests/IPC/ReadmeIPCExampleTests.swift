@@ -2,7 +2,7 @@ import ProcCore
 import Testing
 
 extension ForkingTests {
-    /// The README's Pipe and ProcessQueue examples, as written there, do what it says.
+    /// The library examples of the README and docs/library.md, as written there, do what they say.
     @Suite struct ReadmeIPCExampleTests {
         @Test func thePipeExample() throws {
             let pipe = try Pipe()
@@ -28,6 +28,27 @@ extension ForkingTests {
             #expect(try queue.get(timeout: .seconds(5)) == [0, 0])
             for i in 1..<100 { #expect(try queue.get(timeout: .seconds(5)) == [i, i * i]) }
             #expect(processError { _ = try queue.getWithoutWaiting() }?.code == .empty)
+        }
+
+        @Test func theReadmeSharingExample() throws {
+            let counter = try SharedValue(0)
+            let pipe = try Pipe()
+            let queue = try ProcessQueue<[Int]>()
+            let worker = ChildProcess(threadPolicy: .allow) {
+                try counter.withLock { $0 += 1 }
+                try pipe.second.send("done")
+                try queue.put([1, 2, 3])
+            }
+            try worker.start(); try worker.join()
+            #expect(worker.exitCode == 0)
+            #expect(try counter.load() == 1)
+            #expect(try pipe.first.receive(String.self) == "done")
+            #expect(try queue.get(timeout: .seconds(1)) == [1, 2, 3])
+
+            let pool = try ProcessPool(workers: 2, threadPolicy: .allow) { (n: Int) in n * n }
+            let squares = try pool.map(1...1000)
+            pool.close(); try pool.join()
+            #expect(squares.count == 1000 && squares.last == 1_000_000 && squares[9] == 100)
         }
     }
 }

@@ -1,4 +1,5 @@
 import ProcCore
+import ProcTestSupport
 import Testing
 
 #if canImport(Glibc)

@@ -37,6 +37,11 @@ final class MetricsEndpoint {
     private let listener: TCPListener
     private var scrapes: [Scrape] = []
     private var listenerWatched = true
+    /// After a failed accept (EMFILE...): the listener is left alone until then, since it
+    /// stays readable and would wake the master's poll at once, again and again.
+    private var acceptPausedUntilNs: Int64?
+    /// How long accepting pauses after a failed accept.
+    static let acceptPauseNs: Int64 = 100_000_000
     private var closed = false
 
     /// Listens on `address` (port 0: an ephemeral one). Throws with the operation
@@ -44,14 +49,17 @@ final class MetricsEndpoint {
     init(address requested: ListenAddress) throws(ProcessError) {
         let operation = "metrics on \(requested.host):\(requested.port)"
         do {
-            listener = try TCPListener(host: requested.host, port: requested.port, backlog: 16)
+            // SO_REUSEPORT: after a binary upgrade the new master binds this address while
+            // the old one, draining, still serves it (a listener without the option, such
+            // as another program's, still makes this fail with EADDRINUSE).
+            listener = try TCPListener(host: requested.host, port: requested.port, backlog: 16, reusePort: true)
         } catch {
             throw ProcessError(error.code, operation: operation, errno: error.errno)
         }
         var set: Int32 = -1
         var result = pc_set_nonblocking(listener.descriptor, true)
-        if result == 0 { result = pc_event_set_create(&set) }
-        if result == 0 { result = pc_event_set_watch(set, listener.descriptor, PC_EVENT_READABLE) }
+        if result == 0 { result = pc_epoll_create(&set) }
+        if result == 0 { result = pc_epoll_watch_readable(set, listener.descriptor, UInt64(listener.descriptor)) }
         if result != 0 {
             listener.close()
             if set >= 0 { _ = pc_close(set) }
@@ -66,31 +74,35 @@ final class MetricsEndpoint {
     }
 
     /// The earliest moment a connection times out, or nil with none open.
-    var nextDeadlineNs: Int64? { scrapes.lazy.map(\.deadlineNs).min() }
+    var nextDeadlineNs: Int64? {
+        [scrapes.lazy.map(\.deadlineNs).min(), acceptPausedUntilNs].compactMap { $0 }.min()
+    }
 
     /// Does what is ready without waiting: accepts, reads requests, answers them with
     /// `render()` for `/metrics`, writes, and closes connections that are done or past
     /// their time.
     func serve(nowNs: Int64, render: () -> String) {
         guard !closed else { return }
-        var fds = [Int32](repeating: -1, count: 16)
-        var events = [UInt32](repeating: 0, count: 16)
+        // Each descriptor is watched with itself as its token.
+        var tokens = [UInt64](repeating: 0, count: 16)
         var count: Int32 = 0
-        if pc_event_set_wait(descriptor, &fds, &events, Int32(fds.count), 0, &count) == 0 {
-            for index in 0..<Int(count) {
-                if fds[index] == listener.descriptor {
+        if pc_epoll_wait(descriptor, &tokens, Int32(tokens.count), 0, &count) == 0 {
+            for token in tokens[0..<Int(count)] {
+                let fd = Int32(truncatingIfNeeded: token)
+                if fd == listener.descriptor {
                     acceptScrapes(nowNs: nowNs)
-                } else if let scrape = scrapes.firstIndex(where: { $0.descriptor == fds[index] }) {
+                } else if let scrape = scrapes.firstIndex(where: { $0.descriptor == fd }) {
                     progress(scrapeAt: scrape, render: render)
                 }
             }
         }
         for index in scrapes.indices.reversed() where scrapes[index].deadlineNs <= nowNs { finish(scrapeAt: index) }
-        let wantsListener = scrapes.count < Self.connectionLimit
+        if let paused = acceptPausedUntilNs, paused <= nowNs { acceptPausedUntilNs = nil }
+        let wantsListener = scrapes.count < Self.connectionLimit && acceptPausedUntilNs == nil
         if wantsListener != listenerWatched {
             listenerWatched = wantsListener
-            _ = wantsListener ? pc_event_set_watch(descriptor, listener.descriptor, PC_EVENT_READABLE)
-                : pc_event_set_forget(descriptor, listener.descriptor)
+            _ = wantsListener ? pc_epoll_watch_readable(descriptor, listener.descriptor, UInt64(listener.descriptor))
+                : pc_epoll_remove(descriptor, listener.descriptor)
         }
     }
 
@@ -110,8 +122,13 @@ final class MetricsEndpoint {
     private func acceptScrapes(nowNs: Int64) {
         while scrapes.count < Self.connectionLimit {
             var fd: Int32 = -1
-            guard pc_accept(listener.descriptor, &fd, nil, 0) == 0 else { return }
-            guard pc_set_nonblocking(fd, true) == 0, pc_event_set_watch(descriptor, fd, PC_EVENT_READABLE) == 0 else {
+            let result = pc_accept(listener.descriptor, &fd, nil, 0)
+            if result == EAGAIN || result == EWOULDBLOCK { return }
+            guard result == 0 else {
+                acceptPausedUntilNs = nowNs + Self.acceptPauseNs
+                return
+            }
+            guard pc_set_nonblocking(fd, true) == 0, pc_epoll_watch_readable(descriptor, fd, UInt64(fd)) == 0 else {
                 _ = pc_close(fd)
                 continue
             }
@@ -142,6 +159,9 @@ final class MetricsEndpoint {
                 scrapes[index].response = Self.response(to: scrapes[index].request, render: render)
             } else if scrapes[index].request.count > Self.requestLimit {
                 scrapes[index].response = Self.response(status: "431 Request Header Fields Too Large", body: "request too long\n")
+                // What has come is read and dropped: closing over unread bytes would reset
+                // the connection before the client reads the answer.
+                while chunk.withUnsafeMutableBytes({ pc_read(scrapes[index].descriptor, $0.baseAddress, $0.count, &count) }) == 0 && count > 0 {}
             }
         }
         return true
@@ -158,7 +178,7 @@ final class MetricsEndpoint {
                               bytes.count - scrapes[index].written, &written)
             }
             if result == EAGAIN || result == EWOULDBLOCK {
-                _ = pc_event_set_watch(descriptor, scrapes[index].descriptor, PC_EVENT_WRITABLE)
+                _ = pc_epoll_watch_writable(descriptor, scrapes[index].descriptor, UInt64(scrapes[index].descriptor))
                 return true
             }
             guard result == 0 else { return false }

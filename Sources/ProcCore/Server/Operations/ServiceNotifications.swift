@@ -65,6 +65,15 @@ final class ServiceNotifications {
         send([.stopping, .status("draining: no new connections; live ones finish")])
     }
 
+    /// A binary upgrade's new master serves: while still the service's main process, this
+    /// one names `pid` as the main process (MAINPID=, which systemd takes from the main
+    /// process under `NotifyAccess=main`), then says nothing more, not even STOPPING=1
+    /// when it drains: the service goes on, served by `pid`.
+    func handedOver(to pid: pid_t) {
+        send([.mainPID(pid), .status("upgraded: new master \(pid) serves; \(getpid()) drains")])
+        notifier = nil
+    }
+
     /// The moment `tick` next has something to send, or nil.
     var nextDueNs: Int64? {
         guard notifier != nil else { return nil }

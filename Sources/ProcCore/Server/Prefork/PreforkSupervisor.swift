@@ -185,6 +185,7 @@ final class PreforkSupervisor {
         }
         // After the workers, so that worker i stays at slot i + 1.
         pollSet.append(pollfd(fd: upgrade.readyDescriptor, events: Int16(POLLIN), revents: 0))
+        // Last: the metrics endpoint.
         pollSet.append(pollfd(fd: operations.descriptor, events: Int16(POLLIN), revents: 0))
         var ready: Int32 = 0
         let result = pollSet.withUnsafeMutableBufferPointer { pc_poll($0.baseAddress, Int32($0.count), timeoutMs, &ready) }
@@ -308,6 +309,7 @@ final class PreforkSupervisor {
         switch outcome {
         case .ready(let pid, let elapsed):
             log.now(BinaryUpgrade.handedOver(to: pid, after: elapsed))
+            lifecycle.handedOver(to: pid)
             if case .serving = phase {
                 handedOver = true
                 phase = .draining
