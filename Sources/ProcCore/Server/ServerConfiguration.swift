@@ -17,7 +17,7 @@ public struct ServerConfiguration: Sendable {
     /// Fork per connection or prefork.
     public var model: ServerModel
     /// Set SO_REUSEPORT on the listener, so that several independent servers share the
-    /// port (see docs/server.md, "Running it in production").
+    /// port (see docs/production.md).
     public var reusePort: Bool
     /// Where to serve Prometheus metrics (`/metrics`) from the master; nil: nowhere.
     public var metricsAddress: ListenAddress?

@@ -4,7 +4,7 @@
 /// the code updates (atomics, a lock per family), while every figure here is read at
 /// scrape time from the master's state and the scoreboard, so the library would only
 /// format half a dozen lines; and it links swift-metrics and swift-atomics into a binary
-/// whose every page touched before a fork makes the fork dearer (docs/server.md, "Running it in production").
+/// whose every page touched before a fork makes the fork dearer (docs/production.md).
 enum MetricsExposition {
     /// The Content-Type of the text format.
     static let contentType = "text/plain; version=0.0.4; charset=utf-8"
