@@ -119,6 +119,7 @@ _procctl_run() {
 
 _procctl_serve() {
     local -i ret=1
+    local -ar ___log_format=('text' 'json')
     local -ar arg_specs=(
         '--host[The numeric address to listen on; 0.0.0.0 for every IPv4 interface.]:host:'
         '--port[The port to listen on; 0 for an ephemeral port.]:port:'
@@ -132,6 +133,7 @@ _procctl_serve() {
         '--idle-timeout[Seconds a connection may stay idle before it is closed; 0 for never.]:idle-timeout:'
         '--grace[Seconds live connections may go on after SIGTERM or SIGINT before they are killed.]:grace:'
         '--quiet[Log errors only.]'
+        '--log-format[How stderr'\''s log lines are written\: text, or json (one object per line\: time, level, event, message and the event'\''s fields).]:format:{__procctl_complete "${___log_format[@]}"}'
         '--reuse-port[Set SO_REUSEPORT, so that several independent procctl serve processes (each with --reuse-port) share the port and the kernel spreads connections among them.]'
         '--metrics[Serve Prometheus metrics at http\://HOST\:PORT/metrics from the master (port 0\: an ephemeral one); printed as '\''metrics on http\://HOST\:PORT/metrics'\'' once ready.]:host\:port:'
         '--pid-file[Write the server'\''s pid to this file once it serves (the new master'\''s after a SIGUSR2 upgrade); removed at exit if it still holds that pid.]:path:'

@@ -7,7 +7,7 @@ import Glibc
 /// Serves one accepted connection in the process that holds it (a forked child, a
 /// prefork worker): the idle timeout, then the closure handler or the program.
 ///
-/// It never throws: what went wrong is logged through `ServerLog.writeUnbuffered` (a
+/// It never throws: what went wrong is logged through `ServerLog.fromAnyProcess` (a
 /// child cannot use the parent's gathered log) and becomes the exit code.
 final class ConnectionService {
     /// What serves a connection.
@@ -21,13 +21,13 @@ final class ConnectionService {
     let work: Work
     /// How long a read or write may wait; nil waits for ever.
     let idleTimeout: Duration?
-    /// Whether to leave out the line about an idle connection.
-    let quiet: Bool
+    /// The server's log, in its format; its `quiet` leaves out the line about an idle connection.
+    let log: ServerLog
 
-    init(work: Work, idleTimeout: Duration?, quiet: Bool) {
+    init(work: Work, idleTimeout: Duration?, log: ServerLog) {
         self.work = work
         self.idleTimeout = idleTimeout
-        self.quiet = quiet
+        self.log = log
     }
 
     /// Serves `connection` to its end, closes it, and returns an exit code: 0 when the
@@ -65,8 +65,10 @@ final class ConnectionService {
         switch error.errno {
         case .resourceTemporarilyUnavailable?:
             // SO_RCVTIMEO or SO_SNDTIMEO ran out: the peer neither sent nor read.
-            if !quiet, let idleTimeout {
-                ServerLog.writeUnbuffered("child \(getpid()): connection idle for \(idleTimeout.secondsText) s, closed")
+            if !log.quiet, let idleTimeout {
+                log.fromAnyProcess(ServerEvent(
+                    "connection_idle", .info, "child \(getpid()): connection idle for \(idleTimeout.secondsText) s, closed",
+                    ["pid": .pid(getpid()), "idle_timeout_s": .seconds(idleTimeout)]))
             }
             return 0
         case .connectionReset?, .brokenPipe?, .timedOut?:
@@ -78,7 +80,7 @@ final class ConnectionService {
     }
 
     private func failure(_ error: any Error) -> Int32 {
-        ServerLog.writeUnbuffered("child \(getpid()): \(error)")
+        log.fromAnyProcess(ServerEvent("connection_failed", .error, "child \(getpid()): \(error)", ["pid": .pid(getpid()), "error": .string("\(error)")]))
         return 1
     }
 }

@@ -152,7 +152,7 @@ final class ForkPerConnectionLoop {
         let result = pollSet.poll(timeoutMs: timeoutMs)
         if result != 0 {
             // Only EINVAL/ENOMEM are possible here; don't spin on them.
-            log.now("\(ProcessError.systemCall("poll", result))")
+            log.now(ServerEvent("poll_failed", .error, "\(ProcessError.systemCall("poll", result))"))
             MonotonicClock.sleep(for: .milliseconds(100))
             pollSet.clearEvents()
         }
@@ -166,11 +166,13 @@ final class ForkPerConnectionLoop {
                 // Nothing to restart: each connection's child already runs the code as it
                 // is, and the listener stays as it is.
                 lifecycle.reloading()
-                note("reload (SIGHUP): fork per connection keeps its \(liveChildren) live children as they are; nothing to restart")
+                log.note(ServerEvent(
+                    "reloading", .info, "reload (SIGHUP): fork per connection keeps its \(liveChildren) live children as they are; nothing to restart",
+                    ["live_children": .int(liveChildren)]))
                 lifecycle.reloaded()
             case SIGUSR2:
                 if stopRequested || draining {
-                    log.now("upgrade (SIGUSR2) ignored: the server is stopping")
+                    log.now(ServerEvent("upgrade_ignored", .warning, "upgrade (SIGUSR2) ignored: the server is stopping"))
                     continue
                 }
                 log.now(upgrade.start(listener: listener))
@@ -188,11 +190,11 @@ final class ForkPerConnectionLoop {
         pollSet[Self.upgradeSlot].fd = -1
         switch outcome {
         case .ready(let pid, let elapsed):
-            log.now("upgrade: new master \(pid) serves after \(elapsed.roundedUpMilliseconds) ms; this master (\(getpid())) stops accepting and drains")
+            log.now(BinaryUpgrade.handedOver(to: pid, after: elapsed))
             lifecycle.handedOver(to: pid)
             stopRequested = true
-        case .failed(let reason):
-            log.now(reason)
+        case .failed(let event):
+            log.now(event)
         }
     }
 
@@ -226,14 +228,7 @@ final class ForkPerConnectionLoop {
     }
 
     private func childEnded(_ child: ChildProcess) {
-        if !configuration.quiet {
-            log.line {
-                $0.append("child ")
-                $0.append(child.pid ?? 0)
-                $0.append(" exited with code ")
-                $0.append(child.exitCode ?? 0)
-            }
-        }
+        log.record(ChildExitEvent(pid: child.pid ?? 0, exitCode: child.exitCode ?? 0))
     }
 
     /// Accepts every queued connection, up to the limit of live children.
@@ -245,7 +240,9 @@ final class ForkPerConnectionLoop {
             } catch {
                 // EMFILE, ENFILE, ENOBUFS...: the listener stays readable, so pause
                 // instead of spinning; the connection waits in the backlog meanwhile.
-                log.now("\(error); pausing accept for \(Self.acceptPauseMilliseconds) ms")
+                log.now(ServerEvent(
+                    "accept_paused", .warning, "\(error); pausing accept for \(Self.acceptPauseMilliseconds) ms",
+                    ["error": .string("\(error)"), "pause_ms": .int(Int(Self.acceptPauseMilliseconds))]))
                 acceptPausedUntilMs = Self.nowMs() + Self.acceptPauseMilliseconds
                 return
             }
@@ -260,7 +257,7 @@ final class ForkPerConnectionLoop {
             child = try startChild(serving: connection, peer: peer)
         } catch {
             connection.close()
-            log.now("cannot serve \(peer): \(error)")
+            log.now(ServerEvent("fork_failed", .error, "cannot serve \(peer): \(error)", ["peer": .string("\(peer)"), "error": .string("\(error)")]))
             acceptPausedUntilMs = Self.nowMs() + Self.acceptPauseMilliseconds
             return
         }
@@ -272,14 +269,7 @@ final class ForkPerConnectionLoop {
         } else {
             unwatched.append(child)
         }
-        if !configuration.quiet {
-            log.line {
-                $0.append("connection from ")
-                $0.append(peer)
-                $0.append(": child ")
-                $0.append(child.pid ?? 0)
-            }
-        }
+        log.record(ConnectionEvent(peer: peer, pid: child.pid ?? 0))
     }
 
     /// Forks a child that serves `connection`, or spawns the program on it.
@@ -317,7 +307,9 @@ final class ForkPerConnectionLoop {
         if acceptPausedUntilMs > 0 && Self.nowMs() >= acceptPausedUntilMs { acceptPausedUntilMs = 0 }
         let atLimit = liveChildren >= maxChildren
         if atLimit && !limitReported && !configuration.quiet {
-            log.now("limit reached: \(liveChildren) live children; new connections wait in the backlog")
+            log.now(ServerEvent(
+                "limit_reached", .warning, "limit reached: \(liveChildren) live children; new connections wait in the backlog",
+                ["live_children": .int(liveChildren)]))
         }
         limitReported = atLimit
         let accepting = !atLimit && acceptPausedUntilMs == 0 && !stopRequested
@@ -337,9 +329,9 @@ final class ForkPerConnectionLoop {
         listener.close()
         pollSet[Self.listenerSlot].fd = -1
         stopRequested = false
-        if !configuration.quiet {
-            log.now("shutting down: \(liveChildren) live connections, waiting up to \(configuration.grace.secondsText) s")
-        }
+        log.note(ServerEvent(
+            "shutting_down", .info, "shutting down: \(liveChildren) live connections, waiting up to \(configuration.grace.secondsText) s",
+            ["live_connections": .int(liveChildren), "grace_s": .seconds(configuration.grace)]))
         let deadline = Self.nowMs() + Int64(configuration.grace.roundedUpMilliseconds)
         while liveChildren > 0 && !stopRequested {
             let left = deadline - Self.nowMs()
@@ -362,11 +354,6 @@ final class ForkPerConnectionLoop {
         children.removeAll()
         unwatched.removeAll()
         log.flush()
-    }
-
-    /// Logs a routine line, unless `--quiet`.
-    private func note(_ line: String) {
-        if !configuration.quiet { log.now(line) }
     }
 
     // MARK: - Time

@@ -16,17 +16,23 @@ extension Server {
     /// are ignored with a log line, and the server binds. A malformed `LISTEN_FDS` or
     /// `LISTEN_PID`, or a passed descriptor that is not a listening TCP socket, throws:
     /// the server should refuse to start rather than serve a port nobody asked for.
-    static func passedListener(for configuration: ServerConfiguration) throws(ProcessError) -> TCPListener? {
+    static func passedListener(for configuration: ServerConfiguration, log: ServerLog) throws(ProcessError) -> TCPListener? {
         switch try SocketActivation.takeListeners() {
         case .listeners(let passed):
             if passed.count > 1 {
                 let ignored = passed.dropFirst().map { "\($0.host):\($0.port)" }.joined(separator: ", ")
-                ServerLog.writeUnbuffered("procctl: \(passed.count) sockets passed (LISTEN_FDS); serving the first, \(passed[0].host):\(passed[0].port), and closing \(ignored)")
+                log.now(ServerEvent(
+                    "sockets_passed", .warning,
+                    "procctl: \(passed.count) sockets passed (LISTEN_FDS); serving the first, \(passed[0].host):\(passed[0].port), and closing \(ignored)",
+                    ["count": .int(passed.count), "serving": .string("\(passed[0].host):\(passed[0].port)"), "closed": .string(ignored)]))
                 for extra in passed.dropFirst() { extra.close() }
             }
             return passed[0]
         case .meantForAnotherProcess(let pid):
-            ServerLog.writeUnbuffered("procctl: LISTEN_PID=\(pid) names another process (this is \(getpid())); ignoring LISTEN_FDS and listening on \(configuration.host):\(configuration.port)")
+            log.now(ServerEvent(
+                "listen_pid_mismatch", .warning,
+                "procctl: LISTEN_PID=\(pid) names another process (this is \(getpid())); ignoring LISTEN_FDS and listening on \(configuration.host):\(configuration.port)",
+                ["listen_pid": .string(pid), "pid": .pid(getpid())]))
             return nil
         case .notActivated:
             return nil

@@ -33,8 +33,8 @@ public final class Server {
     let listener: TCPListener
     let signals: SignalPipe
     let service: ConnectionService
-    /// The server's own log lines on stderr (parent-only memory).
-    let log = ServerLog()
+    /// The server's own log lines on stderr (parent-only memory), as text or JSON.
+    let log: ServerLog
     /// Metrics and the service manager's notifications, served from the master's loop.
     let operations: ServerOperations
     /// Ready, reloads and the drain, as told to the world outside (pid file, an old
@@ -72,14 +72,15 @@ public final class Server {
     private init(configuration: ServerConfiguration, work: () throws(ProcessError) -> ConnectionService.Work) throws(ProcessError) {
         try Self.validate(configuration)
         self.configuration = configuration
+        log = ServerLog(format: configuration.logFormat, quiet: configuration.quiet)
         // Passed sockets and the upgrade's pipe first: their variables leave the environment
         // before a program's copy of it is read.
-        let passed = try Self.passedListener(for: configuration)
+        let passed = try Self.passedListener(for: configuration, log: log)
         let handover = UpgradeHandover.fromEnvironment(log: log)
         let pidFile = configuration.pidFile.map { PidFile(path: $0) }
         do {
             try pidFile?.checkWritable()
-            service = ConnectionService(work: try work(), idleTimeout: configuration.idleTimeout, quiet: configuration.quiet)
+            service = ConnectionService(work: try work(), idleTimeout: configuration.idleTimeout, log: log)
         } catch {
             passed?.close()
             throw error
@@ -92,7 +93,7 @@ public final class Server {
                 host: configuration.host, port: configuration.port, backlog: configuration.backlog, reusePort: configuration.reusePort)
         }
         do {
-            operations = try ServerOperations(configuration: configuration, listener: listener)
+            operations = try ServerOperations(configuration: configuration, listener: listener, log: log)
             lifecycle = ServerLifecycle(pidFile: pidFile, handover: handover, notifications: operations.notifications, log: log)
             upgrade = BinaryUpgrade(timeout: configuration.upgradeTimeout)
             try check("sigaction", pc_ignore_sigpipe())
@@ -113,14 +114,30 @@ public final class Server {
     /// returns at once: the listener is closed by then. `whenReady` runs once the server
     /// serves: at once for fork per connection, once the first worker waits in accept for
     /// prefork (never when no worker can start).
+    /// The log says `shut down: served N connections, killed M children` at the end (the
+    /// `stopped` event), and in JSON also `listening` once the server serves.
     public func run(whenReady: (() -> Void)? = nil) -> ServerSummary {
         guard !hasRun else { return ServerSummary() }
         hasRun = true
-        lifecycle.announce(with: whenReady)
+        let address = Peer(host: listener.host, port: listener.port)
+        lifecycle.announce { [log] in
+            // In text, `whenReady` says it, on stdout for procctl serve.
+            log.noteInJSON(ServerEvent(
+                "listening", .info, "listening on \(address)", ["host": .string(address.host), "port": .int(address.port)]))
+            whenReady?()
+        }
         defer {
             lifecycle.finished()
             operations.metrics?.close()
         }
+        let summary = serve()
+        log.note(ServerEvent(
+            "stopped", .info, "shut down: served \(summary.connectionsServed) connections, killed \(summary.childrenKilled) children",
+            ["connections_served": .int(summary.connectionsServed), "children_killed": .int(summary.childrenKilled)]))
+        return summary
+    }
+
+    private func serve() -> ServerSummary {
         switch configuration.model {
         case .forkPerConnection(let maxChildren):
             do {
@@ -130,7 +147,7 @@ public final class Server {
                 )
                 return loop.run()
             } catch {
-                log.now("cannot serve: \(error)")
+                log.now(ServerEvent("serve_failed", .error, "cannot serve: \(error)"))
                 listener.close()
                 return ServerSummary()
             }

@@ -12,6 +12,8 @@ public struct ServerConfiguration: Sendable {
     public var grace: Duration
     /// Log errors only.
     public var quiet: Bool
+    /// How the log lines on stderr are written: text (the default) or one JSON object each.
+    public var logFormat: ServerLogFormat
     /// Fork per connection or prefork.
     public var model: ServerModel
     /// Set SO_REUSEPORT on the listener, so that several independent servers share the
@@ -29,7 +31,7 @@ public struct ServerConfiguration: Sendable {
     public var upgradeTimeout: Duration
 
     /// A configuration with procctl serve's defaults: 127.0.0.1:8080, backlog 128, idle
-    /// timeout 300 s, grace 10 s, one child per connection and at most 256 at once, no pid
+    /// timeout 300 s, grace 10 s, text log, one child per connection and at most 256 at once, no pid
     /// file, 60 s for an upgraded master to become ready.
     public init(
         host: String = "127.0.0.1",
@@ -38,6 +40,7 @@ public struct ServerConfiguration: Sendable {
         idleTimeout: Duration? = .seconds(300),
         grace: Duration = .seconds(10),
         quiet: Bool = false,
+        logFormat: ServerLogFormat = .text,
         model: ServerModel = .forkPerConnection(maxChildren: 256),
         reusePort: Bool = false,
         metricsAddress: ListenAddress? = nil,
@@ -51,6 +54,7 @@ public struct ServerConfiguration: Sendable {
         self.idleTimeout = idleTimeout
         self.grace = grace
         self.quiet = quiet
+        self.logFormat = logFormat
         self.model = model
         self.reusePort = reusePort
         self.metricsAddress = metricsAddress

@@ -51,7 +51,7 @@ final class ServerLifecycle {
                 try pidFile.write()
             } catch {
                 // Checked at init: only a folder that changed since can fail here.
-                log.now("procctl: \(error)")
+                log.now(ServerEvent("pid_file_failed", .error, "procctl: \(error)", ["error": .string("\(error)")]))
             }
         }
         handover?.tellReady()

@@ -1,20 +1,29 @@
 import SystemPackage
 
-/// The server's log on stderr: per-connection lines gathered in one preallocated buffer
-/// and written in one write when the loop goes back to waiting (`line`, `flush`), rare
-/// lines written at once after them (`now`), and lines from children and workers
-/// (`ServerLog.writeUnbuffered`), which cannot touch the buffer: it is not mapped there.
+/// The server's log on stderr, in its configured format (`ServerLogFormat`): events
+/// (`ServerLogEvent`) rendered as text lines or JSON objects. Per-connection events are
+/// gathered in one preallocated buffer and written in one write when the loop goes back
+/// to waiting (`record`, `flush`); rare ones are written at once after them (`now`,
+/// `note`); children and workers write theirs with `fromAnyProcess`, which cannot touch
+/// the buffer: it is not mapped there.
 ///
 /// Two lines per connection through `Terminal.log` cost about 20 µs of the parent's
 /// time per connection (String interpolation, concatenation and two writes, and the
 /// heap pages they touch, each of which the next fork makes the parent copy). Here a
-/// line is a few byte copies into one buffer that is never reallocated.
+/// line is a few byte copies into one buffer that is never reallocated, in either format.
 final class ServerLog {
     /// What the buffer holds before a line forces a write.
     private static let capacity = 16 * 1024
-    /// The longest line `line(_:)` keeps: longer ones are cut (peer addresses and
-    /// numbers are short; this only bounds a runaway).
+    /// The longest line `record` keeps: longer ones are cut (peer addresses and numbers
+    /// are short; this only bounds a runaway).
     private static let maximumLine = 512
+    /// The longest rare line in JSON (a text one is written whole).
+    private static let maximumRareLine = 4096
+
+    /// Text or JSON.
+    let format: ServerLogFormat
+    /// `--quiet`: routine events (`record`, `note`) are dropped.
+    let quiet: Bool
 
     /// The count of bytes gathered, then the bytes; all parent-only memory, since a
     /// stored property would be written on this object's heap page.
@@ -28,7 +37,9 @@ final class ServerLog {
         set { counter.pointee = newValue }
     }
 
-    init() {
+    init(format: ServerLogFormat = .text, quiet: Bool = false) {
+        self.format = format
+        self.quiet = quiet
         // Children never write the parent's log lines: their memory is not theirs.
         let byteCount = 64 + Self.capacity
         if let parentOnly = ParentOnlyMemory.allocate(byteCount: byteCount) {
@@ -47,11 +58,12 @@ final class ServerLog {
         if isParentOnly { ParentOnlyMemory.deallocate(memory) } else { memory.deallocate() }
     }
 
-    /// Appends one line made by `build`, which appends its parts to the given writer.
-    func line(_ build: (inout LineWriter) -> Void) {
+    /// Gathers a routine per-connection event (dropped under `--quiet`). The parent's only.
+    func record<Event: ServerLogEvent>(_ event: Event) {
+        guard !quiet else { return }
         if Self.capacity - count < Self.maximumLine + 1 { flush() }
-        var writer = LineWriter(base: buffer.baseAddress! + count, capacity: Self.maximumLine)
-        build(&writer)
+        var writer = LogLineWriter(base: buffer.baseAddress! + count, capacity: Self.maximumLine)
+        writer.write(event, as: format)
         count += writer.count
         buffer[count] = UInt8(ascii: "\n")
         count += 1
@@ -64,73 +76,43 @@ final class ServerLog {
         count = 0
     }
 
-    /// Writes a rare line (an error, the limit, shutdown) at once, after the gathered ones,
-    /// so that the log stays in order. The parent's only.
-    func now(_ line: String) {
+    /// Writes a rare event (an error, the limit, a signal) at once, after the gathered
+    /// ones, so that the log stays in order. The parent's only.
+    func now(_ event: ServerEvent) {
         flush()
-        Self.writeUnbuffered(line)
+        fromAnyProcess(event)
     }
 
-    /// Writes `line` to stderr in one write, from any process: a forked child or worker,
-    /// whose copy of the buffer is not mapped, uses this.
-    static func writeUnbuffered(_ line: String) {
-        _ = try? FileDescriptor.standardError.writeAll((line + "\n").utf8)
+    /// Writes a rare routine event at once, unless `--quiet`. The parent's only.
+    func note(_ event: ServerEvent) {
+        guard !quiet else { return }
+        now(event)
     }
 
-    /// Appends the parts of one line into the log's buffer.
-    struct LineWriter {
-        fileprivate let base: UnsafeMutableRawPointer
-        fileprivate let capacity: Int
-        fileprivate private(set) var count = 0
+    /// Writes an event that only the JSON format has (its text line goes elsewhere, as
+    /// `listening on` goes to stdout), unless `--quiet`. The parent's only.
+    func noteInJSON(_ event: ServerEvent) {
+        guard format == .json else { return }
+        note(event)
+    }
 
-        /// Appends literal text.
-        mutating func append(_ text: StaticString) {
-            append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    /// Writes `event` to stderr in one write, from any process: a forked child or worker,
+    /// whose copy of the buffer is not mapped, uses this. Not filtered by `--quiet`.
+    func fromAnyProcess(_ event: ServerEvent) {
+        Self.write(event, as: format)
+    }
+
+    /// Writes `event` to stderr in one write, in `format`, without any log's buffer.
+    static func write(_ event: ServerEvent, as format: ServerLogFormat) {
+        guard format == .json else {
+            _ = try? FileDescriptor.standardError.writeAll((event.message + "\n").utf8)
+            return
         }
-
-        /// Appends the UTF-8 of `text`.
-        mutating func append(_ text: String) {
-            for byte in text.utf8 {
-                guard count < capacity else { return }
-                base.storeBytes(of: byte, toByteOffset: count, as: UInt8.self)
-                count += 1
-            }
-        }
-
-        /// Appends `peer` as `host:port`, `[host]:port` for IPv6.
-        mutating func append(_ peer: Peer) {
-            let isIPv6 = peer.host.utf8.contains(UInt8(ascii: ":"))
-            if isIPv6 { append("[" as StaticString) }
-            append(peer.host)
-            append((isIPv6 ? "]:" : ":") as StaticString)
-            append(peer.port)
-        }
-
-        /// Appends `number` in decimal.
-        mutating func append<Number: BinaryInteger>(_ number: Number) {
-            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: any Int64 with its sign
-            let magnitude = UInt64(number.magnitude)
-            withUnsafeMutableBytes(of: &digits) { scratch in
-                var index = scratch.count
-                var rest = magnitude
-                repeat {
-                    index -= 1
-                    scratch[index] = UInt8(ascii: "0") + UInt8(rest % 10)
-                    rest /= 10
-                } while rest > 0
-                if number < 0 {
-                    index -= 1
-                    scratch[index] = UInt8(ascii: "-")
-                }
-                append(UnsafeRawBufferPointer(rebasing: scratch[index...]))
-            }
-        }
-
-        private mutating func append(_ bytes: UnsafeRawBufferPointer) {
-            let length = min(bytes.count, capacity - count)
-            guard length > 0 else { return }
-            (base + count).copyMemory(from: bytes.baseAddress!, byteCount: length)
-            count += length
+        withUnsafeTemporaryAllocation(byteCount: Self.maximumRareLine + 1, alignment: 1) { scratch in
+            var writer = LogLineWriter(base: scratch.baseAddress!, capacity: Self.maximumRareLine)
+            writer.write(event, as: .json)
+            scratch[writer.count] = UInt8(ascii: "\n")
+            _ = try? FileDescriptor.standardError.writeAll(UnsafeRawBufferPointer(rebasing: scratch[0...writer.count]))
         }
     }
 }

@@ -3,7 +3,7 @@ import ProcCore
 
 /// The seed's forking echo server: a child per connection, every byte echoed upper-cased;
 /// or, after `--`, any program per connection, as tcpserver runs one.
-struct Serve: ParsableCommand {
+struct Serve: CommandWithExamples {
     static let configuration = CommandConfiguration(
         abstract: "Serve TCP connections, one forked child each, echoing every byte with a-z upper-cased.",
         discussion: """
@@ -24,6 +24,12 @@ struct Serve: ParsableCommand {
             WATCHDOG=1 (contrib/systemd has the units).
             """
     )
+
+    static let examples = [
+        "procctl serve --port 8080                         # the forking echo server",
+        "procctl serve --workers 8 --max-requests 1000     # prefork: 8 workers, each replaced after 1000 connections",
+        "procctl serve --log-format json 2>&1 >/dev/null | jq -c 'select(.event == \"connection\")'   # the log as JSON, for jq",
+    ]
 
     @Option(help: "The numeric address to listen on; 0.0.0.0 for every IPv4 interface.")
     var host = "127.0.0.1"
@@ -64,6 +70,9 @@ struct Serve: ParsableCommand {
     @Flag(help: "Log errors only.")
     var quiet = false
 
+    @Option(name: .customLong("log-format"), help: ArgumentHelp("How stderr's log lines are written: text, or json (one object per line: time, level, event, message and the event's fields).", valueName: "format"))
+    var logFormat: ServerLogFormat = .text
+
     @Flag(name: .customLong("reuse-port"), help: "Set SO_REUSEPORT, so that several independent procctl serve processes (each with --reuse-port) share the port and the kernel spreads connections among them.")
     var reusePort = false
 
@@ -99,7 +108,7 @@ struct Serve: ParsableCommand {
         let configuration = ServerConfiguration(
             host: host, port: port, backlog: backlog,
             idleTimeout: idleTimeout > 0 ? .seconds(idleTimeout) : nil,
-            grace: .seconds(grace), quiet: quiet,
+            grace: .seconds(grace), quiet: quiet, logFormat: logFormat,
             model: model, reusePort: reusePort, metricsAddress: metricsAddress, version: Procctl.version,
             pidFile: pidFile, upgradeTimeout: .seconds(upgradeTimeout)
         )
@@ -112,21 +121,21 @@ struct Serve: ParsableCommand {
             }
         } catch let error where error.code == .cannotExecute {
             let reason = error.errno?.description ?? "\(error.code)"
-            throw Terminal.fail("cannot run '\(program.first ?? "")': \(reason)", exitCode: 127)
+            throw fail("cannot run '\(program.first ?? "")': \(reason)", exitCode: 127)
         } catch let error where error.operation.hasPrefix("write pid file") {
             let reason = error.errno?.description ?? "\(error.code)"
-            throw Terminal.fail("cannot write pid file \(pidFile ?? ""): \(reason)")
+            throw fail("cannot write pid file \(pidFile ?? ""): \(reason)")
         } catch let error where error.operation.hasPrefix("metrics on") {
             let reason = error.errno?.description ?? "\(error.code)"
-            throw Terminal.fail("cannot serve metrics on \(metrics ?? ""): \(reason)")
+            throw fail("cannot serve metrics on \(metrics ?? ""): \(reason)")
         } catch let error where error.code == .invalidEnvironment || error.operation.hasPrefix("listening socket") {
             // A malformed LISTEN_FDS or LISTEN_PID, or a passed descriptor that does not listen.
-            throw Terminal.fail("refusing to start: \(error)")
+            throw fail("refusing to start: \(error)")
         } catch let error where error.operation.hasPrefix("listen on") {
             let reason = error.errno?.description ?? "\(error.code)"
-            throw Terminal.fail("cannot listen on \(NumericAddress.describe(host: host, port: port)): \(reason)")
+            throw fail("cannot listen on \(NumericAddress.describe(host: host, port: port)): \(reason)")
         } catch {
-            throw Terminal.fail("serve: \(error)")
+            throw fail("serve: \(error)")
         }
         let summary = server.run(whenReady: {
             Terminal.say("listening on \(NumericAddress.describe(host: server.host, port: server.port))")
@@ -134,11 +143,15 @@ struct Serve: ParsableCommand {
                 Terminal.say("metrics on http://\(NumericAddress.describe(host: address.host, port: address.port))/metrics")
             }
         })
-        if !quiet {
-            Terminal.log("shut down: served \(summary.connectionsServed) connections, killed \(summary.childrenKilled) children")
-        }
         // The supervisor has logged why (workers that cannot start).
         if summary.haltReason != nil { throw ExitCode(1) }
+    }
+
+    /// Says why the server did not start, in the log's format; returns the exit code to throw.
+    private func fail(_ message: String, exitCode: Int32 = 1) -> ExitCode {
+        guard logFormat == .json else { return Terminal.fail(message, exitCode: exitCode) }
+        logFormat.writeError("procctl: " + message, event: "start_failed")
+        return ExitCode(exitCode)
     }
 
     /// `--metrics HOST:PORT` (`[v6]:PORT` for IPv6), checked as `--host` and `--port` are.

@@ -17,9 +17,9 @@ final class ServerOperations {
     private let listener: TCPListener
     private let version: String
 
-    init(configuration: ServerConfiguration, listener: TCPListener) throws(ProcessError) {
+    init(configuration: ServerConfiguration, listener: TCPListener, log: ServerLog) throws(ProcessError) {
         metrics = try configuration.metricsAddress.map { address throws(ProcessError) in try MetricsEndpoint(address: address) }
-        notifications = ServiceNotifications(serving: "\(listener.host):\(listener.port)")
+        notifications = ServiceNotifications(serving: "\(listener.host):\(listener.port)", log: log)
         isActive = metrics != nil || notifications.isActive
         self.listener = listener
         version = configuration.version

@@ -26,14 +26,16 @@ final class ServiceNotifications {
     private var serving = false
     /// The address served, for the first STATUS= line.
     private let address: String
+    private let log: ServerLog
 
     /// Notifications to the service manager `NOTIFY_SOCKET` names, if any, about a server
     /// on `address`. `WATCHDOG_PID` is removed once read: it names this process, and a
     /// new master after a binary upgrade, which inherits the environment, must not take
     /// it for another's (it then sends WATCHDOG=1 itself, as `MAINPID=` makes it the one
     /// watched).
-    init(serving address: String) {
+    init(serving address: String, log: ServerLog) {
         self.address = address
+        self.log = log
         notifier = SystemdNotifier.fromEnvironment()
         watchdogPeriodNs = notifier?.watchdogInterval.map { max(1_000_000, $0.nanoseconds / 4) }
         if watchdogPeriodNs != nil { Environment.remove("WATCHDOG_PID") }
@@ -105,7 +107,10 @@ final class ServiceNotifications {
             try notifier.notify(states)
         } catch {
             self.notifier = nil
-            ServerLog.writeUnbuffered("procctl: cannot notify the service manager (NOTIFY_SOCKET=\(notifier.socketPath)): \(error.errno?.description ?? "\(error)"); serving without notifications")
+            log.now(ServerEvent(
+                "notify_failed", .warning,
+                "procctl: cannot notify the service manager (NOTIFY_SOCKET=\(notifier.socketPath)): \(error.errno?.description ?? "\(error)"); serving without notifications",
+                ["socket": .string(notifier.socketPath)]))
         }
     }
 }

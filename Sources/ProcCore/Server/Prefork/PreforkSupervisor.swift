@@ -122,7 +122,7 @@ final class PreforkSupervisor {
             try listener.setNonBlocking(false)
             scoreboard = try Scoreboard()
         } catch {
-            log.now("procctl: cannot start workers: \(error)")
+            log.now(ServerEvent("start_failed", .error, "procctl: cannot start workers: \(error)", ["error": .string("\(error)")]))
             closeListener()
             return summary
         }
@@ -145,7 +145,7 @@ final class PreforkSupervisor {
         case .serving, .draining: drain()
         case .stoppingNow: stopNow()
         case .halted(let reason):
-            log.now("procctl: \(reason); stopping")
+            log.now(ServerEvent("halted", .error, "procctl: \(reason); stopping", ["reason": .string(reason)]))
             summary.haltReason = reason
             stopNow()
         }
@@ -191,7 +191,7 @@ final class PreforkSupervisor {
         let result = pollSet.withUnsafeMutableBufferPointer { pc_poll($0.baseAddress, Int32($0.count), timeoutMs, &ready) }
         if result != 0 {
             // Only EINVAL or ENOMEM: do not spin on them.
-            log.now("procctl: \(ProcessError.systemCall("poll", result))")
+            log.now(ServerEvent("poll_failed", .error, "procctl: \(ProcessError.systemCall("poll", result))"))
             _ = pc_poll(nil, 0, 100, &ready)
         }
     }
@@ -208,17 +208,17 @@ final class PreforkSupervisor {
                 guard target < Scoreboard.capacity else { continue }
                 target += 1
                 maximum = min(max(maximum + 1, target), Scoreboard.capacity)
-                note("SIGTTIN: \(target) workers")
+                log.note(ServerEvent("workers_added", .info, "SIGTTIN: \(target) workers", ["workers": .int(target)]))
             case SIGTTOU:
                 guard target > 1 else { continue }
                 target -= 1
                 maximum -= 1
-                note("SIGTTOU: \(target) workers")
+                log.note(ServerEvent("workers_removed", .info, "SIGTTOU: \(target) workers", ["workers": .int(target)]))
             case SIGHUP:
                 requestReload()
             case SIGUSR2:
                 guard case .serving = phase else {
-                    log.now("upgrade (SIGUSR2) ignored: the server is stopping")
+                    log.now(ServerEvent("upgrade_ignored", .warning, "upgrade (SIGUSR2) ignored: the server is stopping"))
                     continue
                 }
                 log.now(upgrade.start(listener: listener))
@@ -233,22 +233,29 @@ final class PreforkSupervisor {
     /// SIGHUP: starts a new generation, or queues one reload behind the one under way.
     private func requestReload() {
         guard case .serving = phase else {
-            note("reload (SIGHUP) ignored: the server is stopping")
+            log.note(ServerEvent("reload_ignored", .info, "reload (SIGHUP) ignored: the server is stopping"))
             return
         }
         guard reload == nil else {
-            note(reloadQueued ? "reload (SIGHUP): one is already queued; this one joins it" : "reload (SIGHUP): one is under way; queued")
+            log.note(ServerEvent(
+                "reload_queued", .info,
+                reloadQueued ? "reload (SIGHUP): one is already queued; this one joins it" : "reload (SIGHUP): one is under way; queued"))
             reloadQueued = true
             return
         }
         guard workers.count + target <= Scoreboard.capacity else {
-            log.now("reload (SIGHUP) ignored: \(target) new workers beside the \(workers.count) running would not fit on the scoreboard (\(Scoreboard.capacity) slots)")
+            log.now(ServerEvent(
+                "reload_ignored", .warning,
+                "reload (SIGHUP) ignored: \(target) new workers beside the \(workers.count) running would not fit on the scoreboard (\(Scoreboard.capacity) slots)",
+                ["workers": .int(target), "running": .int(workers.count), "slots": .int(Scoreboard.capacity)]))
             return
         }
         generation += 1
         reload = Reload(startedNs: Self.nowNs())
         lifecycle.reloading()
-        note("reload (SIGHUP): starting generation \(generation) of \(target) workers")
+        log.note(ServerEvent(
+            "reloading", .info, "reload (SIGHUP): starting generation \(generation) of \(target) workers",
+            ["generation": .int(generation), "workers": .int(target)]))
         // manageWorkers forks the new generation: the pool counts it alone.
     }
 
@@ -269,7 +276,10 @@ final class PreforkSupervisor {
         guard !workers.contains(where: { $0.generation < generation }) else { return }
         reload = nil
         lifecycle.reloaded()
-        note("reload: generation \(generation) serves alone after \(Duration.nanoseconds(now - current.startedNs).roundedUpMilliseconds) ms")
+        let elapsedMs = Duration.nanoseconds(now - current.startedNs).roundedUpMilliseconds
+        log.note(ServerEvent(
+            "reloaded", .info, "reload: generation \(generation) serves alone after \(elapsedMs) ms",
+            ["generation": .int(generation), "elapsed_ms": .int(Int(elapsedMs))]))
         if reloadQueued {
             reloadQueued = false
             requestReload()
@@ -288,7 +298,9 @@ final class PreforkSupervisor {
         reload = nil
         reloadQueued = false
         lifecycle.reloaded()
-        log.now("reload failed: \(reason); generation \(generation) serves on")
+        log.now(ServerEvent(
+            "reload_failed", .error, "reload failed: \(reason); generation \(generation) serves on",
+            ["reason": .string(reason), "generation": .int(generation)]))
     }
 
     /// Follows an upgrade under way: once the new master serves, this one hands over.
@@ -296,14 +308,14 @@ final class PreforkSupervisor {
         guard upgrade.isUnderWay, let outcome = upgrade.check(now: Self.nowNs()) else { return }
         switch outcome {
         case .ready(let pid, let elapsed):
-            log.now("upgrade: new master \(pid) serves after \(elapsed.roundedUpMilliseconds) ms; this master (\(master)) stops accepting and drains")
+            log.now(BinaryUpgrade.handedOver(to: pid, after: elapsed))
             lifecycle.handedOver(to: pid)
             if case .serving = phase {
                 handedOver = true
                 phase = .draining
             }
-        case .failed(let reason):
-            log.now(reason)
+        case .failed(let event):
+            log.now(event)
         }
     }
 
@@ -342,11 +354,11 @@ final class PreforkSupervisor {
         }()
         let abnormal = code != 0 && !causedByMaster
         if state == .recycling {
-            note("worker \(pid) recycled after \(served) connections")
+            log.note(ServerEvent("worker_recycled", .info, "worker \(pid) recycled after \(served) connections", ["pid": .pid(pid), "served": .int(served)]))
         } else if abnormal || worker.timedOut {
-            log.now("worker \(pid) \(Self.describe(code)) after \(served) connections")
+            log.now(Self.workerExited(pid, code, served: served, level: .error, "worker \(pid) \(Self.describe(code)) after \(served) connections"))
         } else {
-            note("worker \(pid) \(Self.describe(code))")
+            log.note(Self.workerExited(pid, code, served: served, level: .info, "worker \(pid) \(Self.describe(code))"))
         }
         guard case .serving = phase, !worker.leaving else { return }
         // A new generation that cannot start must not replace, or halt, one that serves.
@@ -361,7 +373,9 @@ final class PreforkSupervisor {
             break
         case .respawnAfter(let delay):
             spawnNotBeforeNs = max(spawnNotBeforeNs, Self.nowNs() + delay.nanoseconds)
-            log.now("workers are dying at start (\(crashGuard.earlyDeathsInARow) in a row): next one in \(delay.secondsText) s")
+            log.now(ServerEvent(
+                "backoff", .warning, "workers are dying at start (\(crashGuard.earlyDeathsInARow) in a row): next one in \(delay.secondsText) s",
+                ["in_a_row": .int(crashGuard.earlyDeathsInARow), "delay_s": .seconds(delay)]))
         case .halt:
             phase = .halted("\(crashGuard.bootFailuresInARow) workers in a row could not start")
         }
@@ -384,7 +398,9 @@ final class PreforkSupervisor {
                 // With its program, if it runs one: an orphan would spin on.
                 _ = pc_kill_with_children(pid, workers[index].process.processDescriptor ?? -1)
                 summary.childrenKilled += 1
-                log.now("worker \(pid) timed out: no progress for \(timeout.secondsText) s; killed")
+                log.now(ServerEvent(
+                    "worker_timed_out", .error, "worker \(pid) timed out: no progress for \(timeout.secondsText) s; killed",
+                    ["pid": .pid(pid), "timeout_s": .seconds(timeout)]))
             }
         }
     }
@@ -442,13 +458,15 @@ final class PreforkSupervisor {
         } catch {
             scoreboard.record(.free, served: 0, at: slot)
             spawnNotBeforeNs = now + Self.forkFailurePauseNs
-            log.now("procctl: cannot fork a worker: \(error); trying again in 1 s")
+            log.now(ServerEvent(
+                "fork_failed", .error, "procctl: cannot fork a worker: \(error); trying again in 1 s", ["error": .string("\(error)"), "retry_s": .int(1)]))
             return false
         }
         pc_slot_assign(scoreboard[slot], process.pid ?? 0, budget)
         let progress = options.workerTimeout.map { ProgressWatch(timeout: $0, startedNs: now) }
         workers.append(Worker(process: process, slot: slot, generation: generation, startedNs: now, progress: progress))
-        note("worker \(process.pid ?? 0) spawned")
+        log.note(ServerEvent(
+            "worker_spawned", .info, "worker \(process.pid ?? 0) spawned", ["pid": .pid(process.pid ?? 0), "generation": .int(generation)]))
         return true
     }
 
@@ -466,7 +484,8 @@ final class PreforkSupervisor {
         workers[index].leaving = true
         workers[index].stopSentNs = now
         try? workers[index].process.terminate()
-        note("worker \(workers[index].process.pid ?? 0) stopping: \(reason)")
+        let pid = workers[index].process.pid ?? 0
+        log.note(ServerEvent("worker_stopping", .info, "worker \(pid) stopping: \(reason)", ["pid": .pid(pid), "reason": .string(reason)]))
     }
 
     /// A SIGTERM that lands between a worker's look at its flag and its accept is missed
@@ -487,7 +506,9 @@ final class PreforkSupervisor {
         closeListener()
         for worker in workers { try? worker.process.terminate() }
         let busy = workers.filter { scoreboard?.state(of: $0.slot) == .busy }.count
-        note("shutting down: \(busy) busy workers, waiting up to \(configuration.grace.secondsText) s")
+        log.note(ServerEvent(
+            "shutting_down", .info, "shutting down: \(busy) busy workers, waiting up to \(configuration.grace.secondsText) s",
+            ["busy_workers": .int(busy), "grace_s": .seconds(configuration.grace)]))
         let deadline = Self.nowNs() + configuration.grace.nanoseconds
         var stopsSentNs = Self.nowNs()
         while !workers.isEmpty {
@@ -571,13 +592,16 @@ final class PreforkSupervisor {
 
     // MARK: - Helpers
 
-    /// Logs a routine line, unless `--quiet`.
-    private func note(_ line: String) {
-        if !configuration.quiet { log.now(line) }
-    }
-
     private static func describe(_ code: Int32) -> String {
         code < 0 ? "killed by signal \(-code)" : "exited with code \(code)"
+    }
+
+    /// `worker_exited`, with `exit_code`, or `signal` for -N.
+    private static func workerExited(_ pid: pid_t, _ code: Int32, served: Int, level: ServerLogLevel, _ message: String) -> ServerEvent {
+        if code < 0 {
+            return ServerEvent("worker_exited", level, message, ["pid": .pid(pid), "signal": .int(Int(-code)), "served": .int(served)])
+        }
+        return ServerEvent("worker_exited", level, message, ["pid": .pid(pid), "exit_code": .int(Int(code)), "served": .int(served)])
     }
 
     private static func nowNs() -> Int64 {

@@ -38,7 +38,9 @@ struct PreforkWorker {
         // workers end, not the terminal.
         for groupSignal in [SIGINT, SIGQUIT, SIGHUP, SIGUSR2, SIGTTIN, SIGTTOU] { signal(groupSignal, SIG_IGN) }
         if let failure = boot() {
-            ServerLog.writeUnbuffered("worker \(getpid()): cannot start: \(failure)")
+            service.log.fromAnyProcess(ServerEvent(
+                "worker_start_failed", .error, "worker \(getpid()): cannot start: \(failure)",
+                ["pid": .pid(getpid()), "error": .string("\(failure)")]))
             return 1
         }
         let budget = pc_slot_budget(scoreboard[slot])
@@ -60,12 +62,17 @@ struct PreforkWorker {
                     return 0
                 case EMFILE, ENFILE, ENOBUFS, ENOMEM:
                     // The connection waits in the backlog for this or another worker.
-                    ServerLog.writeUnbuffered("worker \(getpid()): \(ProcessError.systemCall("accept", result)); pausing accept for \(Self.acceptPauseMilliseconds) ms")
+                    let error = ProcessError.systemCall("accept", result)
+                    service.log.fromAnyProcess(ServerEvent(
+                        "accept_paused", .warning, "worker \(getpid()): \(error); pausing accept for \(Self.acceptPauseMilliseconds) ms",
+                        ["pid": .pid(getpid()), "error": .string("\(error)"), "pause_ms": .int(Int(Self.acceptPauseMilliseconds))]))
                     var ready: Int32 = 0
                     _ = pc_poll(nil, 0, Self.acceptPauseMilliseconds, &ready)
                     continue
                 default:
-                    ServerLog.writeUnbuffered("worker \(getpid()): \(ProcessError.systemCall("accept", result))")
+                    let error = ProcessError.systemCall("accept", result)
+                    service.log.fromAnyProcess(ServerEvent(
+                        "accept_failed", .error, "worker \(getpid()): \(error)", ["pid": .pid(getpid()), "error": .string("\(error)")]))
                     return 1
                 }
                 scoreboard.record(.busy, served: served, at: slot)

@@ -21,7 +21,7 @@ final class BinaryUpgrade {
         /// The new master serves: this one must stop accepting and drain.
         case ready(pid: pid_t, elapsed: Duration)
         /// The new master could not take over (it has been reaped): this one serves on.
-        case failed(String)
+        case failed(ServerEvent)
     }
 
     /// A new master started and not yet ready.
@@ -65,14 +65,18 @@ final class BinaryUpgrade {
         return Int32(clamping: max(0, min(100_000_000, deadline - now) / 1_000_000 + 1))
     }
 
-    /// Starts the new master on `listener`; returns the line to log.
-    func start(listener: TCPListener) -> String {
-        if let attempt { return "upgrade: already under way (new master \(attempt.pid)); SIGUSR2 ignored" }
+    /// Starts the new master on `listener`; returns the event to log.
+    func start(listener: TCPListener) -> ServerEvent {
+        if let attempt {
+            return ServerEvent(
+                "upgrade_ignored", .warning, "upgrade: already under way (new master \(attempt.pid)); SIGUSR2 ignored",
+                ["new_pid": .pid(attempt.pid)])
+        }
         let pipe: (readEnd: FileDescriptor, writeEnd: FileDescriptor)
         do {
             pipe = try FileDescriptor.closeOnExecPipe()
         } catch {
-            return "upgrade failed: \(error); still serving"
+            return Self.failure("upgrade failed: \(error); still serving")
         }
         defer { _ = pc_close(pipe.writeEnd.rawValue) }
         let environment = CStringArray(Self.environmentForNewMaster())
@@ -83,13 +87,15 @@ final class BinaryUpgrade {
             listener.descriptor, pipe.writeEnd.rawValue, &pid)
         guard result == 0 else {
             _ = pc_close(pipe.readEnd.rawValue)
-            return "upgrade failed: cannot run \(executablePath): \(ProcessError.systemCall("exec", result).errno?.description ?? "errno \(result)"); still serving"
+            return Self.failure("upgrade failed: cannot run \(executablePath): \(ProcessError.systemCall("exec", result).errno?.description ?? "errno \(result)"); still serving")
         }
         _ = pc_set_nonblocking(pipe.readEnd.rawValue, true)
         var pidfd: Int32 = -1
         if pc_pidfd_open(pid, &pidfd) != 0 { pidfd = -1 }
         attempt = Attempt(pid: pid, pidfd: pidfd, readyPipe: pipe.readEnd.rawValue, startedNs: MonotonicClock.nanoseconds())
-        return "upgrade: started new master \(pid) (\(executablePath)); waiting up to \(timeout.secondsText) s for it to serve"
+        return ServerEvent(
+            "upgrade_started", .info, "upgrade: started new master \(pid) (\(executablePath)); waiting up to \(timeout.secondsText) s for it to serve",
+            ["new_pid": .pid(pid), "path": .string(executablePath), "timeout_s": .seconds(timeout)])
     }
 
     /// Looks at the upgrade under way: nil while it is still under way (or none is).
@@ -121,14 +127,28 @@ final class BinaryUpgrade {
     /// Kills and reaps the new master of the upgrade under way (it failed, or this server
     /// stops first); returns why, with how it ended.
     @discardableResult
-    func abandon(because reason: String) -> String {
-        guard let attempt else { return reason }
+    func abandon(because reason: String) -> ServerEvent {
+        guard let attempt else { return Self.failure(reason) }
         _ = pc_signal_child(attempt.pid, attempt.pidfd, SIGKILL)
         var status = pc_exit_status()
         _ = pc_wait(attempt.pid, &status)
         finish()
         let how = status.signaled ? (status.signal == SIGKILL ? "killed" : "killed by signal \(status.signal)") : "exit code \(status.code)"
-        return "upgrade failed: \(reason) (\(how)); still serving"
+        return Self.failure("upgrade failed: \(reason) (\(how)); still serving", newMaster: attempt.pid)
+    }
+
+    /// `upgrade_failed`: this master serves on.
+    private static func failure(_ message: String, newMaster: pid_t? = nil) -> ServerEvent {
+        if let newMaster { return ServerEvent("upgrade_failed", .error, message, ["new_pid": .pid(newMaster)]) }
+        return ServerEvent("upgrade_failed", .error, message)
+    }
+
+    /// `upgrade_handed_over`: the new master serves, this one stops accepting and drains.
+    static func handedOver(to newMaster: pid_t, after elapsed: Duration) -> ServerEvent {
+        ServerEvent(
+            "upgrade_handed_over", .info,
+            "upgrade: new master \(newMaster) serves after \(elapsed.roundedUpMilliseconds) ms; this master (\(getpid())) stops accepting and drains",
+            ["new_pid": .pid(newMaster), "elapsed_ms": .int(Int(elapsed.roundedUpMilliseconds)), "pid": .pid(getpid())])
     }
 
     /// Forgets the attempt: the new master is on its own (or reaped).

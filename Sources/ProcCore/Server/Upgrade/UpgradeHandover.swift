@@ -31,7 +31,9 @@ final class UpgradeHandover {
         guard let text = Environment.value(variable) else { return nil }
         Environment.remove(variable)
         guard let fd = Int32(text), fd > 2, pc_set_close_on_exec(fd) == 0 else {
-            log.now("procctl: ignoring \(variable)='\(text)': not an open descriptor")
+            log.now(ServerEvent(
+                "upgrade_handover_ignored", .warning, "procctl: ignoring \(variable)='\(text)': not an open descriptor",
+                ["variable": .string(variable), "value": .string(text)]))
             return nil
         }
         return UpgradeHandover(descriptor: fd)

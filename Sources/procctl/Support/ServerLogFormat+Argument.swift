@@ -1,0 +1,5 @@
+import ArgumentParser
+import ProcCore
+
+/// `--log-format text|json`: any other value is a usage error that lists these.
+extension ServerLogFormat: ExpressibleByArgument {}
