@@ -66,27 +66,28 @@ struct PreforkSupervisionTests {
         let server = try PreforkServerProcess(options, handler: Self.handler)
         defer { server.stop() }
         #expect(server.waitForWorkers(1))
-        // Held connections: each keeps a worker busy; the next is served by an extra one.
-        var held: [TCPConnection] = []
-        defer { held.forEach { $0.close() } }
-        for index in 0..<3 {
-            let connection = try server.connect()
-            held.append(connection)
-            #expect(try connection.roundTrip("held \(index)") == "held \(index)")
+        // TCPConnection is a value: each one is closed exactly once, by the defer of this
+        // scope (a second close would hit a descriptor another test has opened since).
+        do {
+            // Held connections: each keeps a worker busy; the next is served by an extra one.
+            var held: [TCPConnection] = []
+            defer { held.forEach { $0.close() } }
+            for index in 0..<3 {
+                let connection = try server.connect()
+                held.append(connection)
+                #expect(try connection.roundTrip("held \(index)") == "held \(index)")
+            }
+            #expect(server.workers().count == 3)
+            // Past the maximum, the next connection waits in the backlog.
+            let waiting = try server.connect()
+            defer { waiting.close() }
+            try waiting.writeAll(Array("waiting".utf8))
+            TestClock.sleep(1.2)
+            #expect(server.workers().count == 3)
+            held.removeFirst().close()
+            var reply = [UInt8](repeating: 0, count: 7)
+            #expect(try reply.withUnsafeMutableBytes { try waiting.readFully(into: $0) } == 7)
         }
-        #expect(server.workers().count == 3)
-        // Past the maximum, the next connection waits in the backlog.
-        let waiting = try server.connect()
-        defer { waiting.close() }
-        try waiting.writeAll(Array("waiting".utf8))
-        TestClock.sleep(1.2)
-        #expect(server.workers().count == 3)
-        held.removeFirst().close()
-        var reply = [UInt8](repeating: 0, count: 7)
-        #expect(try reply.withUnsafeMutableBytes { try waiting.readFully(into: $0) } == 7)
-        held.forEach { $0.close() }
-        held.removeAll()
-        waiting.close()
         // Idle for 0.3 s, the extra workers leave, one per second, down to the minimum.
         #expect(server.waitForWorkers(1, timeout: 10))
         #expect(server.log.contains("stopping: idle for 0.3 s"))

@@ -209,14 +209,24 @@ final class LaunchedProgram {
     }
 
     /// Ends the program if it still runs (SIGTERM, then SIGKILL after 3 s) and reaps it.
+    /// Every wait is bounded: a test never hangs the suite, even when the pidfd no longer
+    /// reaches the program.
     func stop() {
         closeStandardInput()
         guard status == nil else { return }
         send(signal: SIGTERM)
-        if waitForExit(timeout: 3) == nil {
-            send(signal: SIGKILL)
-            var exitStatus = pc_exit_status()
-            if pc_wait(pid, &exitStatus) == 0 { status = exitStatus }
+        if waitForExit(timeout: 3) != nil { return }
+        send(signal: SIGKILL)
+        if waitForExit(timeout: 3) != nil { return }
+        // The SIGKILL did not arrive: the pidfd was closed under us (and perhaps reused).
+        // The program is our unreaped child, so its pid cannot have been reused: kill(2)
+        // by pid is safe here, and the wait polls the pid, not the descriptor.
+        _ = pc_signal_child(pid, -1, SIGKILL)
+        var ended = false
+        var exitStatus = pc_exit_status()
+        if pc_wait_ended(pid, -1, 5000, &ended) == 0, ended,
+           pc_try_wait(pid, &ended, &exitStatus) == 0, ended {
+            status = exitStatus
         }
     }
 
