@@ -8,65 +8,21 @@ import Glibc
 #endif
 
 /// A prefork server with a library handler, run in a forked child of the test process
-/// (its master, one thread), its stderr on a pipe the test reads. Stop it with `stop()`
-/// in a `defer`.
-final class PreforkServerProcess {
-    let master: ChildProcess
-    let port: Int
-    private let logReadEnd: Int32
-    private var logged: [UInt8] = []
+/// (its master, one thread). The master exits with code 0 after its drain, 2 when it halted.
+final class PreforkServerProcess: ForkedServerProcess {
+    /// The prefork master.
+    var master: ChildProcess { process }
 
-    /// Starts the server; waits (at most 10 s) for its port. The master exits with code
-    /// 0 after its drain, 2 when it halted.
     init(_ options: PreforkOptions, idleTimeout: Duration? = .seconds(10), grace: Duration = .seconds(1), handler: @escaping ConnectionHandler) throws {
-        let (portRead, portWrite) = try makePipe()
-        defer { _ = pc_close(portRead) }
-        let (logRead, logWrite) = try makePipe()
-        master = ChildProcess(name: "prefork-master", threadPolicy: .allow) {
-            closeInheritedDescriptors(keeping: portWrite, logWrite)
-            _ = dup2(logWrite, 2)
-            var configuration = ServerConfiguration()
-            configuration.port = 0
-            configuration.idleTimeout = idleTimeout
-            configuration.grace = grace
-            configuration.model = .prefork(options)
-            let summary = try Self.runServer(configuration, handler: handler) { port in
-                var value = Int32(port)
-                _ = pc_write_all(portWrite, &value, 4)
-                _ = pc_close(portWrite)
-            }
-            if summary.haltReason != nil { throw ChildProcess.Exit(2) }
-        }
-        try master.start()
-        _ = pc_close(portWrite)
-        _ = pc_close(logWrite)
-        logReadEnd = logRead
-        _ = pc_set_nonblocking(logRead, true)
-        let bytes = read(portRead, exactly: 4)
-        guard bytes.count == 4 else {
-            try? master.kill()
-            finish(master)
-            _ = pc_close(logRead)
-            throw HarnessError("the prefork server reported no port")
-        }
-        port = Int(bytes.withUnsafeBytes { $0.load(as: Int32.self) })
-    }
-
-    /// The one place that builds the server: the public API, as a library user does.
-    private static func runServer(_ configuration: ServerConfiguration, handler: @escaping ConnectionHandler, ready: (Int) -> Void) throws -> ServerSummary {
-        let server = try Server(configuration: configuration, handler: handler)
-        ready(server.port)
-        return server.run()
-    }
-
-    deinit {
-        _ = pc_close(logReadEnd)
-    }
-
-    /// Everything the server has logged so far.
-    var log: String {
-        logged += drain(logReadEnd)
-        return String(decoding: logged, as: UTF8.self)
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configuration.idleTimeout = idleTimeout
+        configuration.grace = grace
+        configuration.model = .prefork(options)
+        try super.init(name: "prefork-master", configuration: configuration, handler: handler, setUp: { port, log in
+            closeInheritedDescriptors(keeping: port, log)
+            return (port, log)
+        }, exitCode: { $0.haltReason != nil ? 2 : 0 })
     }
 
     /// Waits up to `timeout` seconds for a log line containing `text`.
@@ -89,14 +45,6 @@ final class PreforkServerProcess {
         let connection = try TCPConnection(connectingTo: "127.0.0.1", port: port, timeout: .seconds(10))
         try connection.setTimeout(.seconds(10))
         return connection
-    }
-
-    /// Sends SIGTERM and waits for the master's end (killing it after 10 s); its exit code.
-    @discardableResult
-    func stop() -> Int32? {
-        try? master.terminate()
-        finish(master)
-        return master.exitCode
     }
 }
 
