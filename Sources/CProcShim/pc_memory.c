@@ -42,3 +42,29 @@ int pc_unmap(void *address, size_t length) {
     if (munmap(address, rounded_to_pages(length)) != 0) return errno;
     return 0;
 }
+
+int pc_memfd_map_shared(size_t length, int *out_fd, void **out_address) {
+    int fd = memfd_create("procctl-pool", MFD_CLOEXEC);
+    if (fd < 0) return errno;
+    if (ftruncate(fd, (off_t)length) != 0) {
+        int error = errno;
+        close(fd);
+        return error;
+    }
+    void *address = NULL;
+    int mapped = pc_map_memfd(fd, length, &address);
+    if (mapped != 0) {
+        close(fd);
+        return mapped;
+    }
+    *out_fd = fd;
+    *out_address = address;
+    return 0;
+}
+
+int pc_map_memfd(int fd, size_t length, void **out_address) {
+    void *address = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (address == MAP_FAILED) return errno;
+    *out_address = address;
+    return 0;
+}

@@ -12,14 +12,6 @@ typedef struct pc_pool_slot {
     int64_t started_ns;
 } pc_pool_slot;
 
-/// memfd_create(2) of `length` bytes (close-on-exec), mapped MAP_SHARED here: forked
-/// children inherit the mapping, and a process that receives `*out_fd` (over SCM_RIGHTS)
-/// maps the same pages with pc_map_memfd.
-int pc_memfd_map_shared(size_t length, int *out_fd, void **out_address);
-
-/// mmap(2) MAP_SHARED of `length` bytes of the memfd `fd`.
-int pc_map_memfd(int fd, size_t length, void **out_address);
-
 /// The worker's side: it now runs `task`, started at `started_ns` (-1: between tasks).
 /// The start time is stored first, so that a parent which sees the task sees its time.
 void pc_pool_slot_store(pc_pool_slot *slot, int64_t task, int64_t started_ns);

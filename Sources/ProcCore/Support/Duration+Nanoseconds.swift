@@ -4,6 +4,9 @@ extension Duration {
         let (seconds, attoseconds) = components
         let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         if overflow { return seconds < 0 ? .min : .max }
-        return whole.addingReportingOverflow(attoseconds / 1_000_000_000).partialValue
+        // The fraction can push a whole that just fitted past the limit: saturate there too.
+        let (total, fractionOverflow) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)
+        if fractionOverflow { return seconds < 0 ? .min : .max }
+        return total
     }
 }

@@ -12,17 +12,7 @@ struct Deadline {
     /// `timeout` from now; a zero or negative timeout is now (do not wait).
     init(after timeout: Duration) throws(ProcessError) {
         time = timespec()
-        try check("clock_gettime", pc_deadline_after(timeout.saturatingNanoseconds, &time))
-    }
-}
-
-extension Duration {
-    /// Whole nanoseconds, clamped to Int64 (about 292 years) instead of overflowing.
-    var saturatingNanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        if seconds >= Int64.max / 1_000_000_000 { return .max }
-        if seconds <= Int64.min / 1_000_000_000 { return .min }
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        try check("clock_gettime", pc_deadline_after(timeout.nanoseconds, &time))
     }
 }
 
