@@ -1,10 +1,9 @@
 #define _GNU_SOURCE
 #include "pc_systemd.h"
+#include "pc_socket.h"
+#include "pc_upgrade.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -51,26 +50,8 @@ int pc_adopt_listener(int fd, char *host, size_t host_capacity, int *out_port) {
     size = sizeof value;
     if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &value, &size) != 0) return errno;
     if (value != 1) return EINVAL;
-    struct sockaddr_storage address;
-    socklen_t address_length = sizeof address;
-    if (getsockname(fd, (struct sockaddr *)&address, &address_length) != 0) return errno;
-    char text[INET6_ADDRSTRLEN];
-    int port;
-    if (address.ss_family == AF_INET) {
-        struct sockaddr_in *v4 = (struct sockaddr_in *)&address;
-        if (inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text) == NULL) return errno;
-        port = ntohs(v4->sin_port);
-    } else if (address.ss_family == AF_INET6) {
-        struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&address;
-        if (inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text) == NULL) return errno;
-        port = ntohs(v6->sin6_port);
-    } else {
-        return EINVAL;
-    }
-    if (strlen(text) >= host_capacity) return ENAMETOOLONG;
-    int flags = fcntl(fd, F_GETFD);
-    if (flags < 0 || fcntl(fd, F_SETFD, flags | FD_CLOEXEC) != 0) return errno;
-    strcpy(host, text);
-    *out_port = port;
-    return 0;
+    int rc = pc_socket_local_address(fd, host, host_capacity, out_port);
+    if (rc != 0) return rc;
+    if (host[0] == '\0') return EINVAL; /* not AF_INET or AF_INET6 (or `host` too small) */
+    return pc_set_close_on_exec(fd);
 }

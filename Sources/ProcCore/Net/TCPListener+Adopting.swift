@@ -7,7 +7,7 @@ extension TCPListener {
     /// `pc_adopt_listener`; errno EBADF, ENOTSOCK or EINVAL when it is not one.
     public init(adopting descriptor: Int32) throws(ProcessError) {
         var port: Int32 = 0
-        let host = try withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(PC_HOST_TEXT_CAPACITY)) { buffer throws(ProcessError) in
+        let host = try withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(PC_HOST_TEXT_MAX)) { buffer throws(ProcessError) in
             try check("listening socket \(descriptor)", pc_adopt_listener(descriptor, buffer.baseAddress, buffer.count, &port))
             return String(cString: buffer.baseAddress!)
         }

@@ -32,9 +32,6 @@ final class ServerLifecycle {
         self.log = log
     }
 
-    /// Whether this process took its listener over from an upgraded-away master.
-    var isUpgradeSuccessor: Bool { handover != nil }
-
     /// Sets what `ready` announces; `Server.run` calls it before the loop starts.
     func announce(with whenReady: (() -> Void)?) {
         self.whenReady = whenReady

@@ -49,9 +49,6 @@ final class BinaryUpgrade {
     /// Whether a new master has been started and is not ready yet.
     var isUnderWay: Bool { attempt != nil }
 
-    /// The new master's pid while an upgrade is under way.
-    var newMasterPID: pid_t? { attempt?.pid }
-
     /// The ready pipe, for the caller's poll set (-1 when no upgrade is under way): it
     /// becomes readable when the new master is ready, or has ended.
     var readyDescriptor: Int32 { attempt?.readyPipe ?? -1 }
