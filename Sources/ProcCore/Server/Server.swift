@@ -17,10 +17,10 @@ import Glibc
 ///
 /// `init` listens (or takes over a listener passed the systemd way: by systemd's socket
 /// activation, or by a master on SIGUSR2; see `passedListener(for:)`), binds the metrics
-/// endpoint when the configuration asks for one, then routes SIGTERM, SIGINT, SIGHUP and SIGUSR2 to the server's loop and ignores
+/// endpoint when the configuration asks for one, then routes SIGTERM, SIGINT, SIGHUP, SIGUSR2 and SIGQUIT to the server's loop and ignores
 /// SIGPIPE (when it throws, none of that has happened). `run` serves until SIGTERM or
 /// SIGINT comes, then stops accepting, lets live connections go on for up to `grace`,
-/// kills the rest and reaps every child. SIGHUP reloads (prefork: a new generation of
+/// kills the rest and reaps every child; SIGQUIT kills and reaps them at once. SIGHUP reloads (prefork: a new generation of
 /// workers); SIGUSR2 execs this program again, with the same arguments, to take the
 /// listener over: once that new master serves, this one drains the same way. A program
 /// that serves with `Server` gets the upgrade by creating its server the same way at every
@@ -97,12 +97,12 @@ public final class Server {
             lifecycle = ServerLifecycle(pidFile: pidFile, handover: handover, notifications: operations.notifications, log: log)
             upgrade = BinaryUpgrade(timeout: configuration.upgradeTimeout)
             try check("sigaction", pc_ignore_sigpipe())
-            // SIGHUP reloads, SIGUSR2 upgrades the binary. Prefork's master also takes
-            // SIGQUIT (stop at once), SIGTTIN and SIGTTOU (one worker more or fewer).
+            // SIGHUP reloads, SIGUSR2 upgrades the binary, SIGQUIT stops at once. Prefork's
+            // master also takes SIGTTIN and SIGTTOU (one worker more or fewer).
             if case .prefork = configuration.model {
                 signals = try SignalPipe.install(catching: [SIGTERM, SIGINT, SIGHUP, SIGUSR2, SIGQUIT, SIGTTIN, SIGTTOU])
             } else {
-                signals = try SignalPipe.install(catching: [SIGTERM, SIGINT, SIGHUP, SIGUSR2])
+                signals = try SignalPipe.install(catching: [SIGTERM, SIGINT, SIGHUP, SIGUSR2, SIGQUIT])
             }
         } catch {
             listener.close()
