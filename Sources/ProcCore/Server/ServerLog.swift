@@ -101,6 +101,9 @@ final class ServerLog {
         gather(event, upTo: Self.maximumLine)
     }
 
+    /// Whether lines, or the count of dropped ones, still wait for stderr to take them.
+    var hasPending: Bool { count > 0 || dropped > 0 }
+
     /// Writes what is gathered to stderr, as much as it takes now; the rest waits for the
     /// next call. A failed write (stderr closed, no reader) drops it.
     func flush() {
