@@ -6,7 +6,7 @@ import Testing
 import Glibc
 #endif
 
-/// Fork per connection under a burst of short connections (children are reaped between
+/// Fork per connection under a burst of short connections (children are reaped every few
 /// accepts) and on SIGQUIT (everything it started is killed at once).
 @Suite("Fork mode: reaping in bursts, SIGQUIT")
 struct ForkModeBurstAndQuitTests {
