@@ -43,6 +43,8 @@ public final class Server {
     /// SIGUSR2: the program file and arguments as started, for the new master.
     let upgrade: BinaryUpgrade
     private var hasRun = false
+    /// How long the last log lines may wait for stderr's reader once the server has stopped.
+    private static let finalLogWaitMilliseconds = 1000
 
     /// The port the server listens on: the kernel's choice when the configuration asked
     /// for 0, the passed socket's under socket activation.
@@ -134,6 +136,8 @@ public final class Server {
         log.note(ServerEvent(
             "stopped", .info, "shut down: served \(summary.connectionsServed) connections, killed \(summary.childrenKilled) children",
             ["connections_served": .int(summary.connectionsServed), "children_killed": .int(summary.childrenKilled)]))
+        // The master no longer serves: its last lines may wait a little for stderr's reader.
+        log.flush(waitingUpTo: Self.finalLogWaitMilliseconds)
         return summary
     }
 

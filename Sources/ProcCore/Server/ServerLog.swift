@@ -129,6 +129,20 @@ final class ServerLog {
         }
     }
 
+    /// Writes what is gathered, waiting for stderr to take it for up to `milliseconds` in
+    /// all: at the end, when nothing more is to come, a slow reader gets the last lines
+    /// and a stalled one costs a bounded wait.
+    func flush(waitingUpTo milliseconds: Int) {
+        let deadline = Int64(pc_monotonic_ns()) + Int64(milliseconds) * 1_000_000
+        flush()
+        while hasPending {
+            let left = (deadline - Int64(pc_monotonic_ns())) / 1_000_000
+            var revents: Int16 = 0
+            guard left > 0, pc_poll_one(output, Int16(POLLOUT), Int32(clamping: left), &revents) == 0, revents != 0 else { return }
+            flush()
+        }
+    }
+
     /// Writes a rare event (an error, the limit, a signal) at once, after the gathered
     /// ones, so that the log stays in order. The parent's only.
     func now(_ event: ServerEvent) {
