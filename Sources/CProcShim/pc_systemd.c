@@ -24,11 +24,13 @@ int pc_notify_send(const char *socket_path, const void *message, size_t length) 
     } else {
         address_length += 1; /* the terminating NUL of a filesystem path */
     }
-    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    /* Non-blocking: a manager whose queue is full (it does not read) costs a dropped
+       datagram (EAGAIN), never a caller stuck in sendto. */
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) return errno;
     int rc = 0;
     for (;;) {
-        ssize_t sent = sendto(fd, message, length, MSG_NOSIGNAL, (struct sockaddr *)&address, address_length);
+        ssize_t sent = sendto(fd, message, length, MSG_NOSIGNAL | MSG_DONTWAIT, (struct sockaddr *)&address, address_length);
         if (sent >= 0) break;
         if (errno != EINTR) {
             rc = errno;

@@ -27,5 +27,6 @@
 #include "pc_epoll.h"
 #include "pc_fd_passing.h"
 #include "pc_pool_slot.h"
+#include "pc_log_output.h"
 
 #endif

@@ -8,6 +8,7 @@
 
 /// Sends `message` as one datagram to the AF_UNIX socket `socket_path`, as sd_notify(3)
 /// does, without libsystemd: a path starting with '@' names the abstract namespace.
+/// Never blocks: EAGAIN when the receiver's queue is full (the datagram is not sent).
 /// ENAMETOOLONG for a path that does not fit, ECONNREFUSED or ENOENT when nothing listens.
 int pc_notify_send(const char *socket_path, const void *message, size_t length);
 

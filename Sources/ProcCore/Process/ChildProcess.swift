@@ -194,6 +194,15 @@ public final class ChildProcess {
         try send(SIGKILL, for: "kill")
     }
 
+    /// Sends SIGKILL to the process group the child leads (`Program.startsInNewProcessGroup`),
+    /// which takes what the child started with it. Only while the child has not been
+    /// reaped: until then its pid, and so the group's number, cannot name another group.
+    /// Does nothing otherwise, or for a child that leads no group.
+    func killProcessGroup() {
+        guard case .running(let pid, _) = state else { return }
+        _ = Glibc.kill(-pid, SIGKILL)
+    }
+
     /// Sends `signal` to the child through its pidfd. Does nothing once it has ended.
     public func send(signal: Int32) throws(ProcessError) {
         try send(signal, for: "send(signal:)")

@@ -8,11 +8,13 @@ import Glibc
 /// production-grade.
 ///
 /// One thread, one poll loop over five kinds of descriptor: the signal pipe (SIGTERM,
-/// SIGINT, SIGHUP, SIGUSR2), the non-blocking listener, the ready pipe of a new master
+/// SIGINT, SIGHUP, SIGUSR2, SIGQUIT), the non-blocking listener, the ready pipe of a new master
 /// during a binary upgrade (`BinaryUpgrade`), the metrics endpoint's event set
 /// (`ServerOperations`), and the pidfd of every live child, which becomes
 /// readable when that child ends, so each child is reaped as soon as it exits without
-/// waitpid(-1) and without scanning the others. Each connection is served by a forked
+/// waitpid(-1) and without scanning the others; while connections keep coming, the
+/// pidfds are polled again (without waiting) every few accepts, so that ended children
+/// are reaped during a burst rather than piling up to the limit. Each connection is served by a forked
 /// `ChildProcess` that closes the listener and runs the `ConnectionService`, or, for a
 /// program, by the program spawned straight from here (no fork of this process); the
 /// parent closes its copy of the connection right after. At `maxChildren` live children
@@ -35,6 +37,10 @@ final class ForkPerConnectionLoop {
     private static let firstChildSlot = 4
     /// How long accepting pauses after a failed accept or fork (EMFILE, EAGAIN, ENOMEM).
     private static let acceptPauseMilliseconds: Int64 = 100
+    /// How many connections a burst accepts between two reaps: at most this many ended
+    /// children wait for the loop's poll, and the poll of every pidfd is paid once per as
+    /// many forks (at every accept, it cost about 3% of connections/s).
+    private static let acceptsBetweenReaps = 8
     /// How often children without a pidfd are checked.
     private static let unwatchedCheckMilliseconds: Int32 = 50
 
@@ -69,6 +75,8 @@ final class ForkPerConnectionLoop {
     @exclusivity(unchecked) private var stopRequested = false
     /// Set once the drain has begun (it clears `stopRequested` to see a second signal).
     @exclusivity(unchecked) private var draining = false
+    /// SIGQUIT: stop at once, without the grace.
+    @exclusivity(unchecked) private var quitRequested = false
 
     /// A loop over `listener` (made non-blocking here) with at most `maxChildren` children.
     init(
@@ -101,6 +109,8 @@ final class ForkPerConnectionLoop {
     /// Serves until SIGTERM or SIGINT, or until a new master started by SIGUSR2 serves,
     /// then drains: closes the listener (the new master's copy stays open), lets live
     /// connections go on for up to `grace`, SIGKILLs the rest and reaps every child.
+    /// SIGQUIT, before or during the drain, skips the grace: every child (a program with
+    /// its process group) is killed and reaped at once.
     func run() -> ServerSummary {
         // The server sets no disposition after init (SIGPIPE ignored, SIGTERM and SIGINT
         // to the pipe): its children reset those only, not all 62 signals (about
@@ -177,6 +187,9 @@ final class ForkPerConnectionLoop {
                 }
                 log.now(upgrade.start(listener: listener))
                 pollSet[Self.upgradeSlot].fd = upgrade.readyDescriptor
+            case SIGQUIT:
+                quitRequested = true
+                stopRequested = true
             default:
                 // SIGTERM, SIGINT.
                 stopRequested = true
@@ -231,9 +244,14 @@ final class ForkPerConnectionLoop {
         log.record(ChildExitEvent(pid: child.pid ?? 0, exitCode: child.exitCode ?? 0))
     }
 
-    /// Accepts every queued connection, up to the limit of live children.
+    /// Accepts every queued connection, up to the limit of live children. Every
+    /// `acceptsBetweenReaps` accepts, children that have ended meanwhile are reaped: while clients keep
+    /// connecting the loop may not go back to its poll for long, and live children must
+    /// stay near the real concurrency, not climb to the limit as zombies.
     private func acceptConnections() {
+        var served = 0
         while liveChildren < maxChildren {
+            if served > 0 && served % Self.acceptsBetweenReaps == 0 { reapBetweenAccepts() }
             let accepted: (connection: TCPConnection, peer: Peer)?
             do {
                 accepted = try listener.acceptWithPeer()
@@ -248,7 +266,15 @@ final class ForkPerConnectionLoop {
             }
             guard let (connection, peer) = accepted else { return }
             serve(connection, peer: peer)
+            served += 1
         }
+    }
+
+    /// Polls the children's pidfds without waiting, then reaps those that ended.
+    private func reapBetweenAccepts() {
+        guard children.count > 0 || !unwatched.isEmpty else { return }
+        if children.count > 0 && pollSet.pollWithoutWaiting(from: Self.firstChildSlot) != 0 { return }
+        reapEndedChildren()
     }
 
     private func serve(_ connection: TCPConnection, peer: Peer) {
@@ -296,6 +322,7 @@ final class ForkPerConnectionLoop {
         // decides when its children end (after --grace, never at a reload), not the terminal.
         signal(SIGINT, SIG_IGN)
         signal(SIGHUP, SIG_IGN)
+        signal(SIGQUIT, SIG_IGN)
         guard let (connection, peer) = connectionForChild else { throw ChildProcess.Exit(1) }
         let code = service.serve(connection, peer: peer)
         if code != 0 { throw ChildProcess.Exit(code) }
@@ -329,21 +356,33 @@ final class ForkPerConnectionLoop {
         listener.close()
         pollSet[Self.listenerSlot].fd = -1
         stopRequested = false
-        log.note(ServerEvent(
-            "shutting_down", .info, "shutting down: \(liveChildren) live connections, waiting up to \(configuration.grace.secondsText) s",
-            ["live_connections": .int(liveChildren), "grace_s": .seconds(configuration.grace)]))
-        let deadline = Self.nowMs() + Int64(configuration.grace.roundedUpMilliseconds)
+        let grace = quitRequested ? Duration.zero : configuration.grace
+        if quitRequested {
+            log.note(ServerEvent(
+                "quitting", .info, "quitting (SIGQUIT): killing \(liveChildren) live connections", ["live_connections": .int(liveChildren)]))
+        } else {
+            log.note(ServerEvent(
+                "shutting_down", .info, "shutting down: \(liveChildren) live connections, waiting up to \(grace.secondsText) s",
+                ["live_connections": .int(liveChildren), "grace_s": .seconds(grace)]))
+        }
+        let deadline = Self.nowMs() + Int64(grace.roundedUpMilliseconds)
         while liveChildren > 0 && !stopRequested {
             let left = deadline - Self.nowMs()
             if left <= 0 { break }
             let timeout = unwatched.isEmpty ? left : min(left, Int64(Self.unwatchedCheckMilliseconds))
             waitForEvents(timeoutMs: Int32(clamping: timeout))
-            // A second SIGTERM or SIGINT cuts the grace short.
+            // A second SIGTERM or SIGINT, or SIGQUIT, cuts the grace short.
             handleSignals()
             reapEndedChildren()
             performOperations()
         }
+        var programs = false
+        if case .program = service.work { programs = true }
         for child in children.all + unwatched where (try? child.isAlive) == true {
+            // A program leads a process group of its own (`ProgramSpawner`): what it
+            // started goes with it. The group is signalled before the program is reaped,
+            // while its number cannot name another group.
+            if programs { child.killProcessGroup() }
             try? child.kill()
             summary.childrenKilled += 1
         }

@@ -18,4 +18,11 @@ extension ParentOnlyArray where Element == pollfd {
         var ready: Int32 = 0
         return pc_poll(baseAddress, Int32(count), timeoutMs, &ready)
     }
+
+    /// poll(2) over the entries from `start` on, without waiting: their returned events
+    /// are refreshed, the others' left as they are; 0 or an errno value.
+    func pollWithoutWaiting(from start: Int) -> Int32 {
+        var ready: Int32 = 0
+        return pc_poll(baseAddress + start, Int32(count - start), 0, &ready)
+    }
 }

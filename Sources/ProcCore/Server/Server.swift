@@ -17,10 +17,10 @@ import Glibc
 ///
 /// `init` listens (or takes over a listener passed the systemd way: by systemd's socket
 /// activation, or by a master on SIGUSR2; see `passedListener(for:)`), binds the metrics
-/// endpoint when the configuration asks for one, then routes SIGTERM, SIGINT, SIGHUP and SIGUSR2 to the server's loop and ignores
+/// endpoint when the configuration asks for one, then routes SIGTERM, SIGINT, SIGHUP, SIGUSR2 and SIGQUIT to the server's loop and ignores
 /// SIGPIPE (when it throws, none of that has happened). `run` serves until SIGTERM or
 /// SIGINT comes, then stops accepting, lets live connections go on for up to `grace`,
-/// kills the rest and reaps every child. SIGHUP reloads (prefork: a new generation of
+/// kills the rest and reaps every child; SIGQUIT kills and reaps them at once. SIGHUP reloads (prefork: a new generation of
 /// workers); SIGUSR2 execs this program again, with the same arguments, to take the
 /// listener over: once that new master serves, this one drains the same way. A program
 /// that serves with `Server` gets the upgrade by creating its server the same way at every
@@ -43,6 +43,8 @@ public final class Server {
     /// SIGUSR2: the program file and arguments as started, for the new master.
     let upgrade: BinaryUpgrade
     private var hasRun = false
+    /// How long the last log lines may wait for stderr's reader once the server has stopped.
+    private static let finalLogWaitMilliseconds = 1000
 
     /// The port the server listens on: the kernel's choice when the configuration asked
     /// for 0, the passed socket's under socket activation.
@@ -97,12 +99,12 @@ public final class Server {
             lifecycle = ServerLifecycle(pidFile: pidFile, handover: handover, notifications: operations.notifications, log: log)
             upgrade = BinaryUpgrade(timeout: configuration.upgradeTimeout)
             try check("sigaction", pc_ignore_sigpipe())
-            // SIGHUP reloads, SIGUSR2 upgrades the binary. Prefork's master also takes
-            // SIGQUIT (stop at once), SIGTTIN and SIGTTOU (one worker more or fewer).
+            // SIGHUP reloads, SIGUSR2 upgrades the binary, SIGQUIT stops at once. Prefork's
+            // master also takes SIGTTIN and SIGTTOU (one worker more or fewer).
             if case .prefork = configuration.model {
                 signals = try SignalPipe.install(catching: [SIGTERM, SIGINT, SIGHUP, SIGUSR2, SIGQUIT, SIGTTIN, SIGTTOU])
             } else {
-                signals = try SignalPipe.install(catching: [SIGTERM, SIGINT, SIGHUP, SIGUSR2])
+                signals = try SignalPipe.install(catching: [SIGTERM, SIGINT, SIGHUP, SIGUSR2, SIGQUIT])
             }
         } catch {
             listener.close()
@@ -134,6 +136,8 @@ public final class Server {
         log.note(ServerEvent(
             "stopped", .info, "shut down: served \(summary.connectionsServed) connections, killed \(summary.childrenKilled) children",
             ["connections_served": .int(summary.connectionsServed), "children_killed": .int(summary.childrenKilled)]))
+        // The master no longer serves: its last lines may wait a little for stderr's reader.
+        log.flush(waitingUpTo: Self.finalLogWaitMilliseconds)
         return summary
     }
 

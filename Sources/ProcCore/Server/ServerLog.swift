@@ -1,4 +1,9 @@
+import CProcShim
 import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The server's log on stderr, in its configured format (`ServerLogFormat`): events
 /// (`ServerLogEvent`) rendered as text lines or JSON objects. Per-connection events are
@@ -11,6 +16,14 @@ import SystemPackage
 /// time per connection (String interpolation, concatenation and two writes, and the
 /// heap pages they touch, each of which the next fork makes the parent copy). Here a
 /// line is a few byte copies into one buffer that is never reallocated, in either format.
+///
+/// The parent never waits for stderr's reader (a pipe nobody reads must not stop the
+/// master): it writes through a descriptor of its own that never blocks
+/// (`pc_log_output_open`: stderr's open file description, shared with children and
+/// programs, stays as it is). What stderr does not take stays in the buffer for the next
+/// write; when the buffer is full, lines are dropped and counted until it has drained,
+/// then one line says how many were lost. Children and workers, which serve one
+/// connection each, write theirs to stderr as it is (`fromAnyProcess`).
 final class ServerLog {
     /// What the buffer holds before a line forces a write.
     private static let capacity = 16 * 1024
@@ -25,16 +38,29 @@ final class ServerLog {
     /// `--quiet`: routine events (`record`, `note`) are dropped.
     let quiet: Bool
 
-    /// The count of bytes gathered, then the bytes; all parent-only memory, since a
-    /// stored property would be written on this object's heap page.
+    /// The count of bytes gathered and the count of lines dropped, then the bytes; all
+    /// parent-only memory, since a stored property would be written on this object's
+    /// heap page.
     private let memory: UnsafeMutableRawBufferPointer
     private let buffer: UnsafeMutableRawBufferPointer
-    private let counter: UnsafeMutablePointer<Int>
+    private let counters: UnsafeMutablePointer<Int>
     private let isParentOnly: Bool
+    /// The parent's descriptor for stderr, and how to write to it without waiting
+    /// (`pc_log_output_write`); `ownsOutput` when it is a descriptor of its own.
+    private let output: Int32
+    private let outputKind: Int32
+    private let ownsOutput: Bool
 
     private var count: Int {
-        get { counter.pointee }
-        set { counter.pointee = newValue }
+        get { counters[0] }
+        set { counters[0] = newValue }
+    }
+
+    /// Lines dropped while stderr took nothing and the buffer was full; nonzero until the
+    /// buffer has drained and the count has been written.
+    private var dropped: Int {
+        get { counters[1] }
+        set { counters[1] = newValue }
     }
 
     init(format: ServerLogFormat = .text, quiet: Bool = false) {
@@ -49,12 +75,22 @@ final class ServerLog {
             memory = .allocate(byteCount: byteCount, alignment: 64)
             isParentOnly = false
         }
-        counter = memory.baseAddress!.initializeMemory(as: Int.self, repeating: 0, count: 1)
+        counters = memory.baseAddress!.initializeMemory(as: Int.self, repeating: 0, count: 2)
         buffer = UnsafeMutableRawBufferPointer(rebasing: memory[64...])
+        var descriptor: Int32 = STDERR_FILENO
+        var kind = Int32(PC_LOG_OUTPUT_PLAIN)
+        if pc_log_output_open(STDERR_FILENO, &descriptor, &kind) != 0 {
+            descriptor = STDERR_FILENO
+            kind = Int32(PC_LOG_OUTPUT_PLAIN)
+        }
+        output = descriptor
+        outputKind = kind
+        ownsOutput = descriptor != STDERR_FILENO
     }
 
     deinit {
         flush()
+        if ownsOutput { _ = pc_close(output) }
         if isParentOnly { ParentOnlyMemory.deallocate(memory) } else { memory.deallocate() }
     }
 
@@ -62,25 +98,71 @@ final class ServerLog {
     func record<Event: ServerLogEvent>(_ event: Event) {
         guard !quiet else { return }
         if Self.capacity - count < Self.maximumLine + 1 { flush() }
-        var writer = LogLineWriter(base: buffer.baseAddress! + count, capacity: Self.maximumLine)
-        writer.write(event, as: format)
-        count += writer.count
-        buffer[count] = UInt8(ascii: "\n")
-        count += 1
+        gather(event, upTo: Self.maximumLine)
     }
 
-    /// Writes what is gathered to stderr; a failed write (stderr closed) drops it.
+    /// Whether lines, or the count of dropped ones, still wait for stderr to take them.
+    var hasPending: Bool { count > 0 || dropped > 0 }
+
+    /// Writes what is gathered to stderr, as much as it takes now; the rest waits for the
+    /// next call. A failed write (stderr closed, no reader) drops it.
     func flush() {
-        guard count > 0 else { return }
-        _ = try? FileDescriptor.standardError.writeAll(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-        count = 0
+        while count > 0 {
+            var written = 0
+            let result = pc_log_output_write(output, outputKind, buffer.baseAddress, count, &written)
+            if result == EAGAIN { return }
+            guard result == 0 else {
+                count = 0
+                dropped = 0
+                return
+            }
+            count -= written
+            if count > 0 { buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + written, byteCount: count) }
+            if count == 0 && dropped > 0 {
+                // The buffer has drained: the count of lost lines goes where they were.
+                let lost = dropped
+                dropped = 0
+                gather(ServerEvent(
+                    "log_lines_dropped", .warning, "procctl: \(lost) log lines dropped: stderr took nothing while they came",
+                    ["dropped": .int(lost)]), upTo: Self.maximumLine)
+            }
+        }
+    }
+
+    /// Writes what is gathered, waiting for stderr to take it for up to `milliseconds` in
+    /// all: at the end, when nothing more is to come, a slow reader gets the last lines
+    /// and a stalled one costs a bounded wait.
+    func flush(waitingUpTo milliseconds: Int) {
+        let deadline = Int64(pc_monotonic_ns()) + Int64(milliseconds) * 1_000_000
+        flush()
+        while hasPending {
+            let left = (deadline - Int64(pc_monotonic_ns())) / 1_000_000
+            var revents: Int16 = 0
+            guard left > 0, pc_poll_one(output, Int16(POLLOUT), Int32(clamping: left), &revents) == 0, revents != 0 else { return }
+            flush()
+        }
     }
 
     /// Writes a rare event (an error, the limit, a signal) at once, after the gathered
     /// ones, so that the log stays in order. The parent's only.
     func now(_ event: ServerEvent) {
         flush()
-        fromAnyProcess(event)
+        gather(event, upTo: Self.maximumRareLine)
+        flush()
+    }
+
+    /// Renders `event` (cut at `limit` bytes) and a newline into the buffer, or counts it
+    /// as dropped when lines are being dropped or it does not fit.
+    private func gather<Event: ServerLogEvent>(_ event: Event, upTo limit: Int) {
+        guard dropped == 0, Self.capacity - count >= limit + 1 else {
+            dropped += 1
+            return
+        }
+        var writer = LogLineWriter(base: buffer.baseAddress! + count, capacity: limit)
+        writer.write(event, as: format)
+        count += writer.count
+        buffer[count] = UInt8(ascii: "\n")
+        count += 1
     }
 
     /// Writes a rare routine event at once, unless `--quiet`. The parent's only.

@@ -70,13 +70,15 @@ public struct SystemdNotifier: Sendable {
         return SystemdNotifier(socketPath: path, watchdogInterval: interval)
     }
 
-    /// Sends `states` as one notification. Throws with errno ENOENT or ECONNREFUSED when
-    /// nothing listens on the socket, ENAMETOOLONG for a path that does not fit.
+    /// Sends `states` as one notification. Never blocks: throws with errno EAGAIN when the
+    /// service manager's queue is full (it does not read; the notification is dropped),
+    /// ENOENT or ECONNREFUSED when nothing listens on the socket, ENAMETOOLONG for a path
+    /// that does not fit.
     public func notify(_ states: State...) throws(ProcessError) {
         try notify(states)
     }
 
-    /// Sends `states` as one notification.
+    /// Sends `states` as one notification; never blocks (EAGAIN: dropped, as above).
     public func notify(_ states: [State]) throws(ProcessError) {
         let message = states.map(\.description).joined(separator: "\n")
         var bytes = Array(message.utf8)

@@ -20,8 +20,19 @@ final class LaunchedProgram {
         case bytes([UInt8])
     }
 
+    /// Where the program's stderr goes.
+    enum ErrorOutput {
+        /// A temporary file, read with `standardError()`.
+        case file
+        /// A pipe of one page that the test never reads: it fills after 4 KiB, and a
+        /// writer that waits for room waits for ever (`standardError()` is then empty).
+        case unreadPipe
+    }
+
     let pid: pid_t
     private let pidfd: Int32
+    /// The read end of the `.unreadPipe`, held open and never read; -1 otherwise.
+    private let unreadStderr: Int32
     private var stdinWriteEnd: Int32
     private let stdoutReadEnd: Int32
     private let stderrPath: String
@@ -30,7 +41,7 @@ final class LaunchedProgram {
     private(set) var status: pc_exit_status?
 
     /// Starts `executable` (looked up in PATH when it has no slash) with `arguments`.
-    init(_ executable: String, _ arguments: [String], input: Input = .empty) throws {
+    init(_ executable: String, _ arguments: [String], input: Input = .empty, errorOutput: ErrorOutput = .file) throws {
         var stdoutPipe: [Int32] = [-1, -1]
         var stdinPipe: [Int32] = [-1, -1]
         try Self.check("pipe", pc_pipe(&stdoutPipe))
@@ -62,6 +73,13 @@ final class LaunchedProgram {
         options.stdin_fd = stdinRead
         options.stdout_fd = stdoutPipe[1]
         options.stderr_fd = stderrFile
+        var stderrPipe: [Int32] = [-1, -1]
+        if case .unreadPipe = errorOutput {
+            try Self.check("pipe", pc_pipe(&stderrPipe))
+            _ = fcntl(stderrPipe[0], 1031 /* F_SETPIPE_SZ, which Glibc does not export */, 4096)
+            options.stderr_fd = stderrPipe[1]
+        }
+        unreadStderr = stderrPipe[0]
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var childPID: pid_t = 0
@@ -69,7 +87,9 @@ final class LaunchedProgram {
         _ = pc_close(stdinRead)
         _ = pc_close(stdoutPipe[1])
         _ = pc_close(stderrFile)
+        if stderrPipe[1] >= 0 { _ = pc_close(stderrPipe[1]) }
         guard result == 0 else {
+            if unreadStderr >= 0 { _ = pc_close(unreadStderr) }
             _ = pc_close(stdoutPipe[0])
             if stdinPipe[1] >= 0 { _ = pc_close(stdinPipe[1]) }
             unlink(stderrPath)
@@ -90,6 +110,7 @@ final class LaunchedProgram {
         stop()
         _ = pc_close(stdoutReadEnd)
         if pidfd >= 0 { _ = pc_close(pidfd) }
+        if unreadStderr >= 0 { _ = pc_close(unreadStderr) }
         unlink(stderrPath)
     }
 
@@ -150,6 +171,13 @@ final class LaunchedProgram {
             if result != 0 || count == 0 { return bytes }
             bytes += chunk[0..<count]
         }
+    }
+
+    /// The bytes waiting in the `.unreadPipe` (0 for a file): 4096 once it is full.
+    func unreadStandardErrorBytes() -> Int {
+        guard unreadStderr >= 0 else { return 0 }
+        var count: Int32 = 0
+        return ioctl(unreadStderr, UInt(FIONREAD), &count) == 0 ? Int(count) : 0
     }
 
     /// Waits up to `timeout` seconds for stderr to hold a line containing `text`;

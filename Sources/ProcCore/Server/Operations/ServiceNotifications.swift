@@ -11,7 +11,10 @@ import Glibc
 ///
 /// Without `NOTIFY_SOCKET` every call does nothing. A socket that cannot be reached
 /// (it does not exist, nothing listens) is logged once, and the server goes on serving
-/// without notifications: a service manager's absence is no reason to stop.
+/// without notifications: a service manager's absence is no reason to stop. Sending never
+/// blocks the master: a notification that finds the manager's queue full (it does not
+/// read) is dropped, not retried; the first drop is logged, and the next one only after
+/// a notification has got through again.
 final class ServiceNotifications {
     /// How often STATUS= is refreshed, when its text has changed.
     static let statusIntervalNs: Int64 = 2_000_000_000
@@ -24,6 +27,8 @@ final class ServiceNotifications {
     private var nextStatusNs: Int64 = 0
     private var lastStatus = ""
     private var serving = false
+    /// Set at a dropped notification, cleared at the next one sent: one log line per stall.
+    private var dropReported = false
     /// The address served, for the first STATUS= line.
     private let address: String
     private let log: ServerLog
@@ -105,6 +110,14 @@ final class ServiceNotifications {
         guard let notifier else { return }
         do {
             try notifier.notify(states)
+            dropReported = false
+        } catch where error.errno == .resourceTemporarilyUnavailable {
+            guard !dropReported else { return }
+            dropReported = true
+            log.now(ServerEvent(
+                "notify_dropped", .warning,
+                "procctl: the service manager does not read its notifications (NOTIFY_SOCKET=\(notifier.socketPath)): its queue is full; dropping them until it reads again",
+                ["socket": .string(notifier.socketPath)]))
         } catch {
             self.notifier = nil
             log.now(ServerEvent(
