@@ -97,6 +97,8 @@ extension ForkingTests {
             try lock.lock()
             let relockError = processError { try lock.lock() }
             #expect(relockError?.errno == .deadlock, "locking twice from one thread")
+            let timedRelockError = processError { _ = try lock.lock(timeout: .seconds(5)) }
+            #expect(timedRelockError?.errno == .deadlock, "locking twice from one thread, with a timeout")
             // A child cannot release the parent's hold.
             let child = try startChild {
                 do { try lock.unlock() } catch let error as ProcessError where error.errno == .notPermitted {
@@ -108,6 +110,27 @@ extension ForkingTests {
             finish(child)
             #expect(child.exitCode == 0)
             try lock.unlock()
+        }
+
+        @Test func tryLockByTheHolderIsNotAcquiredAsInPython() throws {
+            let lock = try ProcessLock()
+            try lock.lock()
+            // Python's Lock.acquire(False) by its holder returns False: not an error.
+            #expect(try lock.tryLock() == nil, "the holder's tryLock took a lock that is not recursive")
+            // Still held once: one unlock frees it, a second is the holder's misuse.
+            try lock.unlock()
+            let secondUnlock = processError { try lock.unlock() }
+            #expect(secondUnlock?.errno == .notPermitted, "the failed tryLock counted as a second hold")
+            #expect(try lock.tryLock() == .acquired, "a free lock")
+            try lock.unlock()
+
+            // A recursive lock (RLock) is taken again by its holder, as Python's RLock.acquire(False).
+            let recursive = try ProcessLock(recursive: true)
+            try recursive.lock()
+            #expect(try recursive.tryLock() == .acquired)
+            try recursive.unlock()
+            try recursive.unlock()
+            #expect(processError { try recursive.unlock() }?.errno == .notPermitted)
         }
 
         @Test func fourProcessesIncrementingUnderTheLockLoseNothing() throws {

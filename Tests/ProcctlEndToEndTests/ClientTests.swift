@@ -35,6 +35,43 @@ struct ClientTests {
         #expect(client.exitCode(timeout: 10) == 0)
     }
 
+    @Test("The README's program example answers procctl client line by line, stdin still open")
+    func readmeProgramExample() throws {
+        let server = try RunningServer(["--grace", "1", "--", "stdbuf", "-oL", "tr", "a-z", "A-Z"])
+        defer { server.stop() }
+        try Self.talkLineByLine(port: server.port, lines: [("hello", "HELLO"), ("  Second line ", "SECOND LINE")])
+    }
+
+    @Test("The README's library example (Examples/LineServer) answers procctl client line by line")
+    func readmeLineServerExample() throws {
+        let server = try LaunchedProgram(ExampleServerTests.path, ["0"])
+        defer { server.stop() }
+        let line = try #require(server.readLine(timeout: 10), "no listening line; stderr: \(server.standardError())")
+        let port = try #require(Int(line.dropFirst("listening on 127.0.0.1:".count)), "\(line)")
+        try Self.talkLineByLine(port: port, lines: [("hello", "olleh"), ("abc def", "fed cba")])
+    }
+
+    @Test("A reply of another length than the line: the client prints the line that comes back")
+    func replyOfAnotherLength() throws {
+        let server = try RunningServer(["--grace", "1", "--", "sed", "-u", "s/.*/[&]/"])
+        defer { server.stop() }
+        try Self.talkLineByLine(port: server.port, lines: [("a", "[a]"), ("bb", "[bb]")])
+    }
+
+    /// Sends each line to `procctl client` on a pipe kept open, and waits for its reply
+    /// before the next: a client or server that waits for the end of input fails here.
+    private static func talkLineByLine(port: Int, lines: [(sent: String, reply: String)]) throws {
+        let client = try Procctl.launch(["client", "--port", "\(port)"], input: .pipe)
+        defer { client.stop() }
+        for (sent, reply) in lines {
+            try client.write(toStandardInput: Array((sent + "\n").utf8))
+            #expect(client.readLine(timeout: 10) == reply, "no reply to \(sent); stderr: \(client.standardError())")
+        }
+        client.closeStandardInput()
+        #expect(client.exitCode(timeout: 10) == 0)
+        #expect(client.standardError().isEmpty)
+    }
+
     @Test("Connection refused: one line, exit 1")
     func refused() throws {
         let port = try LoopbackPort.unused()
@@ -60,9 +97,9 @@ struct ClientTests {
         let connection = TestConnection(adopting: connectionFD)
         // Serve one line by hand, then leave.
         try client.write(toStandardInput: Array("one\n".utf8))
-        let first = try connection.receive(count: 3)
-        #expect(first == Array("one".utf8))
-        try connection.send("ONE")
+        let first = try connection.receive(count: 4)
+        #expect(first == Array("one\n".utf8))
+        try connection.send("ONE\n")
         #expect(client.readLine(timeout: 10) == "ONE")
         connection.close()
         try? client.write(toStandardInput: Array("two\n".utf8))

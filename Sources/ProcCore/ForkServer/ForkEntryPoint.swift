@@ -27,8 +27,10 @@ public struct ForkEntryPoint<Argument: Codable>: ForkServerEntry {
     /// Decodes the argument in the served child, then runs the body.
     public var servedBody: ServedBody {
         let body = self.body
-        return ServedBody { bytes, _ in
-            try body(BinaryDecoder().decode(Argument.self, from: bytes))
-        }
+        // Argument's Decodable conformance is used in the served child, a process of one
+        // thread where no other isolation domain runs: the generic part is made here,
+        // outside the Sendable closure, so that the closure captures no metatype.
+        nonisolated(unsafe) let run: ([UInt8]) throws -> Void = { try body(BinaryDecoder().decode(Argument.self, from: $0)) }
+        return ServedBody { bytes, _ in try run(bytes) }
     }
 }

@@ -57,8 +57,8 @@ public final class ProcessQueue<Element: Codable>: @unchecked Sendable {
         memory = try LockedSharedMemory(payloadByteCount: Self.ringOffset + bufferSize, alignment: 64)
         control = memory.payload.bindMemory(to: QueueControl.self, capacity: 1)
         let conditions = UnsafeMutableRawPointer(control)
-        notEmpty = try ProcessCondition(lock: memory.lock, at: conditions + MemoryLayout<QueueControl>.offset(of: \.notEmpty)!, in: memory)
-        notFull = try ProcessCondition(lock: memory.lock, at: conditions + MemoryLayout<QueueControl>.offset(of: \.notFull)!, in: memory)
+        notEmpty = ProcessCondition(lock: memory.lock, at: conditions + MemoryLayout<QueueControl>.offset(of: \.notEmpty)!, in: memory)
+        notFull = ProcessCondition(lock: memory.lock, at: conditions + MemoryLayout<QueueControl>.offset(of: \.notFull)!, in: memory)
         ring = memory.payload + Self.ringOffset
     }
 

@@ -30,17 +30,23 @@ extension ProcessPool {
         /// the two descriptors.
         public var servedBody: ServedBody {
             let work = self
+            // The worker loop is generic over Input and Output, whose Codable conformances
+            // it uses in the served child, a process of one thread where no other isolation
+            // domain runs: it is made here, outside the Sendable closure, so that the
+            // closure captures no metatype.
+            nonisolated(unsafe) let runWorker: (Connection, WorkerSlots, PoolMessage.WorkerSettings) throws -> Void = {
+                try WorkerLoop<Input, Output>(
+                    connection: $0, slots: $1, slot: $2.slot, maxTasks: $2.maxTasks, memoryLimit: $2.memoryLimit,
+                    initializer: work.initializer, function: work.function
+                ).run()
+            }
             return ServedBody { bytes, descriptors in
                 let settings = try BinaryDecoder().decode(PoolMessage.WorkerSettings.self, from: bytes)
                 guard descriptors.count == 2 else {
                     throw ProcessError(.invalidArgument, operation: "pool worker: expected 2 descriptors")
                 }
                 let slots = try WorkerSlots(mapping: descriptors[1], count: settings.slotCount)
-                try WorkerLoop<Input, Output>(
-                    connection: Connection(adopting: descriptors[0]), slots: slots, slot: settings.slot,
-                    maxTasks: settings.maxTasks, memoryLimit: settings.memoryLimit,
-                    initializer: work.initializer, function: work.function
-                ).run()
+                try runWorker(Connection(adopting: descriptors[0]), slots, settings)
             }
         }
     }

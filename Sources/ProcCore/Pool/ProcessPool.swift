@@ -28,7 +28,9 @@ import Glibc
 /// and timeouts enforced while a call of the pool waits (`map`, `get`, `join`...), on
 /// the caller's thread or, for the async forms, on ProcCore's watcher thread. A pool is
 /// used from one thread or task at a time. Dropping it terminates its workers; `close()`
-/// then `join()` lets them finish the work first. No worker or zombie is left either way.
+/// then `join()` lets them finish the work first. No worker or zombie is left either way,
+/// nor when the program exits holding the pool (in a global, say): its workers are daemon
+/// children, terminated at exit as Python's are.
 public final class ProcessPool<Input: Codable, Output: Codable> {
     /// The number of workers.
     public let workerCount: Int
@@ -522,7 +524,9 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
             let loop = WorkerLoop(
                 connection: workerEnd, slots: slots, slot: slot, maxTasks: maxTasksPerChild,
                 memoryLimit: memoryLimit, initializer: initializer, function: function)
-            let child = ChildProcess(name: "PoolWorker-\(slot)", threadPolicy: threadPolicy) {
+            // A daemon, as Python's pool workers are: a program that exits holding the pool
+            // (a global is never dropped) terminates its workers instead of waiting for them.
+            let child = ChildProcess(name: "PoolWorker-\(slot)", isDaemon: true, threadPolicy: threadPolicy) {
                 for fd in parentDescriptors { _ = pc_close(fd) }
                 try loop.run()
             }

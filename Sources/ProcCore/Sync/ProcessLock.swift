@@ -78,11 +78,14 @@ public final class ProcessLock: @unchecked Sendable {
         return ownerDied ? .ownerDied : .acquired
     }
 
-    /// Takes the lock if it is free; nil when another holds it.
+    /// Takes the lock if it is free; nil when another holds it, or when the calling thread
+    /// already holds a lock that is not `recursive` (as Python's `Lock.acquire(False)`
+    /// returns False: the lock was not acquired again; a blocking `lock()` throws `EDEADLK`).
     public func tryLock() throws(ProcessError) -> Acquisition? {
         var ownerDied = false
         let result = pc_mutex_try_lock(mutex, &ownerDied)
-        if result == EBUSY { return nil }
+        // glibc's robust error-checking mutex answers EDEADLK to its holder's trylock.
+        if result == EBUSY || result == EDEADLK { return nil }
         try check("pthread_mutex_trylock", result)
         return ownerDied ? .ownerDied : .acquired
     }

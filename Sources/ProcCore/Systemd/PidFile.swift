@@ -10,6 +10,12 @@ import Glibc
 /// Written whole or not at all (a temporary file renamed over it), and removed only while
 /// it still holds this process's pid: a server that has handed over to a new binary, which
 /// wrote its own pid there, leaves the file alone.
+///
+/// The temporary file has an unpredictable name in the pid file's folder and is created
+/// only if nothing has that name (`O_EXCL`, `O_NOFOLLOW`): whoever else can write to the
+/// folder cannot have the server follow a symlink they planted, or truncate a file. A pid
+/// file path that is itself a symlink is replaced by the new file (rename replaces the
+/// link, never its target).
 public struct PidFile: Sendable {
     /// Where the file is.
     public let path: String
@@ -19,42 +25,53 @@ public struct PidFile: Sendable {
         self.path = path
     }
 
-    /// Checks, without touching `path`, that `write()` can succeed: creates and removes
-    /// the temporary file it would write. Throws as `write()` does.
+    /// Checks, without touching `path`, that `write()` can succeed: creates and removes a
+    /// temporary file as `write()` would. Throws as `write()` does.
     public func checkWritable() throws(ProcessError) {
-        let temporary = path + ".\(getpid()).tmp"
-        do {
-            let file = try FileDescriptor.open(
-                temporary, .writeOnly, options: [.create, .exclusiveCreate, .closeOnExec],
-                permissions: [.ownerReadWrite])
-            try? file.close()
-            unlink(temporary)
-        } catch let error as Errno {
-            throw ProcessError(.systemCall, operation: "write pid file \(path)", errno: error)
-        } catch {
-            throw ProcessError(.systemCall, operation: "write pid file \(path)")
-        }
+        let (file, temporary) = try createTemporaryFile()
+        try? file.close()
+        unlink(temporary)
     }
 
     /// Writes this process's pid and a newline. Throws when the folder is not writable.
     public func write() throws(ProcessError) {
-        let temporary = path + ".\(getpid()).tmp"
+        let (file, temporary) = try createTemporaryFile()
         do {
-            let file = try FileDescriptor.open(
-                temporary, .writeOnly, options: [.create, .truncate, .closeOnExec],
-                permissions: [.ownerReadWrite, .groupRead, .otherRead])
             defer { try? file.close() }
             _ = try file.writeAll("\(getpid())\n".utf8)
-        } catch let error as Errno {
-            throw ProcessError(.systemCall, operation: "write pid file \(path)", errno: error)
         } catch {
-            throw ProcessError(.systemCall, operation: "write pid file \(path)")
+            unlink(temporary)
+            throw ProcessError(.systemCall, operation: "write pid file \(path)", errno: error as? Errno)
         }
         if rename(temporary, path) != 0 {
             let failure = errno
             unlink(temporary)
             throw .systemCall("write pid file \(path)", failure)
         }
+    }
+
+    /// How many names `createTemporaryFile` tries: another file having a random 64-bit
+    /// name is someone guessing, and a few tries end that game.
+    private static var temporaryNameAttempts: Int { 8 }
+
+    /// Creates a new file next to `path`, readable by all, under a random name (the
+    /// system's generator: getrandom); never opens a name that exists, nor a symlink.
+    private func createTemporaryFile() throws(ProcessError) -> (FileDescriptor, String) {
+        var failure = Errno.fileExists
+        for _ in 0..<Self.temporaryNameAttempts {
+            let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+            let temporary = "\(path).\(suffix).tmp"
+            do {
+                let file = try FileDescriptor.open(
+                    temporary, .writeOnly, options: [.create, .exclusiveCreate, .noFollow, .closeOnExec],
+                    permissions: [.ownerReadWrite, .groupRead, .otherRead])
+                return (file, temporary)
+            } catch {
+                failure = error as? Errno ?? .ioError
+                if failure != .fileExists { break }
+            }
+        }
+        throw ProcessError(.systemCall, operation: "write pid file \(path)", errno: failure)
     }
 
     /// The pid the file holds, or nil when it is missing or holds no pid.

@@ -5,7 +5,7 @@ import ProcCore
 /// `procctl bench ipc`: what a message between a parent and a forked child costs through
 /// ProcCore (Connection, ProcessQueue, a locked SharedValue), beside raw pipes and
 /// socketpairs in this same binary.
-struct BenchIPC: ParsableCommand {
+struct BenchIPC: CommandWithExamples {
     static let configuration = CommandConfiguration(
         commandName: "ipc",
         abstract: "Time IPC round trips, throughput and locks: ProcCore beside raw pipes and socketpairs.",
@@ -19,16 +19,22 @@ struct BenchIPC: ParsableCommand {
             """
     )
 
-    @Option(help: "Rounds: each interleaves every variant, and yields one median for each.")
+    static let examples = [
+        "procctl bench ipc                                # 20 rounds, the table",
+        "procctl bench ipc --rounds 5 --round-trips 200   # a shorter run",
+        "procctl bench ipc --json                         # one JSON object",
+    ]
+
+    @Option(parsing: .unconditional, help: "Rounds: each interleaves every variant, and yields one median for each.")
     var rounds = 20
 
-    @Option(help: "Round trips per variant and round, one of each variant in turn, each timed.")
+    @Option(parsing: .unconditional, help: "Round trips per variant and round, one of each variant in turn, each timed.")
     var roundTrips = 500
 
-    @Option(help: "Batches of 16 64-KiB messages per throughput variant and round, one of each in turn.")
+    @Option(parsing: .unconditional, help: "Batches of 16 64-KiB messages per throughput variant and round, one of each in turn.")
     var batches = 64
 
-    @Option(help: "Increments per process, per lock variant and round.")
+    @Option(parsing: .unconditional, help: "Increments per process, per lock variant and round.")
     var increments = 20_000
 
     @Flag(help: "Print one JSON object instead of the table.")
@@ -38,9 +44,9 @@ struct BenchIPC: ParsableCommand {
     private static let batchSize = 16
 
     func validate() throws {
-        guard (1...10_000).contains(rounds) else { throw ValidationError("--rounds must be between 1 and 10000.") }
+        guard (1...10_000).contains(rounds) else { throw ValidationError("--rounds must be between 1 and 10000 (got \(rounds)).") }
         for (name, value) in [("--round-trips", roundTrips), ("--batches", batches), ("--increments", increments)] {
-            guard (1...10_000_000).contains(value) else { throw ValidationError("\(name) must be between 1 and 10000000.") }
+            guard (1...10_000_000).contains(value) else { throw ValidationError("\(name) must be between 1 and 10000000 (got \(value)).") }
         }
     }
 

@@ -3,7 +3,7 @@ import CProcShim
 import ProcCore
 
 /// `procctl bench pool`: what a ProcessPool task and a fork-server child cost.
-struct BenchPool: ParsableCommand {
+struct BenchPool: CommandWithExamples {
     static let configuration = CommandConfiguration(
         commandName: "pool",
         abstract: "Time ProcessPool tasks that do nothing, and children started through a ForkServer.",
@@ -16,26 +16,32 @@ struct BenchPool: ParsableCommand {
             """
     )
 
-    @Option(help: "Tasks per measurement (map with default chunking runs 10 x this many).")
+    static let examples = [
+        "procctl bench pool                                # 10000 tasks, 500 children",
+        "procctl bench pool --tasks 1000 --children 100    # a shorter run",
+        "procctl bench pool --workers 4 --json             # four workers, one JSON object",
+    ]
+
+    @Option(parsing: .unconditional, help: "Tasks per measurement (map with default chunking runs 10 x this many).")
     var tasks = 10_000
 
-    @Option(help: "Pool workers (the anchors use 2).")
+    @Option(parsing: .unconditional, help: "Pool workers (the anchors use 2).")
     var workers = 2
 
-    @Option(help: "Rounds of each pool measurement; the median is reported.")
+    @Option(parsing: .unconditional, help: "Rounds of each pool measurement; the median is reported.")
     var rounds = 3
 
-    @Option(help: "Children per start+join measurement.")
+    @Option(parsing: .unconditional, help: "Children per start+join measurement.")
     var children = 500
 
     @Flag(help: "Print one JSON object instead of the lines.")
     var json = false
 
     func validate() throws {
-        guard (1...1_000_000).contains(tasks) else { throw ValidationError("--tasks must be between 1 and 1000000.") }
-        guard (1...64).contains(workers) else { throw ValidationError("--workers must be between 1 and 64.") }
-        guard (1...100).contains(rounds) else { throw ValidationError("--rounds must be between 1 and 100.") }
-        guard (1...100_000).contains(children) else { throw ValidationError("--children must be between 1 and 100000.") }
+        guard (1...1_000_000).contains(tasks) else { throw ValidationError("--tasks must be between 1 and 1000000 (got \(tasks)).") }
+        guard (1...64).contains(workers) else { throw ValidationError("--workers must be between 1 and 64 (got \(workers)).") }
+        guard (1...100).contains(rounds) else { throw ValidationError("--rounds must be between 1 and 100 (got \(rounds)).") }
+        guard (1...100_000).contains(children) else { throw ValidationError("--children must be between 1 and 100000 (got \(children)).") }
     }
 
     func run() throws {

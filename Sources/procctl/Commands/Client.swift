@@ -8,9 +8,11 @@ struct Client: CommandWithExamples {
     static let configuration = CommandConfiguration(
         abstract: "Send each line of stdin to an echo server and print its reply.",
         discussion: """
-            Lines are stripped of surrounding whitespace and empty ones skipped. The '>>: ' prompt \
-            appears only when stdin is a terminal. Exits 0 at the end of input, 1 when the server \
-            cannot be reached or goes away.
+            Lines are stripped of surrounding whitespace and empty ones skipped; each is sent \
+            with a newline, and the reply is the next line the server sends back (any \
+            line-oriented server or program: procctl serve, serve -- PROGRAM, the seed's \
+            server.py). The '>>: ' prompt appears only when stdin is a terminal. Exits 0 at the \
+            end of input, 1 when the server cannot be reached or goes away.
             """
     )
 
@@ -39,6 +41,7 @@ struct Client: CommandWithExamples {
             throw Terminal.fail("cannot connect to \(address): \(error.errno?.description ?? "\(error.code)")")
         }
         defer { connection.close() }
+        var replies = LineReader(connection, maximumLineLength: Self.maximumReplyLength)
         let interactive = FileDescriptor.standardInput.isTerminal
         let output = FileDescriptor.standardOutput
         while true {
@@ -48,30 +51,33 @@ struct Client: CommandWithExamples {
                 if interactive { _ = try? output.writeAll("\n".utf8) }
                 return
             }
-            let message = Array(Self.strip(line).utf8)
+            let message = Self.strip(line)
             if message.isEmpty { continue }
-            // The reply has as many bytes as the message, and may come in several reads.
-            var reply = [UInt8](repeating: 0, count: message.count)
+            // The line goes with its newline, so that a line-oriented server or program
+            // answers it now; the reply is the next line back, whatever its length.
+            let reply: String?
             do {
-                try connection.writeAll(message)
-                let received = try reply.withUnsafeMutableBytes { buffer throws(ProcessError) in
-                    try connection.readFully(into: buffer)
-                }
-                guard received == message.count else {
-                    throw Terminal.fail("connection to \(address) closed by the server")
-                }
-            } catch let error as ProcessError {
+                try connection.writeAll(Array((message + "\n").utf8))
+                reply = try replies.next()
+            } catch let error where error.code == .invalidArgument {
+                throw Terminal.fail("a reply from \(address) has no newline in its first \(Self.maximumReplyLength) bytes")
+            } catch {
                 throw Terminal.fail("connection to \(address) lost: \(error.errno?.description ?? "\(error.code)")")
             }
-            reply.append(UInt8(ascii: "\n"))
+            guard let reply else {
+                throw Terminal.fail("connection to \(address) closed by the server")
+            }
             do {
-                try output.writeAll(reply)
+                try output.writeAll(Array((reply + "\n").utf8))
             } catch {
                 // stdout closed (a pipe whose reader left): nothing more to show.
                 throw ExitCode(1)
             }
         }
     }
+
+    /// The longest reply line read: a server that never sends a newline cannot grow the client without bound.
+    private static let maximumReplyLength = 64 << 20
 
     /// The line without leading or trailing whitespace, as Python's `str.strip()`.
     static func strip(_ line: String) -> Substring {

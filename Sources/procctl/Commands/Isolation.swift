@@ -7,11 +7,17 @@ nonisolated(unsafe) private var globalValue = 100
 
 /// The seed's memory-isolation exercise: a child changes a global, the parent's stays;
 /// with `--shared`, the other side of it: a value in shared memory, which the parent sees change.
-struct Isolation: ParsableCommand {
+struct Isolation: CommandWithExamples {
     static let configuration = CommandConfiguration(
         abstract: "Show that a child's memory is its own: it sets a global to 0, the parent's keeps its value.",
         discussion: "With --shared, n lives in shared memory (a SharedValue) instead: the parent then reads the child's 0."
     )
+
+    static let examples = [
+        "procctl isolation                    # child: n = 0, parent: n = 100",
+        "procctl isolation --shared           # a SharedValue: the parent reads the child's 0",
+        "procctl isolation --value 7 --json   # {\"child\": 0, \"parent\": 7}",
+    ]
 
     @Option(parsing: .unconditional, help: "The global's value before the child starts.")
     var value = 100

@@ -54,8 +54,8 @@ struct Load: CommandWithExamples {
         guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 1024 (got \(concurrency)).") }
         guard (0...1_000_000).contains(messages) else { throw ValidationError("--messages must be between 0 and 1000000 (got \(messages)).") }
         guard (1...(64 << 20)).contains(size) else { throw ValidationError("--size must be between 1 and 67108864 bytes (got \(size)).") }
-        guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout must be a number of seconds above 0, at most 3600.") }
-        guard deadline > 0, deadline <= 86400 else { throw ValidationError("--deadline must be a number of seconds above 0, at most 86400.") }
+        guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout must be a number of seconds above 0, at most 3600 (got \(timeout.asTyped)).") }
+        guard deadline > 0, deadline <= 86400 else { throw ValidationError("--deadline must be a number of seconds above 0, at most 86400 (got \(deadline.asTyped)).") }
     }
 
     func run() throws {

@@ -2,7 +2,7 @@ import ArgumentParser
 import ProcCore
 
 /// `procctl pool`: a CPU-bound job run sequentially, then on a ProcessPool, with the speedup.
-struct Pool: ParsableCommand {
+struct Pool: CommandWithExamples {
     static let configuration = CommandConfiguration(
         abstract: "Count primes in T ranges sequentially, then on a process pool; print both times and the speedup.",
         discussion: """
@@ -12,22 +12,28 @@ struct Pool: ParsableCommand {
             """
     )
 
-    @Option(help: "Worker processes (default: the number of cores).")
+    static let examples = [
+        "procctl pool                                    # 16 ranges, as many workers as cores",
+        "procctl pool --workers 2 --tasks 64 --span 50000",
+        "procctl pool --json                             # one JSON object, with the speedup",
+    ]
+
+    @Option(parsing: .unconditional, help: "Worker processes (default: the number of cores).")
     var workers: Int?
 
-    @Option(help: "Tasks: ranges of numbers to count primes in.")
+    @Option(parsing: .unconditional, help: "Tasks: ranges of numbers to count primes in.")
     var tasks = 16
 
-    @Option(help: "Numbers in each range.")
+    @Option(parsing: .unconditional, help: "Numbers in each range.")
     var span = 100_000
 
     @Flag(help: "Print one JSON object instead of the lines.")
     var json = false
 
     func validate() throws {
-        if let workers, !(1...256).contains(workers) { throw ValidationError("--workers must be between 1 and 256.") }
-        guard (1...100_000).contains(tasks) else { throw ValidationError("--tasks must be between 1 and 100000.") }
-        guard (1...10_000_000).contains(span) else { throw ValidationError("--span must be between 1 and 10000000.") }
+        if let workers, !(1...256).contains(workers) { throw ValidationError("--workers must be between 1 and 256 (got \(workers)).") }
+        guard (1...100_000).contains(tasks) else { throw ValidationError("--tasks must be between 1 and 100000 (got \(tasks)).") }
+        guard (1...10_000_000).contains(span) else { throw ValidationError("--span must be between 1 and 10000000 (got \(span)).") }
     }
 
     func run() throws {

@@ -38,7 +38,7 @@ struct Run: CommandWithExamples {
         if command.first == "--" { command.removeFirst() }
         guard !command.isEmpty else { throw ValidationError("Missing the program to run, as in: procctl run -- PROGRAM [ARGS...]") }
         if let timeout, !(timeout > 0 && timeout.isFinite) {
-            throw ValidationError("--timeout must be a number of seconds above 0.")
+            throw ValidationError("--timeout must be a number of seconds above 0 (got \(timeout.asTyped)).")
         }
     }
 

@@ -11,7 +11,7 @@ struct Serve: CommandWithExamples {
             and logs connections and children on stderr. SIGTERM or SIGINT stops accepting, lets live \
             connections go on for up to --grace seconds, kills the rest and exits 0. \
             After --, a PROGRAM [ARGS...] serves each connection instead of the echo: \
-            procctl serve --port 8080 -- tr a-z A-Z. \
+            procctl serve --port 8080 -- stdbuf -oL tr a-z A-Z. \
             With --workers N, N workers forked at start serve the connections instead (prefork), \
             supervised: replaced when they die, recycled by --max-requests, killed by --worker-timeout; \
             SIGTTIN and SIGTTOU add or remove a worker, SIGQUIT or a second SIGTERM stops at once. \
@@ -28,43 +28,44 @@ struct Serve: CommandWithExamples {
     static let examples = [
         "procctl serve --port 8080                         # the forking echo server",
         "procctl serve --workers 8 --max-requests 1000     # prefork: 8 workers, each replaced after 1000 connections",
+        "procctl serve -- stdbuf -oL tr a-z A-Z            # a program per connection (stdbuf: tr answers each line)",
         "procctl serve --log-format json 2>&1 >/dev/null | jq -c 'select(.event == \"connection\")'   # the log as JSON, for jq",
     ]
 
     @Option(help: "The numeric address to listen on; 0.0.0.0 for every IPv4 interface.")
     var host = "127.0.0.1"
 
-    @Option(help: "The port to listen on; 0 for an ephemeral port.")
+    @Option(parsing: .unconditional, help: "The port to listen on; 0 for an ephemeral port.")
     var port = 8080
 
-    @Option(help: "How many connections the kernel queues before accept.")
+    @Option(parsing: .unconditional, help: "How many connections the kernel queues before accept.")
     var backlog = 128
 
-    @Option(name: .customLong("max-children"), help: "At most this many connections are served at once; the next ones wait in the backlog (default 256; fork-per-connection only).")
+    @Option(name: .customLong("max-children"), parsing: .unconditional, help: "At most this many connections are served at once; the next ones wait in the backlog (default 256; fork-per-connection only).")
     var maxChildren: Int?
 
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "Prefork: fork this many workers at start, each serving one connection at a time from the shared listener, instead of a child per connection. With -- PROGRAM, each worker runs the program for each of its connections: N bounds how many are served at once.",
         valueName: "n"
     ))
     var workers: Int?
 
-    @Option(name: .customLong("max-workers"), help: ArgumentHelp("Prefork: while every worker is busy, fork more (1, 2, 4... per second) up to this many; an extra worker idle for 10 s leaves (default: --workers).", valueName: "m"))
+    @Option(name: .customLong("max-workers"), parsing: .unconditional, help: ArgumentHelp("Prefork: while every worker is busy, fork more (1, 2, 4... per second) up to this many; an extra worker idle for 10 s leaves (default: --workers).", valueName: "m"))
     var maxWorkers: Int?
 
-    @Option(name: .customLong("max-requests"), help: ArgumentHelp("Prefork: a worker that has served this many connections is replaced, between two connections; 0 for never.", valueName: "n"))
+    @Option(name: .customLong("max-requests"), parsing: .unconditional, help: ArgumentHelp("Prefork: a worker that has served this many connections is replaced, between two connections; 0 for never.", valueName: "n"))
     var maxRequests: Int?
 
-    @Option(name: .customLong("max-requests-jitter"), help: ArgumentHelp("Prefork: add a random 0...J to each worker's --max-requests, so that workers are not all replaced at once.", valueName: "j"))
+    @Option(name: .customLong("max-requests-jitter"), parsing: .unconditional, help: ArgumentHelp("Prefork: add a random 0...J to each worker's --max-requests, so that workers are not all replaced at once.", valueName: "j"))
     var maxRequestsJitter: Int?
 
-    @Option(name: .customLong("worker-timeout"), help: ArgumentHelp("Prefork: a busy worker that makes no progress for this many seconds (it runs without any I/O; waiting for its client is progress) is killed and replaced; 0 for never.", valueName: "seconds"))
+    @Option(name: .customLong("worker-timeout"), parsing: .unconditional, help: ArgumentHelp("Prefork: a busy worker that makes no progress for this many seconds (it runs without any I/O; waiting for its client is progress) is killed and replaced; 0 for never.", valueName: "seconds"))
     var workerTimeout: Double?
 
-    @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may stay idle before it is closed; 0 for never.")
+    @Option(name: .customLong("idle-timeout"), parsing: .unconditional, help: "Seconds a connection may stay idle before it is closed; 0 for never.")
     var idleTimeout = 300.0
 
-    @Option(help: "Seconds live connections may go on after SIGTERM or SIGINT before they are killed.")
+    @Option(parsing: .unconditional, help: "Seconds live connections may go on after SIGTERM or SIGINT before they are killed.")
     var grace = 10.0
 
     @Flag(help: "Log errors only.")
@@ -82,7 +83,7 @@ struct Serve: CommandWithExamples {
     @Option(name: .customLong("pid-file"), help: ArgumentHelp("Write the server's pid to this file once it serves (the new master's after a SIGUSR2 upgrade); removed at exit if it still holds that pid.", valueName: "path"))
     var pidFile: String?
 
-    @Option(name: .customLong("upgrade-timeout"), help: ArgumentHelp("Seconds a SIGUSR2 upgrade waits for the new master to serve before it kills it and goes on serving.", valueName: "seconds"))
+    @Option(name: .customLong("upgrade-timeout"), parsing: .unconditional, help: ArgumentHelp("Seconds a SIGUSR2 upgrade waits for the new master to serve before it kills it and goes on serving.", valueName: "seconds"))
     var upgradeTimeout = 60.0
 
     @Argument(parsing: .postTerminator, help: ArgumentHelp(
@@ -92,13 +93,18 @@ struct Serve: CommandWithExamples {
     var program: [String] = []
 
     func validate() throws {
+        // ArgumentParser leaves `program` empty after a `--` with nothing behind it, as
+        // without one: the echo would be served where a program was meant.
+        if program.isEmpty && CommandLine.arguments.dropFirst().contains("--") {
+            throw ValidationError("Missing the program after --, as in: procctl serve -- PROGRAM [ARGS...]")
+        }
         try NumericAddress.validate(host: host, port: port, ports: 0...65535)
         guard (1...65535).contains(backlog) else { throw ValidationError("--backlog must be between 1 and 65535 (got \(backlog)).") }
         if let maxChildren, !(1...65536).contains(maxChildren) { throw ValidationError("--max-children must be between 1 and 65536 (got \(maxChildren)).") }
         try validatePrefork()
-        guard idleTimeout >= 0, idleTimeout <= 1e6 else { throw ValidationError("--idle-timeout must be a number of seconds, 0 or more.") }
-        guard grace >= 0, grace <= 1e6 else { throw ValidationError("--grace must be a number of seconds, 0 or more.") }
-        guard upgradeTimeout > 0, upgradeTimeout <= 1e6 else { throw ValidationError("--upgrade-timeout must be a number of seconds above 0.") }
+        guard idleTimeout >= 0, idleTimeout <= 1e6 else { throw ValidationError("--idle-timeout must be a number of seconds, 0 or more (got \(idleTimeout.asTyped)).") }
+        guard grace >= 0, grace <= 1e6 else { throw ValidationError("--grace must be a number of seconds, 0 or more (got \(grace.asTyped)).") }
+        guard upgradeTimeout > 0, upgradeTimeout <= 1e6 else { throw ValidationError("--upgrade-timeout must be a number of seconds above 0 (got \(upgradeTimeout.asTyped)).") }
         if let pidFile, pidFile.isEmpty { throw ValidationError("--pid-file must be a path.") }
         if let metrics { _ = try Self.metricsAddress(metrics) }
     }
@@ -191,6 +197,6 @@ struct Serve: CommandWithExamples {
         }
         if let maxRequests, maxRequests < 0 { throw ValidationError("--max-requests must be 0 or more (got \(maxRequests)).") }
         if let maxRequestsJitter, maxRequestsJitter < 0 { throw ValidationError("--max-requests-jitter must be 0 or more (got \(maxRequestsJitter)).") }
-        if let workerTimeout, !(workerTimeout >= 0 && workerTimeout <= 1e6) { throw ValidationError("--worker-timeout must be a number of seconds, 0 or more.") }
+        if let workerTimeout, !(workerTimeout >= 0 && workerTimeout <= 1e6) { throw ValidationError("--worker-timeout must be a number of seconds, 0 or more (got \(workerTimeout.asTyped)).") }
     }
 }

@@ -30,9 +30,9 @@ struct Spawn: CommandWithExamples {
 
     func validate() throws {
         guard (1...4096).contains(count) else { throw ValidationError("--count must be between 1 and 4096 (got \(count)).") }
-        guard sleep >= 0, sleep.isFinite else { throw ValidationError("--sleep must be a number of seconds, 0 or more.") }
+        guard sleep >= 0, sleep.isFinite else { throw ValidationError("--sleep must be a number of seconds, 0 or more (got \(sleep.asTyped)).") }
         if let terminateAfter, !(terminateAfter >= 0 && terminateAfter.isFinite) {
-            throw ValidationError("--terminate-after must be a number of seconds, 0 or more.")
+            throw ValidationError("--terminate-after must be a number of seconds, 0 or more (got \(terminateAfter.asTyped)).")
         }
     }
 

@@ -15,4 +15,11 @@ extension Double {
         }
         return text
     }
+
+    /// The value as a person would have typed it on the command line: `-1` for -1.0, so
+    /// that an error can quote it back.
+    var asTyped: String {
+        guard isFinite, self == rounded(), abs(self) < 1e15 else { return String(self) }
+        return String(Int(self))
+    }
 }

@@ -1,4 +1,6 @@
+import CProcShim
 import ProcCore
+import ProcTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -31,9 +33,77 @@ import Glibc
         #expect(PidFile(path: path).readPID() == 1)
     }
 
+    @Test func aSymlinkOrFileAtTheOldTemporaryNameIsNeitherFollowedNorTruncated() throws {
+        let directory = try TemporaryDirectory()
+        let victim = directory.path + "/victim"
+        try writeFile(victim, "precious\n")
+        let path = directory.path + "/serve.pid"
+        // The names the temporary file once had (PATH.<pid>.tmp): a symlink to the victim,
+        // and a file of someone else's.
+        #expect(symlink(victim, "\(path).\(getpid()).tmp") == 0)
+        try writeFile("\(path).\(getpid() + 1).tmp", "theirs\n")
+        let file = PidFile(path: path)
+        try file.write()
+        try file.checkWritable()
+        try file.write()
+        #expect(readFile(victim) == "precious\n", "the victim was written through the symlink")
+        #expect(readFile("\(path).\(getpid() + 1).tmp") == "theirs\n")
+        #expect(file.readPID() == getpid())
+        #expect(isSymlink("\(path).\(getpid()).tmp"), "the planted symlink was replaced")
+        #expect(!isSymlink(path), "the pid file is the planted symlink")
+        // Nothing of the server's own is left behind: the pid file and what was planted.
+        #expect(Set(directory.entries()) == ["serve.pid", "serve.pid.\(getpid()).tmp", "serve.pid.\(getpid() + 1).tmp", "victim"])
+    }
+
+    @Test func aPidFilePathThatIsASymlinkIsReplacedNotFollowed() throws {
+        let directory = try TemporaryDirectory()
+        let victim = directory.path + "/victim"
+        try writeFile(victim, "precious\n")
+        let path = directory.path + "/serve.pid"
+        #expect(symlink(victim, path) == 0)
+        let file = PidFile(path: path)
+        try file.write()
+        // rename replaces the link itself: the pid file becomes a file of its own.
+        #expect(!isSymlink(path))
+        #expect(file.readPID() == getpid())
+        #expect(readFile(victim) == "precious\n")
+        #expect(file.removeIfOwned())
+        #expect(readFile(victim) == "precious\n")
+        #expect(directory.entries() == ["victim"])
+    }
+
+    @Test func checkingTheFolderLeavesNothingBehind() throws {
+        let directory = try TemporaryDirectory()
+        try PidFile(path: directory.path + "/serve.pid").checkWritable()
+        #expect(directory.entries().isEmpty)
+    }
+
     @Test func anUnwritableFolderIsATypedError() {
         let error = processError { try PidFile(path: "/proc/procctl-\(getpid()).pid").write() }
         #expect(error?.code == .systemCall)
         #expect(error?.description.contains("pid file") == true)
+    }
+
+    private func writeFile(_ path: String, _ text: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw HarnessError("cannot create \(path): errno \(errno)") }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        guard bytes.withUnsafeBytes({ pc_write_all(fd, $0.baseAddress, $0.count) }) == 0 else {
+            throw HarnessError("cannot write \(path)")
+        }
+    }
+
+    private func readFile(_ path: String) -> String? {
+        guard let handle = fopen(path, "r") else { return nil }
+        defer { fclose(handle) }
+        var buffer = [CChar](repeating: 0, count: 256)
+        let count = fread(&buffer, 1, buffer.count - 1, handle)
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    private func isSymlink(_ path: String) -> Bool {
+        var status = stat()
+        return lstat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFLNK
     }
 }

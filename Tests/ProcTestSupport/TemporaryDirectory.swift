@@ -1,0 +1,33 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A fresh directory under /tmp, removed with the files in it when the value goes.
+public final class TemporaryDirectory {
+    /// The directory's absolute path.
+    public let path: String
+
+    /// Makes the directory.
+    public init() throws {
+        var template = Array("/tmp/procctl-test-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw HarnessError("mkdtemp failed: errno \(errno)") }
+        path = String(cString: made)
+    }
+
+    deinit {
+        for name in entries() { unlink(path + "/" + name) }
+        rmdir(path)
+    }
+
+    /// The names in the directory, sorted, without `.` and `..`.
+    public func entries() -> [String] {
+        guard let directory = opendir(path) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+}
