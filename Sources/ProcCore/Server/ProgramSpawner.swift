@@ -2,21 +2,36 @@ import SystemPackage
 
 /// Starts a server's program for one connection, as ucspi-tcp's tcpserver does: stdin
 /// and stdout on the socket, stderr the server's, and the server's environment with
-/// `PROTO=TCP`, `TCPREMOTEIP`, `TCPREMOTEPORT`, `TCPLOCALIP` and `TCPLOCALPORT` added.
+/// `PROTO=TCP`, `TCPREMOTEIP`, `TCPREMOTEPORT`, `TCPLOCALIP` and `TCPLOCALPORT` set,
+/// `TCPREMOTEHOST`, `TCPREMOTEINFO` and `TCPLOCALHOST` removed (tcpserver `-H -R` with no
+/// local name: no DNS or ident lookup is made, so a stale value must not pass for one),
+/// and the service manager's variables removed (`serverOnlyVariables`).
 ///
 /// It goes through `ChildProcess(executing:)`, so posix_spawn in C: no Swift code runs
 /// between the fork and the exec, and the spawning process needs no fork of its own.
 struct ProgramSpawner {
+    /// Variables that speak to the server alone and never reach a program: the service
+    /// manager's (a program could otherwise send READY=1 or STOPPING=1 as the server, or
+    /// take the server's watchdog for its own) and the sockets passed to the server.
+    static let serverOnlyVariables = SocketActivation.variables
+        + ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", UpgradeHandover.variable]
+    /// tcpserver's variables, which describe one connection: each is set for the
+    /// connection or removed, never inherited.
+    static let connectionVariables = [
+        "PROTO", "TCPREMOTEIP", "TCPREMOTEPORT", "TCPLOCALIP", "TCPLOCALPORT", "TCPREMOTEHOST", "TCPREMOTEINFO", "TCPLOCALHOST",
+    ]
+
     /// The program, its executable resolved at the server's start.
     let program: Program
-    /// The server's environment, read once at start, without the variables a listener
-    /// was passed with (read before `Server` takes them out of its own).
+    /// The server's environment (or the program's own, when it has one), read once at
+    /// start (before `Server` takes the passed sockets' variables out of its own),
+    /// without the server's own variables and tcpserver's.
     let environment: [String: String]
 
     init(program: Program) throws(ProcessError) {
         self.program = try program.resolvingExecutable()
-        self.environment = program.environment
-            ?? ProcessEnvironment.current().filter { !UpgradeHandover.passingVariables.contains($0.key) }
+        let withheld = Set(Self.serverOnlyVariables + Self.connectionVariables)
+        self.environment = (program.environment ?? ProcessEnvironment.current()).filter { !withheld.contains($0.key) }
     }
 
     /// Spawns the program on `connection` with the idle timeout set on the socket (a read
