@@ -147,29 +147,17 @@ int pc_process_activity(pid_t pid, uint64_t *out_cpu_ns, uint64_t *out_io_calls)
     return 0;
 }
 
-int pc_kill_with_children(pid_t pid, int pidfd) {
-    /* Stopped, the process cannot reap its children: each pid it lists stays that child's
-       until the process itself is killed, so it is safe to open a pidfd for it. */
-    int rc = pc_signal_child(pid, pidfd, SIGSTOP);
-    if (rc != 0) return rc;
-    for (int i = 0; i < 200; i++) {
-        char path[64];
-        char text[1024];
-        snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-        if (pc_read_proc_file(path, text, sizeof text) != 0) break;
-        char *at = strrchr(text, ')');
-        if (at != NULL && (at[2] == 'T' || at[2] == 't' || at[2] == 'Z')) break;
-        struct timespec pause = {.tv_sec = 0, .tv_nsec = 1000000};
-        nanosleep(&pause, NULL);
-    }
-    pid_t children[64];
-    int count = pc_child_pids(pid, children, 64);
-    for (int i = 0; i < count; i++) {
-        int child_pidfd = -1;
-        if (pc_pidfd_open(children[i], &child_pidfd) == 0) {
-            (void)pc_pidfd_send_signal(child_pidfd, SIGKILL);
-            close(child_pidfd);
-        }
-    }
-    return pc_signal_child(pid, pidfd, SIGKILL);
+int pc_worker_lead_group(pid_t pid) {
+    if (setpgid(pid, pid) < 0) return errno;
+    return 0;
+}
+
+int pc_kill_worker_group(pid_t pid, int pidfd) {
+    if (pid <= 0) return EINVAL;
+    int group_rc = kill(-pid, SIGKILL) < 0 ? errno : 0;
+    int child_rc = pc_signal_child(pid, pidfd, SIGKILL);
+    /* ESRCH from one of the two is fine: a worker that has not formed its group yet, or
+       one that has exited and whose group lives on. */
+    if (group_rc == 0 || child_rc == 0) return 0;
+    return group_rc != ESRCH ? group_rc : child_rc;
 }

@@ -202,6 +202,37 @@ struct PreforkServeTests {
         #expect(String(decoding: reply, as: UTF8.self) == "hello\n")
     }
 
+    @Test("With -- PROGRAM, nothing a busy worker started outlives it or the master",
+          arguments: ["SIGTERM past --grace", "SIGQUIT", "its worker SIGKILLed"])
+    func programEndsWithItsWorker(scenario: String) throws {
+        // The program and a child of its own both hold the connection (stdout is the socket).
+        let script = #"sleep 1000 & printf '%010d %010d\n' $$ $!; wait"#
+        let server = try RunningServer(["--workers", "1", "--grace", "0.5", "--", "sh", "-c", script])
+        defer { server.stop() }
+        let worker = try #require(waitForWorkers(server, count: 1).first)
+        let connection = try server.connect()
+        defer { connection.close() }
+        let line = String(decoding: try connection.receive(count: 22), as: UTF8.self)
+        let pids = line.split(whereSeparator: \.isWhitespace).compactMap { pid_t($0) }
+        // Watched through pidfds: once reaped by init, their pids may be reused at once.
+        let started = pids.compactMap(WatchedProcess.init)
+        defer { started.forEach { $0.close() } }
+        try #require(pids.count == 2 && started.count == 2, "\(line)")
+        switch scenario {
+        case "SIGTERM past --grace": server.program.send(signal: SIGTERM)
+        case "SIGQUIT": server.program.send(signal: SIGQUIT)
+        default: #expect(kill(worker, SIGKILL) == 0)
+        }
+        #expect(started.allSatisfy { $0.waitForEnd(timeout: 10) }, "\(scenario): \(pids) still run")
+        #expect(connection.waitForClose(timeoutMs: 10_000))
+        if scenario == "its worker SIGKILLed" {
+            #expect(server.program.waitForStandardError(containing: "worker \(worker) killed by signal 9", timeout: 10) != nil)
+            server.program.send(signal: SIGTERM)
+        }
+        #expect(server.program.exitCode(timeout: 10) == 0)
+        #expect(started.allSatisfy { !$0.isRunning })
+    }
+
     @Test("SIGTTIN adds a worker, SIGTTOU removes one, never below 1")
     func ttinTtou() throws {
         let server = try RunningServer(["--workers", "2", "--grace", "1"])

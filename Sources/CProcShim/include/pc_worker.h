@@ -46,11 +46,20 @@ int pc_listener_stop_accepting(int listen_fd);
 /// and a grandparent have over their descendants.
 int pc_process_activity(pid_t pid, uint64_t *out_cpu_ns, uint64_t *out_io_calls);
 
-/// SIGKILLs the child `pid` (through `pidfd`, as pc_signal_child does) and, first, its
-/// own children (the program a hung worker runs), which would otherwise go on as orphans.
-/// The process is stopped (SIGSTOP) while its children are listed, so that it cannot
-/// reap one and free its pid meanwhile; each is signalled through a pidfd.
-int pc_kill_with_children(pid_t pid, int pidfd);
+/// Makes `pid` (0: the calling process) the leader of a process group of its own, whose
+/// id is its pid (setpgid(pid, pid)). A prefork worker's group holds the worker and
+/// everything it starts for a connection (its program and the program's own children),
+/// so that they end together (pc_kill_worker_group). Both the worker and its master call
+/// it, so that the group exists as soon as either returns.
+int pc_worker_lead_group(pid_t pid);
+
+/// SIGKILLs the process group that the child `pid` leads (pc_worker_lead_group), then the
+/// child itself through `pidfd` (or kill(2) when -1, as pc_signal_child does). Safe
+/// against pid reuse as long as the caller has not reaped `pid`: until then the kernel
+/// keeps the pid reserved, so no other process can lead a group of that id, and the group
+/// signalled is the worker's own, even when the worker has already exited (a zombie still
+/// holds its pid) and its program lives on. ESRCH when nothing was left to signal.
+int pc_kill_worker_group(pid_t pid, int pidfd);
 
 /// One worker's slot on the scoreboard, a page of memory shared by the master and its
 /// workers: one cache line each, written by the worker (and by the master when it

@@ -36,8 +36,10 @@ struct ProgramSpawner {
 
     /// Spawns the program on `connection` with the idle timeout set on the socket (a read
     /// or write of the program that waits longer fails with EAGAIN). The connection stays
-    /// open here: the caller closes its copy once the program runs.
-    func start(on connection: TCPConnection, peer: Peer, idleTimeout: Duration?) throws(ProcessError) -> ChildProcess {
+    /// open here: the caller closes its copy once the program runs. The program starts a
+    /// process group of its own, or, `joiningGroup`, stays in the caller's (a prefork
+    /// worker's, which is killed as one when the worker ends).
+    func start(on connection: TCPConnection, peer: Peer, idleTimeout: Duration?, joiningGroup: Bool = false) throws(ProcessError) -> ChildProcess {
         try connection.setTimeout(idleTimeout)
         let local = try connection.localAddress()
         var run = program
@@ -52,7 +54,8 @@ struct ProgramSpawner {
         run.standardOutput = FileDescriptor(rawValue: connection.descriptor)
         // Ctrl-C signals the terminal's whole group: the server decides when a
         // connection's program ends (after --grace), as it does for its forked children.
-        run.startsInNewProcessGroup = true
+        // A prefork worker's group is not the terminal's.
+        run.startsInNewProcessGroup = !joiningGroup
         let child = ChildProcess(name: "connection", executing: run)
         try child.start()
         return child
