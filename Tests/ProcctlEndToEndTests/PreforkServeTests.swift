@@ -233,6 +233,47 @@ struct PreforkServeTests {
         #expect(started.allSatisfy { !$0.isRunning })
     }
 
+    @Test("--worker-timeout with both cores busy: a spinning program is killed soon after the timeout")
+    func workerTimeoutOnBusyCores() throws {
+        // Two busy loops, and the program at nice 19: it gets a sliver of the CPU, as on a
+        // machine at a load of 20 (a look that found it had used little CPU time used to
+        // count as progress, and such a program lived on).
+        let hogs = try (0..<2).map { _ in try LaunchedProgram("/bin/sh", ["-c", "while :; do :; done"]) }
+        defer { hogs.forEach { $0.stop() } }
+        let script = #"read line; if [ "$line" = spin ]; then while :; do :; done; fi; echo "$line""#
+        let server = try RunningServer(["--workers", "1", "--worker-timeout", "2", "--grace", "1", "--", "nice", "-n", "19", "sh", "-c", script])
+        defer { server.stop() }
+        let worker = try #require(waitForWorkers(server, count: 1).first)
+        let spinning = try server.connect()
+        defer { spinning.close() }
+        let sent = TestClock.now()
+        try spinning.send("spin\n")
+        #expect(server.program.waitForStandardError(containing: "worker \(worker) timed out", timeout: 30) != nil)
+        // Looked at ten times per timeout, it goes within 2.2 s or so; the bound only
+        // leaves room for a loaded machine.
+        let elapsed = TestClock.now() - sent
+        #expect(elapsed < 2 + 3, "killed after \(elapsed) s")
+        #expect(spinning.waitForClose(timeoutMs: 10_000))
+    }
+
+    @Test("--worker-timeout spares a program waiting for its client, however slow the client")
+    func workerTimeoutSparesAProgramWaitingForItsClient() throws {
+        let server = try RunningServer(["--workers", "1", "--worker-timeout", "0.5", "--grace", "1", "--", "sh", "-c", #"read a; read b; echo "$a$b""#])
+        defer { server.stop() }
+        let worker = try #require(waitForWorkers(server, count: 1).first)
+        let connection = try server.connect()
+        defer { connection.close() }
+        // A few bytes now and then, each silence longer than the timeout: the silences
+        // are the scenario, not a wait for a condition.
+        for part in ["x", "y\n", "z\n"] {
+            try connection.send(part)
+            TestClock.sleep(1.2)
+        }
+        #expect(String(decoding: try connection.receive(count: 4), as: UTF8.self) == "xyz\n")
+        #expect(!server.program.standardError().contains("timed out"), "\(server.program.standardError())")
+        #expect(workers(of: server) == [worker])
+    }
+
     @Test("SIGTTIN adds a worker, SIGTTOU removes one, never below 1")
     func ttinTtou() throws {
         let server = try RunningServer(["--workers", "2", "--grace", "1"])

@@ -401,26 +401,31 @@ final class PreforkSupervisor {
     }
 
     /// `--worker-timeout`: SIGKILLs a busy worker that has made no progress for that long
-    /// (see `ProgressWatch`).
+    /// and does not wait for its client (see `ProgressWatch`). Looks ten times per timeout,
+    /// so that a hung worker is killed within a tenth of it past the timeout; only a
+    /// suspect costs more than one /proc read per process.
     private func killHungWorkers(now: Int64) {
         guard let timeout = options.workerTimeout, let scoreboard, now >= nextProgressCheckNs else { return }
-        nextProgressCheckNs = now + min(Self.tickNs, max(10_000_000, timeout.nanoseconds / 4))
+        nextProgressCheckNs = now + min(Self.tickNs, max(10_000_000, timeout.nanoseconds / 10))
         for index in workers.indices where !workers[index].timedOut {
             let slot = workers[index].slot
             workers[index].progress?.observe(slotProgressNs: pc_slot_progress_ns(scoreboard[slot]))
             guard scoreboard.state(of: slot) == .busy, let pid = workers[index].process.pid else { continue }
-            var cpuNs: UInt64 = 0
             var ioCalls: UInt64 = 0
-            guard pc_process_activity(pid, &cpuNs, &ioCalls) == 0 else { continue }
-            if workers[index].progress?.observe(cpuNs: cpuNs, ioCalls: ioCalls, now: now) == true {
-                workers[index].timedOut = true
-                // With its program, if it runs one: an orphan would spin on.
-                killGroup(of: workers[index])
-                summary.childrenKilled += 1
-                log.now(ServerEvent(
-                    "worker_timed_out", .error, "worker \(pid) timed out: no progress for \(timeout.secondsText) s; killed",
-                    ["pid": .pid(pid), "timeout_s": .seconds(timeout)]))
+            guard pc_worker_io_calls(pid, &ioCalls) == 0,
+                workers[index].progress?.observe(ioCalls: ioCalls, now: now) == true else { continue }
+            var waiting = false
+            if pc_worker_waits_for_client(pid, pc_slot_connection(scoreboard[slot]), &waiting) == 0, waiting {
+                workers[index].progress?.sawWaitingForClient(now: now)
+                continue
             }
+            workers[index].timedOut = true
+            // With its program, if it runs one: an orphan would spin on.
+            killGroup(of: workers[index])
+            summary.childrenKilled += 1
+            log.now(ServerEvent(
+                "worker_timed_out", .error, "worker \(pid) timed out: no progress for \(timeout.secondsText) s; killed",
+                ["pid": .pid(pid), "timeout_s": .seconds(timeout)]))
         }
     }
 

@@ -75,6 +75,11 @@ struct PreforkWorker {
                         "accept_failed", .error, "worker \(getpid()): \(error)", ["pid": .pid(getpid()), "error": .string("\(error)")]))
                     return 1
                 }
+                // For --worker-timeout: the master tells a worker waiting for its client
+                // by this socket (pc_worker_waits_for_client).
+                var inode: UInt64 = 0
+                _ = pc_descriptor_inode(fd, &inode)
+                pc_slot_set_connection(scoreboard[slot], inode)
                 scoreboard.record(.busy, served: served, at: slot)
                 _ = service.serve(
                     TCPConnection(adopting: fd), peer: Peer(host: String(cString: host.baseAddress!), port: Int(port)),
