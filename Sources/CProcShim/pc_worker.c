@@ -11,9 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <time.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t pc_worker_stop_flag = 0;
@@ -70,26 +73,6 @@ static int pc_read_proc_file(const char *path, char *buffer, size_t capacity) {
     return 0;
 }
 
-/* The CPU time of `pid` in clock ticks (utime + stime, and with `reaped_children` the
-   times of the children it has reaped, cutime + cstime), from /proc/PID/stat. */
-static int pc_process_cpu_ticks(pid_t pid, bool reaped_children, unsigned long long *out_ticks) {
-    char path[64];
-    char text[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    int rc = pc_read_proc_file(path, text, sizeof text);
-    if (rc != 0) return rc;
-    /* The command name, in parentheses, may hold spaces: fields count from the last ')'.
-       After it: state (3), then fields 4..13, then utime, stime, cutime, cstime (14-17). */
-    char *at = strrchr(text, ')');
-    if (at == NULL) return EIO;
-    unsigned long long utime = 0, stime = 0;
-    long long cutime = 0, cstime = 0;
-    if (sscanf(at + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %lld %lld",
-               &utime, &stime, &cutime, &cstime) != 4) return EIO;
-    *out_ticks = utime + stime + (reaped_children ? (unsigned long long)(cutime + cstime) : 0);
-    return 0;
-}
-
 /* The read and write system calls of `pid` (syscr + syscw, /proc/PID/io: those of the
    children it has reaped included). */
 static int pc_process_io_calls(pid_t pid, unsigned long long *out_calls) {
@@ -126,50 +109,151 @@ static int pc_child_pids(pid_t pid, pid_t *out, int capacity) {
     return count;
 }
 
-int pc_process_activity(pid_t pid, uint64_t *out_cpu_ns, uint64_t *out_io_calls) {
-    unsigned long long ticks = 0, calls = 0;
-    int rc = pc_process_cpu_ticks(pid, true, &ticks);
-    if (rc == 0) rc = pc_process_io_calls(pid, &calls);
+/* `pid` and its descendants, parents first, at most `capacity`; returns how many. */
+static int pc_process_tree(pid_t pid, pid_t *out, int capacity) {
+    int count = 0;
+    out[count++] = pid;
+    for (int i = 0; i < count && count < capacity; i++)
+        count += pc_child_pids(out[i], out + count, capacity - count);
+    return count;
+}
+
+enum { PC_TREE_CAPACITY = 64 };
+
+int pc_worker_io_calls(pid_t pid, uint64_t *out_io_calls) {
+    pid_t tree[PC_TREE_CAPACITY];
+    int count = pc_process_tree(pid, tree, PC_TREE_CAPACITY);
+    unsigned long long total = 0;
+    int rc = pc_process_io_calls(pid, &total);
     if (rc != 0) return rc;
-    /* A program the worker runs for its connection works on the worker's behalf. One
-       that has just ended may be missed for one look, before its parent reaps it. */
-    pid_t children[64];
-    int count = pc_child_pids(pid, children, 64);
-    for (int i = 0; i < count; i++) {
-        unsigned long long child_ticks = 0, child_calls = 0;
-        if (pc_process_cpu_ticks(children[i], false, &child_ticks) == 0) ticks += child_ticks;
-        if (pc_process_io_calls(children[i], &child_calls) == 0) calls += child_calls;
+    /* A descendant that ends between the listing and the read is missed for one look. */
+    for (int i = 1; i < count; i++) {
+        unsigned long long calls = 0;
+        if (pc_process_io_calls(tree[i], &calls) == 0) total += calls;
     }
-    long ticks_per_second = sysconf(_SC_CLK_TCK);
-    if (ticks_per_second <= 0) ticks_per_second = 100;
-    *out_cpu_ns = ticks * (1000000000ULL / (unsigned long long)ticks_per_second);
-    *out_io_calls = calls;
+    *out_io_calls = total;
     return 0;
 }
 
-int pc_kill_with_children(pid_t pid, int pidfd) {
-    /* Stopped, the process cannot reap its children: each pid it lists stays that child's
-       until the process itself is killed, so it is safe to open a pidfd for it. */
-    int rc = pc_signal_child(pid, pidfd, SIGSTOP);
-    if (rc != 0) return rc;
-    for (int i = 0; i < 200; i++) {
-        char path[64];
-        char text[1024];
-        snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-        if (pc_read_proc_file(path, text, sizeof text) != 0) break;
-        char *at = strrchr(text, ')');
-        if (at != NULL && (at[2] == 'T' || at[2] == 't' || at[2] == 'Z')) break;
-        struct timespec pause = {.tv_sec = 0, .tv_nsec = 1000000};
-        nanosleep(&pause, NULL);
+int pc_descriptor_inode(int fd, uint64_t *out_inode) {
+    struct stat info;
+    if (fstat(fd, &info) < 0) return errno;
+    *out_inode = (uint64_t)info.st_ino;
+    return 0;
+}
+
+/* Whether descriptor `fd` of `pid` is the socket with inode `inode`. */
+static bool pc_descriptor_is_socket(pid_t pid, long fd, uint64_t inode) {
+    if (fd < 0) return false;
+    char path[64], target[64], expected[48];
+    snprintf(path, sizeof path, "/proc/%d/fd/%ld", (int)pid, fd);
+    ssize_t length = readlink(path, target, sizeof target - 1);
+    if (length <= 0) return false;
+    target[length] = '\0';
+    snprintf(expected, sizeof expected, "socket:[%" PRIu64 "]", inode);
+    return strcmp(target, expected) == 0;
+}
+
+/* Copies `length` bytes at `address` in `pid`'s memory; false when it cannot. */
+static bool pc_read_memory(pid_t pid, unsigned long address, void *buffer, size_t length) {
+    if (address == 0 || length == 0) return false;
+    struct iovec local = {.iov_base = buffer, .iov_len = length};
+    struct iovec remote = {.iov_base = (void *)address, .iov_len = length};
+    return process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)length;
+}
+
+/* Whether one of the first `count` descriptors of a poll set at `address` is the socket. */
+static bool pc_poll_set_holds(pid_t pid, unsigned long address, unsigned long count, uint64_t inode) {
+    struct pollfd entries[64];
+    if (count > 64) count = 64;
+    if (!pc_read_memory(pid, address, entries, count * sizeof entries[0])) return false;
+    for (unsigned long i = 0; i < count; i++)
+        if (pc_descriptor_is_socket(pid, entries[i].fd, inode)) return true;
+    return false;
+}
+
+/* Whether a select descriptor set at `address` (descriptors below `count`) holds the socket. */
+static bool pc_select_set_holds(pid_t pid, unsigned long address, unsigned long count, uint64_t inode) {
+    unsigned long words[1024 / (8 * sizeof(unsigned long))];
+    unsigned long bits = 8 * sizeof(unsigned long);
+    if (count > 1024) count = 1024;
+    size_t length = (count + bits - 1) / bits * sizeof(unsigned long);
+    if (!pc_read_memory(pid, address, words, length)) return false;
+    for (unsigned long fd = 0; fd < count; fd++)
+        if ((words[fd / bits] >> (fd % bits)) & 1UL)
+            if (pc_descriptor_is_socket(pid, (long)fd, inode)) return true;
+    return false;
+}
+
+/* Whether the epoll set `epoll_fd` of `pid` watches the socket (its "tfd:" lines in fdinfo). */
+static bool pc_epoll_set_holds(pid_t pid, long epoll_fd, uint64_t inode) {
+    char path[64], text[4096];
+    snprintf(path, sizeof path, "/proc/%d/fdinfo/%ld", (int)pid, epoll_fd);
+    if (pc_read_proc_file(path, text, sizeof text) != 0) return false;
+    for (char *at = strstr(text, "tfd:"); at != NULL; at = strstr(at + 4, "tfd:"))
+        if (pc_descriptor_is_socket(pid, strtol(at + 4, NULL, 10), inode)) return true;
+    return false;
+}
+
+/* Whether `pid` is asleep waiting on the socket with inode `inode` (see the header). */
+static bool pc_process_waits_on(pid_t pid, uint64_t inode) {
+    char path[64], text[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    if (pc_read_proc_file(path, text, sizeof text) != 0) return false;
+    char *at = strrchr(text, ')');
+    if (at == NULL || (at[2] != 'S' && at[2] != 'D')) return false;
+    snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
+    if (pc_read_proc_file(path, text, sizeof text) != 0) return true;
+    long number = -1;
+    unsigned long arg[4] = {0, 0, 0, 0};
+    if (sscanf(text, "%ld %lx %lx %lx %lx", &number, &arg[0], &arg[1], &arg[2], &arg[3]) < 2) return false;
+    switch (number) {
+    case SYS_read: case SYS_readv: case SYS_recvfrom: case SYS_recvmsg:
+    case SYS_write: case SYS_writev: case SYS_sendto: case SYS_sendmsg:
+        return pc_descriptor_is_socket(pid, (long)arg[0], inode);
+#ifdef SYS_poll
+    case SYS_poll:
+#endif
+    case SYS_ppoll:
+        return pc_poll_set_holds(pid, arg[0], arg[1], inode);
+#ifdef SYS_select
+    case SYS_select:
+#endif
+    case SYS_pselect6:
+        return pc_select_set_holds(pid, arg[1], arg[0], inode) || pc_select_set_holds(pid, arg[2], arg[0], inode);
+#ifdef SYS_epoll_wait
+    case SYS_epoll_wait:
+#endif
+#ifdef SYS_epoll_pwait2
+    case SYS_epoll_pwait2:
+#endif
+    case SYS_epoll_pwait:
+        return pc_epoll_set_holds(pid, (long)arg[0], inode);
+    default:
+        return false;
     }
-    pid_t children[64];
-    int count = pc_child_pids(pid, children, 64);
-    for (int i = 0; i < count; i++) {
-        int child_pidfd = -1;
-        if (pc_pidfd_open(children[i], &child_pidfd) == 0) {
-            (void)pc_pidfd_send_signal(child_pidfd, SIGKILL);
-            close(child_pidfd);
-        }
-    }
-    return pc_signal_child(pid, pidfd, SIGKILL);
+}
+
+int pc_worker_waits_for_client(pid_t pid, uint64_t connection_inode, bool *out_waiting) {
+    *out_waiting = false;
+    if (connection_inode == 0) return 0;
+    pid_t tree[PC_TREE_CAPACITY];
+    int count = pc_process_tree(pid, tree, PC_TREE_CAPACITY);
+    for (int i = 0; i < count && !*out_waiting; i++) *out_waiting = pc_process_waits_on(tree[i], connection_inode);
+    return 0;
+}
+
+int pc_worker_lead_group(pid_t pid) {
+    if (setpgid(pid, pid) < 0) return errno;
+    return 0;
+}
+
+int pc_kill_worker_group(pid_t pid, int pidfd) {
+    if (pid <= 0) return EINVAL;
+    int group_rc = kill(-pid, SIGKILL) < 0 ? errno : 0;
+    int child_rc = pc_signal_child(pid, pidfd, SIGKILL);
+    /* ESRCH from one of the two is fine: a worker that has not formed its group yet, or
+       one that has exited and whose group lives on. */
+    if (group_rc == 0 || child_rc == 0) return 0;
+    return group_rc != ESRCH ? group_rc : child_rc;
 }

@@ -202,6 +202,78 @@ struct PreforkServeTests {
         #expect(String(decoding: reply, as: UTF8.self) == "hello\n")
     }
 
+    @Test("With -- PROGRAM, nothing a busy worker started outlives it or the master",
+          arguments: ["SIGTERM past --grace", "SIGQUIT", "its worker SIGKILLed"])
+    func programEndsWithItsWorker(scenario: String) throws {
+        // The program and a child of its own both hold the connection (stdout is the socket).
+        let script = #"sleep 1000 & printf '%010d %010d\n' $$ $!; wait"#
+        let server = try RunningServer(["--workers", "1", "--grace", "0.5", "--", "sh", "-c", script])
+        defer { server.stop() }
+        let worker = try #require(waitForWorkers(server, count: 1).first)
+        let connection = try server.connect()
+        defer { connection.close() }
+        let line = String(decoding: try connection.receive(count: 22), as: UTF8.self)
+        let pids = line.split(whereSeparator: \.isWhitespace).compactMap { pid_t($0) }
+        // Watched through pidfds: once reaped by init, their pids may be reused at once.
+        let started = pids.compactMap(WatchedProcess.init)
+        defer { started.forEach { $0.close() } }
+        try #require(pids.count == 2 && started.count == 2, "\(line)")
+        switch scenario {
+        case "SIGTERM past --grace": server.program.send(signal: SIGTERM)
+        case "SIGQUIT": server.program.send(signal: SIGQUIT)
+        default: #expect(kill(worker, SIGKILL) == 0)
+        }
+        #expect(started.allSatisfy { $0.waitForEnd(timeout: 10) }, "\(scenario): \(pids) still run")
+        #expect(connection.waitForClose(timeoutMs: 10_000))
+        if scenario == "its worker SIGKILLed" {
+            #expect(server.program.waitForStandardError(containing: "worker \(worker) killed by signal 9", timeout: 10) != nil)
+            server.program.send(signal: SIGTERM)
+        }
+        #expect(server.program.exitCode(timeout: 10) == 0)
+        #expect(started.allSatisfy { !$0.isRunning })
+    }
+
+    @Test("--worker-timeout with both cores busy: a spinning program is killed soon after the timeout")
+    func workerTimeoutOnBusyCores() throws {
+        // Two busy loops, and the program at nice 19: it gets a sliver of the CPU, as on a
+        // machine at a load of 20 (a look that found it had used little CPU time used to
+        // count as progress, and such a program lived on).
+        let hogs = try (0..<2).map { _ in try LaunchedProgram("/bin/sh", ["-c", "while :; do :; done"]) }
+        defer { hogs.forEach { $0.stop() } }
+        let script = #"read line; if [ "$line" = spin ]; then while :; do :; done; fi; echo "$line""#
+        let server = try RunningServer(["--workers", "1", "--worker-timeout", "2", "--grace", "1", "--", "nice", "-n", "19", "sh", "-c", script])
+        defer { server.stop() }
+        let worker = try #require(waitForWorkers(server, count: 1).first)
+        let spinning = try server.connect()
+        defer { spinning.close() }
+        let sent = TestClock.now()
+        try spinning.send("spin\n")
+        #expect(server.program.waitForStandardError(containing: "worker \(worker) timed out", timeout: 30) != nil)
+        // Looked at ten times per timeout, it goes within 2.2 s or so; the bound only
+        // leaves room for a loaded machine.
+        let elapsed = TestClock.now() - sent
+        #expect(elapsed < 2 + 3, "killed after \(elapsed) s")
+        #expect(spinning.waitForClose(timeoutMs: 10_000))
+    }
+
+    @Test("--worker-timeout spares a program waiting for its client, however slow the client")
+    func workerTimeoutSparesAProgramWaitingForItsClient() throws {
+        let server = try RunningServer(["--workers", "1", "--worker-timeout", "0.5", "--grace", "1", "--", "sh", "-c", #"read a; read b; echo "$a$b""#])
+        defer { server.stop() }
+        let worker = try #require(waitForWorkers(server, count: 1).first)
+        let connection = try server.connect()
+        defer { connection.close() }
+        // A few bytes now and then, each silence longer than the timeout: the silences
+        // are the scenario, not a wait for a condition.
+        for part in ["x", "y\n", "z\n"] {
+            try connection.send(part)
+            TestClock.sleep(1.2)
+        }
+        #expect(String(decoding: try connection.receive(count: 4), as: UTF8.self) == "xyz\n")
+        #expect(!server.program.standardError().contains("timed out"), "\(server.program.standardError())")
+        #expect(workers(of: server) == [worker])
+    }
+
     @Test("SIGTTIN adds a worker, SIGTTOU removes one, never below 1")
     func ttinTtou() throws {
         let server = try RunningServer(["--workers", "2", "--grace", "1"])

@@ -38,6 +38,29 @@ struct ServeProgramTests {
         #expect(reply == "TCP|127.0.0.1|\(clientPort)|127.0.0.1|\(server.port)|\(path)\n")
     }
 
+    @Test("The program gets none of the service manager's variables and no stale tcpserver one",
+          arguments: [[String](), ["--workers", "1"]])
+    func withheldEnvironment(model: [String]) throws {
+        let serverOnly = ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"]
+        let stale = ["TCPREMOTEHOST", "TCPREMOTEINFO", "TCPLOCALHOST"]
+        // Meant for another process (pid 1): the server starts and serves on its own port.
+        let environment = [
+            "NOTIFY_SOCKET=/nonexistent/procctl-test-notify", "WATCHDOG_USEC=60000000", "WATCHDOG_PID=1",
+            "LISTEN_FDS=1", "LISTEN_PID=1", "LISTEN_FDNAMES=stale",
+            "TCPREMOTEHOST=stale.example", "TCPREMOTEINFO=stale", "TCPLOCALHOST=stale.example",
+            "PROTO=UDP", "TCPREMOTEIP=192.0.2.1", "PROCCTL_TEST_KEPT=kept",
+        ]
+        let server = try RunningServer(["--grace", "1"] + model + ["--", "/usr/bin/env"], environment: environment)
+        defer { server.stop() }
+        let connection = try server.connect()
+        defer { connection.close() }
+        let reply = String(decoding: try connection.stream([], timeout: 10), as: UTF8.self)
+        let lines = Set(reply.split(separator: "\n").map(String.init))
+        let names = Set(lines.map { String($0.prefix { $0 != "=" }) })
+        #expect(names.isDisjoint(with: serverOnly + stale), "\(reply)")
+        #expect(lines.isSuperset(of: ["PROTO=TCP", "TCPREMOTEIP=127.0.0.1", "TCPLOCALIP=127.0.0.1", "TCPLOCALPORT=\(server.port)", "PROCCTL_TEST_KEPT=kept"]), "\(reply)")
+    }
+
     @Test("After 100 connections to a program: no zombie, no descriptor more than after the first")
     func noZombiesAfterManyConnections() throws {
         let server = try RunningServer(["--grace", "1", "--quiet", "--", "cat"])

@@ -129,7 +129,7 @@ _procctl_serve() {
         '--max-workers[Prefork\: while every worker is busy, fork more (1, 2, 4... per second) up to this many; an extra worker idle for 10 s leaves (default\: --workers).]:m:'
         '--max-requests[Prefork\: a worker that has served this many connections is replaced, between two connections; 0 for never.]:n:'
         '--max-requests-jitter[Prefork\: add a random 0...J to each worker'\''s --max-requests, so that workers are not all replaced at once.]:j:'
-        '--worker-timeout[Prefork\: a busy worker that makes no progress for this many seconds (it runs without any I/O; waiting for its client is progress) is killed and replaced; 0 for never.]:seconds:'
+        '--worker-timeout[Prefork\: a busy worker that makes no progress for this many seconds (no read or write by it or its program, stuck, spinning or stopped; waiting for its client is not hung) is killed and replaced; 0 for never.]:seconds:'
         '--idle-timeout[Seconds a connection may stay idle before it is closed; 0 for never.]:idle-timeout:'
         '--grace[Seconds live connections may go on after SIGTERM or SIGINT before they are killed.]:grace:'
         '--quiet[Log errors only.]'

@@ -37,20 +37,42 @@ int pc_worker_accept(int listen_fd, int *out_fd, char *host, size_t host_capacit
 /// stays open (close it as usual).
 int pc_listener_stop_accepting(int listen_fd);
 
-/// What the kernel says a process has done so far, for telling a worker that spins from
-/// one that waits: its CPU time in nanoseconds (user + system, /proc/PID/stat, counted
-/// in clock ticks of 10 ms) and the number of read and write system calls it made
-/// (syscr + syscw, /proc/PID/io), its children's included (the program a worker runs for
-/// a connection: live ones as they go, reaped ones as the kernel adds them to their
-/// parent's). Reading another process's io needs the right to trace it, which a parent
-/// and a grandparent have over their descendants.
-int pc_process_activity(pid_t pid, uint64_t *out_cpu_ns, uint64_t *out_io_calls);
+/// The read and write system calls made so far by `pid` and by the processes it started,
+/// for telling a worker that works from one that is stuck: syscr + syscw of /proc/PID/io
+/// of the process and of its descendants (the program a worker runs for a connection, and
+/// that program's children: live ones as they go, reaped ones as the kernel adds them to
+/// their parent's). Reading another process's io needs the right to trace it, which a
+/// parent and a grandparent have over their descendants.
+int pc_worker_io_calls(pid_t pid, uint64_t *out_io_calls);
 
-/// SIGKILLs the child `pid` (through `pidfd`, as pc_signal_child does) and, first, its
-/// own children (the program a hung worker runs), which would otherwise go on as orphans.
-/// The process is stopped (SIGSTOP) while its children are listed, so that it cannot
-/// reap one and free its pid meanwhile; each is signalled through a pidfd.
-int pc_kill_with_children(pid_t pid, int pidfd);
+/// Whether `pid` or one of its descendants waits for the client on the connection whose
+/// socket has inode `connection_inode` (pc_descriptor_inode): asleep (/proc/PID/stat) in a
+/// read or write system call on that socket (read, readv, recvfrom, recvmsg, write, writev,
+/// sendto, sendmsg), or in poll, ppoll, select, pselect6 or epoll_wait with that socket
+/// among what it waits for (/proc/PID/syscall, the poll set or descriptor sets read with
+/// process_vm_readv, the epoll set from /proc/PID/fdinfo). A process running, stopped or
+/// asleep in anything else does not. One asleep whose system call cannot be read (a
+/// program that made itself not dumpable) is given the benefit of the doubt.
+int pc_worker_waits_for_client(pid_t pid, uint64_t connection_inode, bool *out_waiting);
+
+/// The inode number of the file `fd` refers to (fstat): for a socket, the number in the
+/// "socket:[N]" that /proc/PID/fd/M links to.
+int pc_descriptor_inode(int fd, uint64_t *out_inode);
+
+/// Makes `pid` (0: the calling process) the leader of a process group of its own, whose
+/// id is its pid (setpgid(pid, pid)). A prefork worker's group holds the worker and
+/// everything it starts for a connection (its program and the program's own children),
+/// so that they end together (pc_kill_worker_group). Both the worker and its master call
+/// it, so that the group exists as soon as either returns.
+int pc_worker_lead_group(pid_t pid);
+
+/// SIGKILLs the process group that the child `pid` leads (pc_worker_lead_group), then the
+/// child itself through `pidfd` (or kill(2) when -1, as pc_signal_child does). Safe
+/// against pid reuse as long as the caller has not reaped `pid`: until then the kernel
+/// keeps the pid reserved, so no other process can lead a group of that id, and the group
+/// signalled is the worker's own, even when the worker has already exited (a zombie still
+/// holds its pid) and its program lives on. ESRCH when nothing was left to signal.
+int pc_kill_worker_group(pid_t pid, int pidfd);
 
 /// One worker's slot on the scoreboard, a page of memory shared by the master and its
 /// workers: one cache line each, written by the worker (and by the master when it
@@ -64,7 +86,9 @@ typedef struct pc_worker_slot {
     uint64_t budget;
     /// CLOCK_MONOTONIC nanoseconds of the last change of state.
     int64_t progress_ns;
-    char reserved[32];
+    /// The inode of the connection's socket while busy (pc_descriptor_inode); 0: unknown.
+    uint64_t connection_inode;
+    char reserved[24];
 } pc_worker_slot;
 
 static inline uint32_t pc_slot_state(const pc_worker_slot *slot) {
@@ -81,6 +105,13 @@ static inline uint64_t pc_slot_budget(const pc_worker_slot *slot) {
 }
 static inline int32_t pc_slot_pid(const pc_worker_slot *slot) {
     return __atomic_load_n(&slot->pid, __ATOMIC_RELAXED);
+}
+static inline uint64_t pc_slot_connection(const pc_worker_slot *slot) {
+    return __atomic_load_n(&slot->connection_inode, __ATOMIC_RELAXED);
+}
+/// Records the connection a worker takes (before it records itself busy, which publishes it).
+static inline void pc_slot_set_connection(pc_worker_slot *slot, uint64_t inode) {
+    __atomic_store_n(&slot->connection_inode, inode, __ATOMIC_RELAXED);
 }
 /// Records a change of state, its time and the count served so far (state last, so a
 /// reader that sees the state sees the rest).

@@ -33,8 +33,10 @@ final class ConnectionService {
     /// Serves `connection` to its end, closes it, and returns an exit code: 0 when the
     /// handler returned or the peer closed, reset or idled out; N for a handler's
     /// `ChildProcess.Exit(N)` or the program's exit code (128+N for signal N); 1 for any
-    /// other failure (logged).
-    func serve(_ connection: TCPConnection, peer: Peer) -> Int32 {
+    /// other failure (logged). A program joins the calling process's group when
+    /// `programJoinsGroup` (a prefork worker, which leads one), and starts one of its own
+    /// otherwise.
+    func serve(_ connection: TCPConnection, peer: Peer, programJoinsGroup: Bool = false) -> Int32 {
         defer { connection.close() }
         switch work {
         case .handler(let handler):
@@ -51,7 +53,7 @@ final class ConnectionService {
             }
         case .program(let spawner):
             do {
-                let child = try spawner.start(on: connection, peer: peer, idleTimeout: idleTimeout)
+                let child = try spawner.start(on: connection, peer: peer, idleTimeout: idleTimeout, joiningGroup: programJoinsGroup)
                 try child.join()
                 let code = child.exitCode ?? 1
                 return code >= 0 ? code : 128 - code

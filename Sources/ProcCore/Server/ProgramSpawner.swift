@@ -2,27 +2,44 @@ import SystemPackage
 
 /// Starts a server's program for one connection, as ucspi-tcp's tcpserver does: stdin
 /// and stdout on the socket, stderr the server's, and the server's environment with
-/// `PROTO=TCP`, `TCPREMOTEIP`, `TCPREMOTEPORT`, `TCPLOCALIP` and `TCPLOCALPORT` added.
+/// `PROTO=TCP`, `TCPREMOTEIP`, `TCPREMOTEPORT`, `TCPLOCALIP` and `TCPLOCALPORT` set,
+/// `TCPREMOTEHOST`, `TCPREMOTEINFO` and `TCPLOCALHOST` removed (tcpserver `-H -R` with no
+/// local name: no DNS or ident lookup is made, so a stale value must not pass for one),
+/// and the service manager's variables removed (`serverOnlyVariables`).
 ///
 /// It goes through `ChildProcess(executing:)`, so posix_spawn in C: no Swift code runs
 /// between the fork and the exec, and the spawning process needs no fork of its own.
 struct ProgramSpawner {
+    /// Variables that speak to the server alone and never reach a program: the service
+    /// manager's (a program could otherwise send READY=1 or STOPPING=1 as the server, or
+    /// take the server's watchdog for its own) and the sockets passed to the server.
+    static let serverOnlyVariables = SocketActivation.variables
+        + ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", UpgradeHandover.variable]
+    /// tcpserver's variables, which describe one connection: each is set for the
+    /// connection or removed, never inherited.
+    static let connectionVariables = [
+        "PROTO", "TCPREMOTEIP", "TCPREMOTEPORT", "TCPLOCALIP", "TCPLOCALPORT", "TCPREMOTEHOST", "TCPREMOTEINFO", "TCPLOCALHOST",
+    ]
+
     /// The program, its executable resolved at the server's start.
     let program: Program
-    /// The server's environment, read once at start, without the variables a listener
-    /// was passed with (read before `Server` takes them out of its own).
+    /// The server's environment (or the program's own, when it has one), read once at
+    /// start (before `Server` takes the passed sockets' variables out of its own),
+    /// without the server's own variables and tcpserver's.
     let environment: [String: String]
 
     init(program: Program) throws(ProcessError) {
         self.program = try program.resolvingExecutable()
-        self.environment = program.environment
-            ?? ProcessEnvironment.current().filter { !UpgradeHandover.passingVariables.contains($0.key) }
+        let withheld = Set(Self.serverOnlyVariables + Self.connectionVariables)
+        self.environment = (program.environment ?? ProcessEnvironment.current()).filter { !withheld.contains($0.key) }
     }
 
     /// Spawns the program on `connection` with the idle timeout set on the socket (a read
     /// or write of the program that waits longer fails with EAGAIN). The connection stays
-    /// open here: the caller closes its copy once the program runs.
-    func start(on connection: TCPConnection, peer: Peer, idleTimeout: Duration?) throws(ProcessError) -> ChildProcess {
+    /// open here: the caller closes its copy once the program runs. The program starts a
+    /// process group of its own, or, `joiningGroup`, stays in the caller's (a prefork
+    /// worker's, which is killed as one when the worker ends).
+    func start(on connection: TCPConnection, peer: Peer, idleTimeout: Duration?, joiningGroup: Bool = false) throws(ProcessError) -> ChildProcess {
         try connection.setTimeout(idleTimeout)
         let local = try connection.localAddress()
         var run = program
@@ -37,7 +54,8 @@ struct ProgramSpawner {
         run.standardOutput = FileDescriptor(rawValue: connection.descriptor)
         // Ctrl-C signals the terminal's whole group: the server decides when a
         // connection's program ends (after --grace), as it does for its forked children.
-        run.startsInNewProcessGroup = true
+        // A prefork worker's group is not the terminal's.
+        run.startsInNewProcessGroup = !joiningGroup
         let child = ChildProcess(name: "connection", executing: run)
         try child.start()
         return child

@@ -59,7 +59,7 @@ struct Serve: CommandWithExamples {
     @Option(name: .customLong("max-requests-jitter"), parsing: .unconditional, help: ArgumentHelp("Prefork: add a random 0...J to each worker's --max-requests, so that workers are not all replaced at once.", valueName: "j"))
     var maxRequestsJitter: Int?
 
-    @Option(name: .customLong("worker-timeout"), parsing: .unconditional, help: ArgumentHelp("Prefork: a busy worker that makes no progress for this many seconds (it runs without any I/O; waiting for its client is progress) is killed and replaced; 0 for never.", valueName: "seconds"))
+    @Option(name: .customLong("worker-timeout"), parsing: .unconditional, help: ArgumentHelp("Prefork: a busy worker that makes no progress for this many seconds (no read or write by it or its program, stuck, spinning or stopped; waiting for its client is not hung) is killed and replaced; 0 for never.", valueName: "seconds"))
     var workerTimeout: Double?
 
     @Option(name: .customLong("idle-timeout"), parsing: .unconditional, help: "Seconds a connection may stay idle before it is closed; 0 for never.")

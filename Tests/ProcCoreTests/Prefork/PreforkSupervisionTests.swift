@@ -12,7 +12,8 @@ import Glibc
 @Suite("Prefork supervision")
 struct PreforkSupervisionTests {
     /// Echoes what it reads; "spin" makes it burn CPU in a loop of its own (30 s at
-    /// most, so that nothing outlives the test), "exit" ends the worker at once.
+    /// most, so that nothing outlives the test), "deadlock" makes it wait for a pipe that
+    /// nobody writes to (30 s at most: SIGALRM ends the worker), "exit" ends the worker at once.
     static func handler(_ connection: TCPConnection, _ peer: Peer) throws {
         var buffer = [UInt8](repeating: 0, count: 256)
         while true {
@@ -23,6 +24,14 @@ struct PreforkSupervisionTests {
                 let deadline = pc_monotonic_ns() + 30_000_000_000
                 var spins: UInt64 = 0
                 while pc_monotonic_ns() < deadline { spins &+= 1 }
+                return
+            }
+            if text == "deadlock" {
+                var ends: [Int32] = [-1, -1]
+                _ = pc_pipe(&ends)
+                alarm(30)
+                var byte: UInt8 = 0
+                _ = Glibc.read(ends[0], &byte, 1)
                 return
             }
             if text == "exit" { pc_child_exit(3) }
@@ -56,6 +65,33 @@ struct PreforkSupervisionTests {
         defer { after.close() }
         #expect(try after.roundTrip("replaced") == "replaced")
         #expect(!server.workers().contains(worker))
+    }
+
+    @Test("--worker-timeout kills a worker stuck without CPU or I/O: SIGSTOPped, or deadlocked on something else than its client",
+          arguments: ["SIGSTOP", "deadlock"])
+    func workerTimeoutWithoutCPU(stuck: String) throws {
+        var options = PreforkOptions(workers: 1)
+        options.workerTimeout = .milliseconds(600)
+        let server = try PreforkServerProcess(options, handler: Self.handler)
+        defer { server.stop() }
+        #expect(server.waitForWorkers(1))
+        let connection = try server.connect()
+        defer { connection.close() }
+        #expect(try connection.roundTrip("hello") == "hello")
+        let worker = try #require(server.workers().first)
+        if stuck == "SIGSTOP" {
+            // Stopped while it waits for its client: no longer waiting, and no progress.
+            #expect(kill(worker, SIGSTOP) == 0)
+        } else {
+            try connection.writeAll(Array("deadlock".utf8))
+        }
+        #expect(server.waitForLog(containing: "worker \(worker) timed out: no progress for 0.6 s; killed"), "\(server.log)")
+        var byte: UInt8 = 0
+        #expect((try? withUnsafeMutableBytes(of: &byte) { try connection.read(into: $0) }) ?? 0 == 0)
+        #expect(TestClock.waitUntil(timeout: 10) { let now = server.workers(); return now.count == 1 && !now.contains(worker) })
+        let after = try server.connect()
+        defer { after.close() }
+        #expect(try after.roundTrip("replaced") == "replaced")
     }
 
     @Test("The pool grows to maxWorkers while every worker is busy, and shrinks back once idle")

@@ -4,39 +4,52 @@ import Testing
 @Suite struct ProgressWatchTests {
     static let ms: Int64 = 1_000_000
 
-    /// Feeds `watch` one observation per 150 ms from `firstStep` to `lastStep`; `sample`
-    /// gives the CPU time and the I/O calls at each step. Returns the verdicts.
-    private func observe(_ watch: inout ProgressWatch, steps: ClosedRange<Int>, sample: (Int) -> (cpuNs: UInt64, ioCalls: UInt64)) -> [Bool] {
-        steps.map { step in
-            let (cpu, io) = sample(step)
-            return watch.observe(cpuNs: cpu, ioCalls: io, now: Int64(150 * step) * Self.ms)
-        }
+    /// Feeds `watch` one observation per 150 ms from `firstStep` to `lastStep`; `ioCalls`
+    /// gives the read and write calls at each step. Returns the verdicts.
+    private func observe(_ watch: inout ProgressWatch, steps: ClosedRange<Int>, ioCalls: (Int) -> UInt64) -> [Bool] {
+        steps.map { step in watch.observe(ioCalls: ioCalls(step), now: Int64(150 * step) * Self.ms) }
     }
 
-    @Test func aWorkerThatRunsWithoutIOIsHungOnceTheTimeoutHasPassed() {
+    @Test func aWorkerWithoutIOIsSuspectOnceTheTimeoutHasPassedWhateverItsCPU() {
+        // Spinning, stopped or blocked: the watch never sees the CPU, only the I/O.
         var watch = ProgressWatch(timeout: .milliseconds(500), startedNs: 0)
         watch.observe(slotProgressNs: 1)  // took a connection
-        // All of the time between two looks on the CPU, no read or write.
-        let hung = observe(&watch, steps: 1...6) { (UInt64($0) * 150 * UInt64(Self.ms), 7) }
-        #expect(hung == [false, false, false, true, true, true])
+        let suspect = observe(&watch, steps: 1...6) { _ in 7 }
+        #expect(suspect == [false, false, false, true, true, true])
     }
 
-    @Test func waitingBlockedOrDoingIOIsProgress() {
+    @Test func readingAndWritingIsProgress() {
         var watch = ProgressWatch(timeout: .milliseconds(500), startedNs: 0)
         watch.observe(slotProgressNs: 1)
-        // Blocked: no CPU time used for 3 s.
-        let blocked = observe(&watch, steps: 1...20) { _ in (0, 1) }
-        // On the CPU all the time, but reading and writing all the while.
-        let talking = observe(&watch, steps: 21...40) { (UInt64($0) * 150 * UInt64(Self.ms), UInt64($0)) }
-        #expect(!blocked.contains(true) && !talking.contains(true))
+        let talking = observe(&watch, steps: 1...20) { UInt64($0) }
+        // Then silent: suspect once the timeout has passed since the last call.
+        let silent = observe(&watch, steps: 21...25) { _ in 20 }
+        #expect(!talking.contains(true))
+        #expect(silent == [false, false, false, true, true])
+    }
+
+    @Test func waitingForItsClientIsProgress() {
+        var watch = ProgressWatch(timeout: .milliseconds(500), startedNs: 0)
+        watch.observe(slotProgressNs: 1)
+        var verdicts: [Bool] = []
+        for step in 1...20 {
+            let now = Int64(150 * step) * Self.ms
+            let suspect = watch.observe(ioCalls: 3, now: now)
+            if suspect { watch.sawWaitingForClient(now: now) }
+            verdicts.append(suspect)
+        }
+        // Suspect at most every fourth look (each time found waiting), never hung for long.
+        #expect(verdicts.filter { $0 }.count <= 5)
+        #expect(watch.progressNs == 3000 * Self.ms)
     }
 
     @Test func aNewConnectionIsProgress() {
         var watch = ProgressWatch(timeout: .milliseconds(500), startedNs: 0)
-        let first = watch.observe(cpuNs: 0, ioCalls: 0, now: 100 * Self.ms)
-        let spinning = watch.observe(cpuNs: 500 * UInt64(Self.ms), ioCalls: 0, now: 600 * Self.ms)
+        let first = watch.observe(ioCalls: 0, now: 100 * Self.ms)
+        let stuck = watch.observe(ioCalls: 0, now: 600 * Self.ms)
         watch.observe(slotProgressNs: 650 * Self.ms)
-        let afterNewConnection = watch.observe(cpuNs: 550 * UInt64(Self.ms), ioCalls: 0, now: 700 * Self.ms)
-        #expect(!first && spinning && !afterNewConnection)
+        let afterNewConnection = watch.observe(ioCalls: 0, now: 700 * Self.ms)
+        let laterStill = watch.observe(ioCalls: 0, now: 1_200 * Self.ms)
+        #expect(!first && stuck && !afterNewConnection && laterStill)
     }
 }

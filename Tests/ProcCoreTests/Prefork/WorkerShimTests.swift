@@ -110,29 +110,86 @@ import Glibc
         #expect(readErrno(from: readEnd) == 1)
     }
 
-    @Test func theActivityOfAProcessCountsItsCPUAndItsIO() throws {
+    @Test func theIOCallsOfAWorkerCountThoseOfItsProgram() throws {
         let (readEnd, writeEnd) = try makePipe()
         defer { _ = pc_close(readEnd) }
-        let child = ChildProcess(name: "spinner", threadPolicy: .allow) {
+        // The worker makes no call of its own; its child (its program) writes 3 times, then waits.
+        let worker = ChildProcess(name: "worker", threadPolicy: .allow) {
             closeInheritedDescriptors(keeping: writeEnd)
-            // 200 ms of its own CPU time, however busy the machine is (10 s at most).
-            let deadline = pc_monotonic_ns() + 10_000_000_000
-            var used = timespec()
-            repeat {
-                clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &used)
-            } while used.tv_sec == 0 && used.tv_nsec < 200_000_000 && pc_monotonic_ns() < deadline
-            var value: Int32 = 0
-            _ = pc_write_all(writeEnd, &value, MemoryLayout<Int32>.size)
-            _ = pc_poll(nil, 0, 5_000, &value)
+            let program = ChildProcess(name: "program", threadPolicy: .allow) {
+                for value: Int32 in 1...3 {
+                    var copy = value
+                    _ = pc_write_all(writeEnd, &copy, MemoryLayout<Int32>.size)
+                }
+                var ready: Int32 = 0
+                _ = pc_poll(nil, 0, 10_000, &ready)
+            }
+            try program.start()
+            try program.join()
+        }
+        try worker.start()
+        _ = pc_close(writeEnd)
+        defer { stop(worker) }
+        #expect((1...3).map { _ in readErrno(from: readEnd) } == [1, 2, 3])
+        var calls: UInt64 = 0
+        #expect(pc_worker_io_calls(worker.pid!, &calls) == 0)
+        #expect(calls >= 3)
+    }
+
+    /// How a child of the test waits in `waitsForClient`.
+    enum Wait: String, CaseIterable {
+        case readingTheSocket, pollingTheSocket, epollOnTheSocket, readingAPipe, stoppedReadingTheSocket
+    }
+
+    @Test(arguments: Wait.allCases)
+    func aWorkerWaitsForItsClientOnlyAsleepOnItsSocket(_ wait: Wait) throws {
+        var pair: [Int32] = [-1, -1]
+        try #require(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0)
+        defer { pair.forEach { _ = pc_close($0) } }
+        let (readEnd, writeEnd) = try makePipe()
+        defer { _ = pc_close(readEnd); _ = pc_close(writeEnd) }
+        let socket = pair[1]
+        let child = ChildProcess(name: "waiter", threadPolicy: .allow) {
+            closeInheritedDescriptors(keeping: socket, readEnd)
+            var byte: UInt8 = 0
+            switch wait {
+            case .readingTheSocket, .stoppedReadingTheSocket:
+                _ = Glibc.read(socket, &byte, 1)
+            case .pollingTheSocket:
+                var entry = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+                _ = poll(&entry, 1, 30_000)
+            case .epollOnTheSocket:
+                var set: Int32 = -1
+                var token: UInt64 = 0
+                var count: Int32 = 0
+                _ = pc_epoll_create(&set)
+                _ = pc_epoll_watch_readable(set, socket, 1)
+                _ = pc_epoll_wait(set, &token, 1, 30_000, &count)
+            case .readingAPipe:
+                _ = Glibc.read(readEnd, &byte, 1)
+            }
         }
         try child.start()
-        _ = pc_close(writeEnd)
         defer { stop(child) }
-        _ = readErrno(from: readEnd)
-        var cpu: UInt64 = 0
-        var io: UInt64 = 0
-        #expect(pc_process_activity(child.pid!, &cpu, &io) == 0)
-        #expect(cpu >= 150_000_000)  // counted in 10 ms ticks
-        #expect(io >= 1)
+        let pid = try #require(child.pid)
+        var inode: UInt64 = 0
+        #expect(pc_descriptor_inode(socket, &inode) == 0)
+        // Asleep in its system call (a look at /proc/PID/syscall until it is there).
+        let asleep = TestClock.waitUntil(timeout: 10) {
+            let fd = open("/proc/\(pid)/syscall", O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return false }
+            defer { _ = pc_close(fd) }
+            let text = String(decoding: drain(fd), as: UTF8.self)
+            return procState(pid) == "S" && !text.hasPrefix("running") && !text.hasPrefix("-1")
+        }
+        try #require(asleep)
+        if wait == .stoppedReadingTheSocket {
+            #expect(kill(pid, SIGSTOP) == 0)
+            #expect(TestClock.waitUntil(timeout: 10) { procState(pid) == "T" })
+        }
+        var waiting = false
+        #expect(pc_worker_waits_for_client(pid, inode, &waiting) == 0)
+        let expected = [.readingTheSocket, .pollingTheSocket, .epollOnTheSocket].contains(wait)
+        #expect(waiting == expected)
     }
 }

@@ -15,9 +15,12 @@ final class RunningServer {
 
     /// Starts `procctl serve --port 0` with `arguments` added and waits (at most 10 s)
     /// for its `listening on 127.0.0.1:PORT` line; `executable` is the built procctl
-    /// unless a test runs a copy of it.
-    init(_ arguments: [String] = [], executable: String = Procctl.path) throws {
-        if executable == Procctl.path {
+    /// unless a test runs a copy of it; `environment` ("NAME=value") is added to the
+    /// server's own.
+    init(_ arguments: [String] = [], executable: String = Procctl.path, environment: [String] = []) throws {
+        if !environment.isEmpty {
+            program = try LaunchedProgram("/usr/bin/env", environment + [executable, "serve", "--port", "0"] + arguments)
+        } else if executable == Procctl.path {
             program = try Procctl.launch(["serve", "--port", "0"] + arguments)
         } else {
             program = try LaunchedProgram(executable, ["serve", "--port", "0"] + arguments)

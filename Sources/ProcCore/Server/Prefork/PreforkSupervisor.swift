@@ -15,7 +15,8 @@ import Glibc
 ///
 /// Signals: SIGTERM or SIGINT drains (the listener is shut down, busy workers finish
 /// their connection for up to `grace`, the rest are killed); a second one, or SIGQUIT,
-/// stops at once. SIGTTIN adds a worker, SIGTTOU removes one (never below 1). SIGHUP
+/// stops at once. A worker is killed with its process group, its program included, and
+/// one that ends by itself has its group killed before it is reaped. SIGTTIN adds a worker, SIGTTOU removes one (never below 1). SIGHUP
 /// reloads: a new generation of workers is forked, and once it accepts, the old one is
 /// told to leave, each worker after its current connection. SIGUSR2 upgrades the binary
 /// (`BinaryUpgrade`); once the new master serves, this one hands over: its workers leave
@@ -326,6 +327,7 @@ final class PreforkSupervisor {
     }
 
     /// Reaps every worker that has ended, logs how, and follows the crash-loop guard.
+    /// Whatever a worker started (its program, and what that started) is killed first.
     private func reapEndedWorkers() {
         var index = workers.count - 1
         while index >= 0 {
@@ -333,12 +335,29 @@ final class PreforkSupervisor {
             let pollIndex = index + 1
             let looked = worker.process.processDescriptor == nil
                 || (pollIndex < pollSet.count && pollSet[pollIndex].revents != 0)
-            if looked, let code = worker.process.exitCode {
-                workers.remove(at: index)
-                workerEnded(worker, exitCode: code)
+            if looked, let pid = worker.process.pid {
+                var ended = false
+                let result = pc_has_ended(pid, &ended)
+                // Not yet reaped: its group is still its own (see killGroup).
+                if result == 0 && ended { killGroup(of: worker) }
+                if result != 0 || ended, let code = worker.process.exitCode {
+                    workers.remove(at: index)
+                    workerEnded(worker, exitCode: code)
+                }
             }
             index -= 1
         }
+    }
+
+    /// SIGKILLs `worker` with its process group: the program it runs for a connection and
+    /// whatever that started, which must not outlive it (a worker killed from outside, by
+    /// an operator or the OOM killer, would leave its program serving on under init).
+    /// The worker leads its group (`PreforkWorker`), whose id is its pid; called before
+    /// the worker is reaped only, while the kernel keeps that pid, and so the group's id,
+    /// from any other process.
+    private func killGroup(of worker: Worker) {
+        guard let pid = worker.process.pid else { return }
+        _ = pc_kill_worker_group(pid, worker.process.processDescriptor ?? -1)
     }
 
     private func workerEnded(_ worker: Worker, exitCode code: Int32) {
@@ -382,26 +401,31 @@ final class PreforkSupervisor {
     }
 
     /// `--worker-timeout`: SIGKILLs a busy worker that has made no progress for that long
-    /// (see `ProgressWatch`).
+    /// and does not wait for its client (see `ProgressWatch`). Looks ten times per timeout,
+    /// so that a hung worker is killed within a tenth of it past the timeout; only a
+    /// suspect costs more than one /proc read per process.
     private func killHungWorkers(now: Int64) {
         guard let timeout = options.workerTimeout, let scoreboard, now >= nextProgressCheckNs else { return }
-        nextProgressCheckNs = now + min(Self.tickNs, max(10_000_000, timeout.nanoseconds / 4))
+        nextProgressCheckNs = now + min(Self.tickNs, max(10_000_000, timeout.nanoseconds / 10))
         for index in workers.indices where !workers[index].timedOut {
             let slot = workers[index].slot
             workers[index].progress?.observe(slotProgressNs: pc_slot_progress_ns(scoreboard[slot]))
             guard scoreboard.state(of: slot) == .busy, let pid = workers[index].process.pid else { continue }
-            var cpuNs: UInt64 = 0
             var ioCalls: UInt64 = 0
-            guard pc_process_activity(pid, &cpuNs, &ioCalls) == 0 else { continue }
-            if workers[index].progress?.observe(cpuNs: cpuNs, ioCalls: ioCalls, now: now) == true {
-                workers[index].timedOut = true
-                // With its program, if it runs one: an orphan would spin on.
-                _ = pc_kill_with_children(pid, workers[index].process.processDescriptor ?? -1)
-                summary.childrenKilled += 1
-                log.now(ServerEvent(
-                    "worker_timed_out", .error, "worker \(pid) timed out: no progress for \(timeout.secondsText) s; killed",
-                    ["pid": .pid(pid), "timeout_s": .seconds(timeout)]))
+            guard pc_worker_io_calls(pid, &ioCalls) == 0,
+                workers[index].progress?.observe(ioCalls: ioCalls, now: now) == true else { continue }
+            var waiting = false
+            if pc_worker_waits_for_client(pid, pc_slot_connection(scoreboard[slot]), &waiting) == 0, waiting {
+                workers[index].progress?.sawWaitingForClient(now: now)
+                continue
             }
+            workers[index].timedOut = true
+            // With its program, if it runs one: an orphan would spin on.
+            killGroup(of: workers[index])
+            summary.childrenKilled += 1
+            log.now(ServerEvent(
+                "worker_timed_out", .error, "worker \(pid) timed out: no progress for \(timeout.secondsText) s; killed",
+                ["pid": .pid(pid), "timeout_s": .seconds(timeout)]))
         }
     }
 
@@ -462,6 +486,8 @@ final class PreforkSupervisor {
                 "fork_failed", .error, "procctl: cannot fork a worker: \(error); trying again in 1 s", ["error": .string("\(error)"), "retry_s": .int(1)]))
             return false
         }
+        // As the worker does itself: its group exists from here on, whoever runs first.
+        if let pid = process.pid { _ = pc_worker_lead_group(pid) }
         pc_slot_assign(scoreboard[slot], process.pid ?? 0, budget)
         let progress = options.workerTimeout.map { ProgressWatch(timeout: $0, startedNs: now) }
         workers.append(Worker(process: process, slot: slot, generation: generation, startedNs: now, progress: progress))
@@ -530,13 +556,18 @@ final class PreforkSupervisor {
         stopNow()
     }
 
-    /// SIGKILLs every worker still there and reaps them all.
+    /// SIGKILLs every worker still there, with its program, and reaps them all.
     private func stopNow() {
         closeListener()
-        for worker in workers where !worker.timedOut && (try? worker.process.isAlive) == true {
-            // Killing an idle worker cuts no connection: only busy ones are counted.
-            if scoreboard?.state(of: worker.slot) == .busy { summary.childrenKilled += 1 }
-            try? worker.process.kill()
+        // None of them is reaped yet: each group is still its worker's own.
+        for worker in workers {
+            var ended = false
+            if let pid = worker.process.pid, pc_has_ended(pid, &ended) == 0, !ended, !worker.timedOut,
+                scoreboard?.state(of: worker.slot) == .busy {
+                // Killing an idle worker cuts no connection: only busy ones are counted.
+                summary.childrenKilled += 1
+            }
+            killGroup(of: worker)
         }
         for worker in workers {
             try? worker.process.join()

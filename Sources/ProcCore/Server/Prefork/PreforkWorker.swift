@@ -35,7 +35,7 @@ struct PreforkWorker {
     func run() -> Int32 {
         // A terminal's Ctrl-C, Ctrl-\, hangup and job-control signals reach the whole
         // process group, as do reload and upgrade sent to it: the master decides when
-        // workers end, not the terminal.
+        // workers end, not the terminal. (Until the worker leads its own group in boot().)
         for groupSignal in [SIGINT, SIGQUIT, SIGHUP, SIGUSR2, SIGTTIN, SIGTTOU] { signal(groupSignal, SIG_IGN) }
         if let failure = boot() {
             service.log.fromAnyProcess(ServerEvent(
@@ -75,8 +75,15 @@ struct PreforkWorker {
                         "accept_failed", .error, "worker \(getpid()): \(error)", ["pid": .pid(getpid()), "error": .string("\(error)")]))
                     return 1
                 }
+                // For --worker-timeout: the master tells a worker waiting for its client
+                // by this socket (pc_worker_waits_for_client).
+                var inode: UInt64 = 0
+                _ = pc_descriptor_inode(fd, &inode)
+                pc_slot_set_connection(scoreboard[slot], inode)
                 scoreboard.record(.busy, served: served, at: slot)
-                _ = service.serve(TCPConnection(adopting: fd), peer: Peer(host: String(cString: host.baseAddress!), port: Int(port)))
+                _ = service.serve(
+                    TCPConnection(adopting: fd), peer: Peer(host: String(cString: host.baseAddress!), port: Int(port)),
+                    programJoinsGroup: true)
                 served += 1
                 if budget > 0 && served >= budget {
                     scoreboard.record(.recycling, served: served, at: slot)
@@ -91,7 +98,12 @@ struct PreforkWorker {
 
     /// Sets the worker up; the reason it cannot run, or nil.
     private func boot() -> String? {
-        var result = pc_worker_catch_stop(SIGTERM)
+        // A group of its own, which its programs join: whatever the worker starts ends
+        // with it, as the master kills the group when the worker ends (see
+        // `PreforkSupervisor`). Out of the terminal's group, no terminal signal reaches it.
+        var result = pc_worker_lead_group(0)
+        if result != 0 { return "\(ProcessError.systemCall("setpgid", result))" }
+        result = pc_worker_catch_stop(SIGTERM)
         if result != 0 { return "\(ProcessError.systemCall("sigaction", result))" }
         // An orphan must not keep the port: when the master dies, SIGTERM comes, and the
         // worker leaves after its current connection.

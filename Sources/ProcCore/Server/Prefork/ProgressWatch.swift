@@ -1,22 +1,22 @@
 /// Whether a busy worker is still making progress, for `--worker-timeout`.
 ///
 /// Progress is a change of state on the scoreboard (a connection taken or finished) or,
-/// within a connection, a read or write system call of the worker or of the program it
-/// runs for the connection (the kernel's count, /proc/PID/io) or time spent blocked (no CPU time used: waiting for a slow client or a program, a
-/// wait the idle timeout bounds). A worker that burns CPU without any I/O (a handler
-/// stuck in a loop of its own) makes none, and is hung once that has lasted `timeout`.
+/// within a connection, a read or write system call of the worker or of a process it
+/// started for the connection (its program, and what that started: the kernel's counts,
+/// /proc/PID/io). A worker that has made none for longer than `timeout` is hung, whatever
+/// it does instead: it spins, it is stopped, or it is blocked on anything but its client.
+/// Waiting for its client is the one exception, which `--idle-timeout` bounds: a suspect
+/// found waiting (`pc_worker_waits_for_client`) has made progress. Time on the CPU, or
+/// off it, is not progress.
 ///
 /// Pure: the master feeds it what it reads, one observation per check.
 struct ProgressWatch {
-    /// CPU time is counted in clock ticks of 10 ms: a worker that used at most one tick
-    /// (or a twentieth of the time between two looks) was blocked.
-    static let blockedCPUNs: UInt64 = 10_000_000
-
     let timeoutNs: Int64
     /// The last progress seen, in nanoseconds of the monotonic clock.
     private(set) var progressNs: Int64
     private var slotProgressNs: Int64 = 0
-    private var last: (cpuNs: UInt64, ioCalls: UInt64, atNs: Int64)?
+    /// The read and write calls at the last look.
+    private var last: UInt64?
 
     /// Watches a worker started at `startedNs`.
     init(timeout: Duration, startedNs: Int64) {
@@ -32,16 +32,19 @@ struct ProgressWatch {
         last = nil
     }
 
-    /// Records what a busy worker has done so far; returns true when it is hung.
-    mutating func observe(cpuNs: UInt64, ioCalls: UInt64, now: Int64) -> Bool {
-        if let last {
-            let elapsed = UInt64(max(0, now - last.atNs))
-            // Less CPU time than before: a program of the worker ended between two looks.
-            let ran = cpuNs >= last.cpuNs ? cpuNs - last.cpuNs : 0
-            let blocked = ran <= max(Self.blockedCPUNs, elapsed / 20)
-            if ioCalls != last.ioCalls || blocked { progressNs = now }
-        }
-        last = (cpuNs, ioCalls, now)
+    /// Records the read and write calls a busy worker has made so far; returns true when it
+    /// has made no progress for longer than the timeout: a suspect, hung unless it waits
+    /// for its client (`sawWaitingForClient`).
+    mutating func observe(ioCalls: UInt64, now: Int64) -> Bool {
+        defer { last = ioCalls }
+        // A first look has nothing to compare with: the next one judges.
+        guard let last else { return false }
+        if ioCalls != last { progressNs = now }
         return now - progressNs > timeoutNs
+    }
+
+    /// The worker was found waiting for its client: as good as progress.
+    mutating func sawWaitingForClient(now: Int64) {
+        progressNs = now
     }
 }
