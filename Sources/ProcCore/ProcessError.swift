@@ -37,6 +37,9 @@ public struct ProcessError: Error, Equatable, CustomStringConvertible, Sendable 
         public static let timedOut = Code("timed out")
         /// A bounded `ProcessSemaphore` released more times than it was acquired.
         public static let semaphoreOverflow = Code("semaphore released too many times")
+        /// A `ProcessBarrier` aborted, reset while the process waited, or whose action threw
+        /// (Python's `BrokenBarrierError`).
+        public static let brokenBarrier = Code("barrier broken")
         /// The other end of a Connection is closed (every process that held it closed it or
         /// ended) and no message is left to read.
         public static let endOfStream = Code("end of stream")
