@@ -59,6 +59,9 @@ public struct ProcessError: Error, Equatable, CustomStringConvertible, Sendable 
         public static let empty = Code("queue empty")
         /// A non-blocking or timed `put` found the queue full.
         public static let full = Code("queue full")
+        /// `JoinableProcessQueue.taskDone()` called more times than items were put
+        /// (Python's `ValueError` from `task_done`).
+        public static let taskDoneTooOften = Code("taskDone() called more times than items were put")
         /// A pool worker ended (killed, crashed, exited) while it held the task; the error's
         /// operation tells its exit code or signal.
         public static let workerLost = Code("worker lost")
