@@ -52,6 +52,10 @@ public struct ProcessError: Error, Equatable, CustomStringConvertible, Sendable 
         public static let unencodableValue = Code("unencodable value")
         /// A message longer than the receiver allows, or too large for a queue's buffer.
         public static let messageTooLarge = Code("message too large")
+        /// A message longer than the buffer `Connection.receiveBytes(into:at:)` was given
+        /// (Python's `BufferTooShort`): the message was received whole and is in the error's
+        /// `receivedBytes`.
+        public static let bufferTooShort = Code("buffer too short for the message")
         /// A Connection or queue used after `close()`, or a Connection end used in the
         /// direction it cannot go.
         public static let alreadyClosed = Code("already closed")
@@ -86,12 +90,23 @@ public struct ProcessError: Error, Equatable, CustomStringConvertible, Sendable 
     public let operation: String
     /// The errno the system returned, when a system call failed.
     public let errno: Errno?
+    /// For `.bufferTooShort`, the whole message that did not fit (Python's `e.args[0]`).
+    public let receivedBytes: [UInt8]?
 
     /// Creates an error; `errno` is nil when no system call is involved.
     public init(_ code: Code, operation: String, errno: Errno? = nil) {
         self.code = code
         self.operation = operation
         self.errno = errno
+        receivedBytes = nil
+    }
+
+    /// A `.bufferTooShort` error carrying the message that did not fit.
+    init(bufferTooShortFor message: [UInt8], operation: String) {
+        code = .bufferTooShort
+        self.operation = operation
+        errno = nil
+        receivedBytes = message
     }
 
     /// A failed system call: `operation` returned errno value `rawErrno`.
