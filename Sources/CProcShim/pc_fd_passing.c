@@ -85,3 +85,34 @@ int pc_receive_with_fds(int socket_fd, void *buffer, size_t capacity, size_t *ou
     *out_fd_count = count;
     return 0;
 }
+
+int pc_read_keeping_fds(int socket_fd, void *buffer, size_t capacity, size_t *out_length,
+                        int *fds, int fd_capacity, int *out_fd_count) {
+    union {
+        char buffer[CMSG_SPACE(sizeof(int) * PC_FD_PASSING_MAX)];
+        struct cmsghdr align;
+    } control;
+    struct iovec iov = { .iov_base = buffer, .iov_len = capacity };
+    struct msghdr message = { .msg_iov = &iov, .msg_iovlen = 1,
+                              .msg_control = control.buffer, .msg_controllen = sizeof control.buffer };
+    ssize_t received;
+    for (;;) {
+        received = recvmsg(socket_fd, &message, MSG_CMSG_CLOEXEC);
+        if (received >= 0) break;
+        if (errno != EINTR) return errno;
+    }
+    int count = 0;
+    for (struct cmsghdr *header = CMSG_FIRSTHDR(&message); header != NULL; header = CMSG_NXTHDR(&message, header)) {
+        if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS) continue;
+        int n = (int)((header->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+        for (int i = 0; i < n; i++) {
+            int incoming;
+            memcpy(&incoming, CMSG_DATA(header) + sizeof(int) * (size_t)i, sizeof incoming);
+            if (count < fd_capacity) fds[count++] = incoming;
+            else close(incoming);
+        }
+    }
+    *out_length = (size_t)received;
+    *out_fd_count = count;
+    return 0;
+}

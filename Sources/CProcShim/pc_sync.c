@@ -58,6 +58,10 @@ int pc_mutex_release_if_held(pthread_mutex_t *mutex) {
     return 0;
 }
 
+bool pc_mutex_is_held(const pthread_mutex_t *mutex) {
+    return mutex->__data.__owner == gettid();
+}
+
 int pc_condition_wait(uint32_t *sequence, pthread_mutex_t *mutex,
                       const struct timespec *deadline, bool *out_owner_died) {
     /* Read with the mutex held: a waker that changes the state under the mutex bumps

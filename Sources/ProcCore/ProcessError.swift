@@ -37,6 +37,9 @@ public struct ProcessError: Error, Equatable, CustomStringConvertible, Sendable 
         public static let timedOut = Code("timed out")
         /// A bounded `ProcessSemaphore` released more times than it was acquired.
         public static let semaphoreOverflow = Code("semaphore released too many times")
+        /// A `ProcessBarrier` aborted, reset while the process waited, or whose action threw
+        /// (Python's `BrokenBarrierError`).
+        public static let brokenBarrier = Code("barrier broken")
         /// The other end of a Connection is closed (every process that held it closed it or
         /// ended) and no message is left to read.
         public static let endOfStream = Code("end of stream")
@@ -49,6 +52,10 @@ public struct ProcessError: Error, Equatable, CustomStringConvertible, Sendable 
         public static let unencodableValue = Code("unencodable value")
         /// A message longer than the receiver allows, or too large for a queue's buffer.
         public static let messageTooLarge = Code("message too large")
+        /// A message longer than the buffer `Connection.receiveBytes(into:at:)` was given
+        /// (Python's `BufferTooShort`): the message was received whole and is in the error's
+        /// `receivedBytes`.
+        public static let bufferTooShort = Code("buffer too short for the message")
         /// A Connection or queue used after `close()`, or a Connection end used in the
         /// direction it cannot go.
         public static let alreadyClosed = Code("already closed")
@@ -56,6 +63,9 @@ public struct ProcessError: Error, Equatable, CustomStringConvertible, Sendable 
         public static let empty = Code("queue empty")
         /// A non-blocking or timed `put` found the queue full.
         public static let full = Code("queue full")
+        /// `JoinableProcessQueue.taskDone()` called more times than items were put
+        /// (Python's `ValueError` from `task_done`).
+        public static let taskDoneTooOften = Code("taskDone() called more times than items were put")
         /// A pool worker ended (killed, crashed, exited) while it held the task; the error's
         /// operation tells its exit code or signal.
         public static let workerLost = Code("worker lost")
@@ -80,12 +90,23 @@ public struct ProcessError: Error, Equatable, CustomStringConvertible, Sendable 
     public let operation: String
     /// The errno the system returned, when a system call failed.
     public let errno: Errno?
+    /// For `.bufferTooShort`, the whole message that did not fit (Python's `e.args[0]`).
+    public let receivedBytes: [UInt8]?
 
     /// Creates an error; `errno` is nil when no system call is involved.
     public init(_ code: Code, operation: String, errno: Errno? = nil) {
         self.code = code
         self.operation = operation
         self.errno = errno
+        receivedBytes = nil
+    }
+
+    /// A `.bufferTooShort` error carrying the message that did not fit.
+    init(bufferTooShortFor message: [UInt8], operation: String) {
+        code = .bufferTooShort
+        self.operation = operation
+        errno = nil
+        receivedBytes = message
     }
 
     /// A failed system call: `operation` returned errno value `rawErrno`.

@@ -107,6 +107,36 @@ extension ForkingTests {
             #expect(child.exitCode == -SIGTERM)
         }
 
+        /// CPython's test_interrupt and test_interrupt_no_handler: SIGINT through the pidfd
+        /// ends a child with no handler as -SIGINT; one that handles it (Python's
+        /// KeyboardInterrupt) ends as its handler says.
+        @Test func interruptSendsSIGINT() throws {
+            let started = try ProcessEvent()
+            let plain = try startChild {
+                try started.set()
+                sleep(30)
+            }
+            defer { stop(plain) }
+            #expect(try started.wait(timeout: .seconds(10)))
+            try plain.interrupt()
+            finish(plain)
+            #expect(plain.exitCode == -SIGINT)
+            try plain.interrupt()  // ended: does nothing
+
+            try started.clear()
+            let handling = try startChild {
+                signal(SIGINT) { _ in _exit(1) }
+                try started.set()
+                sleep(30)
+            }
+            defer { stop(handling) }
+            #expect(try started.wait(timeout: .seconds(10)))
+            try handling.interrupt()
+            finish(handling)
+            #expect(handling.exitCode == 1)
+            #expect(processError { try ChildProcess(threadPolicy: .allow) {}.interrupt() }?.code == .notStarted)
+        }
+
         @Test func pidIsNilBeforeStartThenTheChildsOwn() throws {
             let (readEnd, writeEnd) = try makePipe()
             defer { _ = pc_close(readEnd); _ = pc_close(writeEnd) }

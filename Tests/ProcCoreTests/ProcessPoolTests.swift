@@ -247,6 +247,27 @@ extension ForkingTests {
             #expect(try pool.apply(1) == 1)
         }
 
+        /// CPython's test_map_async and test_map_async_callbacks (the callback being the
+        /// code after get): the handle is not ready while the tasks are held at a gate.
+        @Test func mapAsyncHandles() throws {
+            struct Refused: Error {}
+            let gate = try ProcessEvent()
+            let pool = try ProcessPool(workers: 2, threadPolicy: .allow) { (n: Int) throws -> Int in
+                guard try gate.wait(timeout: .seconds(20)) else { throw Refused() }
+                if n == 13 { throw Refused() }
+                return n * n
+            }
+            let pending = try pool.mapAsync(0..<10)
+            #expect(!pending.isReady)
+            #expect(processError { _ = try pending.get(timeout: .zero) }?.code == .timedOut)
+            try gate.set()
+            #expect(try pending.get(timeout: .seconds(20)) == (0..<10).map { $0 * $0 })
+            #expect(pending.isReady)
+            let failing = try pool.mapAsync(10..<15, chunkSize: 1)
+            #expect(try failing.wait(timeout: .seconds(20)))
+            #expect(processError { _ = try failing.get() }?.code == .taskFailed)
+        }
+
         @Test func droppingOrClosingAPoolLeavesNoWorkerOrZombie() throws {
             var pids: [Int32] = []
             do {

@@ -24,4 +24,11 @@ int pc_send_with_fds(int socket_fd, const void *bytes, size_t length, const int 
 int pc_receive_with_fds(int socket_fd, void *buffer, size_t capacity, size_t *out_length,
                         int *fds, int fd_capacity, int *out_fd_count);
 
+/// One recvmsg(2) of at most `capacity` bytes from a stream socket, as read(2) would give
+/// (the count in `*out_length`, 0 at end of stream), keeping the descriptors that came with
+/// them (SCM_RIGHTS, close-on-exec) in `fds`, the count in `*out_fd_count`: read(2) would
+/// close them. Descriptors beyond `fd_capacity` are closed. EINTR is retried.
+int pc_read_keeping_fds(int socket_fd, void *buffer, size_t capacity, size_t *out_length,
+                        int *fds, int fd_capacity, int *out_fd_count);
+
 #endif

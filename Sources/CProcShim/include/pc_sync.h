@@ -41,6 +41,9 @@ int pc_mutex_unlock(pthread_mutex_t *mutex);
 /// at the thread's next robust lock).
 int pc_mutex_release_if_held(pthread_mutex_t *mutex);
 
+/// Whether the calling thread holds `*mutex` (one of the mutexes above).
+bool pc_mutex_is_held(const pthread_mutex_t *mutex);
+
 /// A condition variable for processes: a 32-bit sequence word in shared memory (zeroed
 /// memory is a ready one), waited on with futex(2), used with one of the mutexes above.
 ///

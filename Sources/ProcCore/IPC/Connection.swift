@@ -43,7 +43,9 @@ public final class Connection {
     /// Set after a corrupt or refused frame: the stream is no longer at a message boundary.
     private var outOfStep = false
     /// Bytes read from the descriptor and not yet handed out.
-    private let readAhead = ReadAheadBuffer()
+    private let readAhead: ReadAheadBuffer
+    /// Whether the descriptor is a Unix socket, which can carry descriptors.
+    private let isSocket: Bool
 
     /// The first allocation for an incoming message: larger ones grow as their bytes arrive.
     private static let initialReceiveCapacity = 1 << 20
@@ -53,6 +55,9 @@ public final class Connection {
         self.descriptor = descriptor
         self.isReadable = readable
         self.isWritable = writable
+        var status = stat()
+        isSocket = fstat(descriptor, &status) == 0 && status.st_mode & S_IFMT == S_IFSOCK
+        readAhead = ReadAheadBuffer(keepsDescriptors: isSocket)
     }
 
     deinit {
@@ -120,6 +125,76 @@ public final class Connection {
             throw ProcessError(.messageTooLarge, operation: "receive: a message of \(length) bytes, more than the \(maximumMessageLength) allowed")
         }
         return try readBody(length)
+    }
+
+    /// Receives one message's bytes into `buffer` from byte `offset` on, as Python's
+    /// `recv_bytes_into`, and returns their count. A message longer than the room after
+    /// `offset` is still received whole, and thrown as `.bufferTooShort` with its bytes in
+    /// the error's `receivedBytes`; the connection stays in step. An `offset` outside the
+    /// buffer is `.invalidArgument`. Throws otherwise as `receive`.
+    public func receiveBytes(into buffer: UnsafeMutableRawBufferPointer, at offset: Int = 0) throws(ProcessError) -> Int {
+        guard offset >= 0, offset <= buffer.count else {
+            throw ProcessError(.invalidArgument, operation: "receiveBytes(into:at: \(offset)): a buffer of \(buffer.count) bytes")
+        }
+        try checkOpen("receive", allowed: isReadable)
+        guard !outOfStep else {
+            throw ProcessError(.corruptMessage, operation: "receive: the stream is out of step after an earlier bad frame")
+        }
+        let length = try readLength()
+        if let maximumMessageLength, length > maximumMessageLength {
+            outOfStep = true
+            throw ProcessError(.messageTooLarge, operation: "receive: a message of \(length) bytes, more than the \(maximumMessageLength) allowed")
+        }
+        guard length <= buffer.count - offset else {
+            throw ProcessError(bufferTooShortFor: try readBody(length), operation: "receiveBytes(into:): a message of \(length) bytes, \(buffer.count - offset) of room")
+        }
+        let got = try readFully(into: UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<(offset + length)]))
+        if got < length { throw truncated("message", got, of: length) }
+        return length
+    }
+
+    // MARK: Descriptors
+
+    /// Sends a copy of `descriptor` to the process at the other end (Python's
+    /// `send_handle`), as one message carrying it (SCM_RIGHTS); this process's stays open.
+    /// The Connection must be a Unix socket (a duplex `Pipe`): another is `.invalidArgument`.
+    public func sendHandle(_ descriptor: Int32) throws(ProcessError) {
+        try checkOpen("sendHandle", allowed: isWritable)
+        try checkSocket("sendHandle")
+        var frame: (UInt64, UInt32) = (0, 0)
+        let headerSize = FrameHeader.write(length: 1, into: &frame)
+        var handle = descriptor
+        let result = withUnsafeMutableBytes(of: &frame) { raw in
+            raw[headerSize] = Self.handleMarker
+            return pc_send_with_fds(self.descriptor, raw.baseAddress, headerSize + 1, &handle, 1)
+        }
+        if result == EPIPE || result == ECONNRESET {
+            throw ProcessError(.endOfStream, operation: "sendHandle", errno: Errno(rawValue: result))
+        }
+        try check("sendHandle", result)
+    }
+
+    /// Receives a descriptor sent with `sendHandle` (Python's `recv_handle`): a new
+    /// descriptor of this process (close-on-exec), the caller's to close. The next message
+    /// must be one `sendHandle` sent: another, or one that came without its descriptor, is
+    /// `.corruptMessage` (and is consumed). The Connection must be a Unix socket.
+    public func receiveHandle() throws(ProcessError) -> Int32 {
+        try checkOpen("receiveHandle", allowed: isReadable)
+        try checkSocket("receiveHandle")
+        let message = try receiveBytes()
+        guard message == [Self.handleMarker], let handle = readAhead.takeDescriptor() else {
+            throw ProcessError(.corruptMessage, operation: "receiveHandle: a message of \(message.count) bytes without a descriptor")
+        }
+        return handle
+    }
+
+    /// The one byte of a message that carries a descriptor.
+    private static var handleMarker: UInt8 { 0x48 }
+
+    private func checkSocket(_ operation: String) throws(ProcessError) {
+        guard isSocket else {
+            throw ProcessError(.invalidArgument, operation: "\(operation): descriptors cross only a socket (a duplex Pipe), not a one-way pipe")
+        }
     }
 
     /// Whether a message (or end-of-stream) is ready to receive, waiting up to `timeout`

@@ -19,8 +19,26 @@ final class ReadAheadBuffer {
     private var storage: UnsafeMutableRawBufferPointer?
     private var start = 0
     private var end = 0
+    /// Whether the descriptor is a Unix socket, read with recvmsg(2): descriptors sent
+    /// with the bytes (`Connection.sendHandle`) are kept, where read(2) would close them
+    /// when a read ahead reaches the message that carries them.
+    private let keepsDescriptors: Bool
+    /// Descriptors that came with the bytes read, oldest first, not yet taken.
+    private var descriptors: [Int32] = []
 
-    deinit { storage?.deallocate() }
+    init(keepsDescriptors: Bool) {
+        self.keepsDescriptors = keepsDescriptors
+    }
+
+    deinit {
+        storage?.deallocate()
+        for descriptor in descriptors { _ = pc_close(descriptor) }
+    }
+
+    /// Takes the oldest descriptor received and not yet taken, if any.
+    func takeDescriptor() -> Int32? {
+        descriptors.isEmpty ? nil : descriptors.removeFirst()
+    }
 
     /// Whether bytes are waiting here, read but not handed out.
     var hasBytes: Bool { start < end }
@@ -58,7 +76,18 @@ final class ReadAheadBuffer {
         let buffer = storage ?? UnsafeMutableRawBufferPointer.allocate(byteCount: Self.capacity, alignment: 16)
         storage = buffer
         var count = 0
-        let result = pc_read(descriptor, buffer.baseAddress, buffer.count, &count)
+        let result: Int32
+        if keepsDescriptors {
+            var incoming = (Int32(-1), Int32(-1), Int32(-1), Int32(-1), Int32(-1), Int32(-1), Int32(-1), Int32(-1))
+            var incomingCount: Int32 = 0
+            result = withUnsafeMutableBytes(of: &incoming) { raw in
+                pc_read_keeping_fds(descriptor, buffer.baseAddress, buffer.count, &count,
+                                    raw.baseAddress!.assumingMemoryBound(to: Int32.self), 8, &incomingCount)
+            }
+            withUnsafeBytes(of: incoming) { descriptors += $0.bindMemory(to: Int32.self).prefix(Int(incomingCount)) }
+        } else {
+            result = pc_read(descriptor, buffer.baseAddress, buffer.count, &count)
+        }
         if result == ECONNRESET { return false }
         try check("receive", result)
         (start, end) = (0, count)

@@ -203,6 +203,18 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
         Array(inputs)
     }
 
+    /// Starts a `map` and returns its handle at once (Python's `map_async`): `get(timeout:)`,
+    /// `wait(timeout:)`, `isReady`. Python's callbacks are the code after `get`.
+    @inlinable
+    public func mapAsync(_ inputs: some Sequence<Input>, chunkSize: Int? = nil) throws(ProcessError) -> PendingMap {
+        try mapAsync(collected: Self.array(of: inputs), chunkSize: chunkSize)
+    }
+
+    @usableFromInline
+    func mapAsync(collected inputs: [Input], chunkSize: Int?) throws(ProcessError) -> PendingMap {
+        PendingMap(pool: self, tasks: try submit(inputs, chunkSize: chunkSize))
+    }
+
     /// Runs one task and waits for its output (Python's `apply`).
     public func apply(_ input: Input) throws(ProcessError) -> Output {
         try applyAsync(input).get()
@@ -356,11 +368,11 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
         return max(1, extra > 0 ? size + 1 : size)
     }
 
-    private func allFinished(_ tasks: Range<Int>, from finished: inout Int) -> Bool {
+    func allFinished(_ tasks: Range<Int>, from finished: inout Int) -> Bool {
         table.allFinished(tasks, from: &finished)
     }
 
-    private func collect(_ tasks: Range<Int>) throws(ProcessError) -> [Output] {
+    func collect(_ tasks: Range<Int>) throws(ProcessError) -> [Output] {
         try table.takeAll(tasks).get()
     }
 

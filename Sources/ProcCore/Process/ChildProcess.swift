@@ -189,6 +189,13 @@ public final class ChildProcess {
         try send(SIGTERM, for: "terminate")
     }
 
+    /// Sends SIGINT to the child, as Python 3.14's `interrupt()` (a Python child raises
+    /// `KeyboardInterrupt`; a Swift child without a handler ends with exit code `-SIGINT`).
+    /// Does nothing once it has ended.
+    public func interrupt() throws(ProcessError) {
+        try send(SIGINT, for: "interrupt")
+    }
+
     /// Sends SIGKILL to the child. Does nothing once it has ended.
     public func kill() throws(ProcessError) {
         try send(SIGKILL, for: "kill")

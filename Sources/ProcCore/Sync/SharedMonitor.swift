@@ -6,7 +6,7 @@
 /// dies holding a semaphore's count, though, never gives it back).
 final class SharedMonitor<State: BitwiseCopyable>: @unchecked Sendable {
     private struct Storage {
-        var conditionSequence: UInt32
+        var condition: ProcessCondition.Words
         var state: State
     }
 
@@ -47,6 +47,6 @@ final class SharedMonitor<State: BitwiseCopyable>: @unchecked Sendable {
     /// Inside `withLock`: wakes every waiter (each rechecks the state: a semaphore's
     /// release may let only one of them go).
     func wakeAll() throws(ProcessError) {
-        try condition.broadcast()
+        try condition.wakeEveryWaiter()
     }
 }
