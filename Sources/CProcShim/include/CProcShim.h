@@ -27,5 +27,7 @@
 #include "pc_epoll.h"
 #include "pc_fd_passing.h"
 #include "pc_pool_slot.h"
+#include "pc_unix_socket.h"
+#include "pc_named_memory.h"
 
 #endif
