@@ -24,13 +24,22 @@ int pc_unix_address(const char *path, struct sockaddr_un *out_address, socklen_t
     return 0;
 }
 
-int pc_unix_listen(const char *path, int backlog, int *out_fd) {
-    struct sockaddr_un address;
-    socklen_t length = 0;
-    int rc = pc_unix_address(path, &address, &length);
+/* The address of `path` and a new close-on-exec AF_UNIX stream socket for it. */
+static int unix_stream_socket(const char *path, struct sockaddr_un *address, socklen_t *length, int *out_fd) {
+    int rc = pc_unix_address(path, address, length);
     if (rc != 0) return rc;
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return errno;
+    *out_fd = fd;
+    return 0;
+}
+
+int pc_unix_listen(const char *path, int backlog, int *out_fd) {
+    struct sockaddr_un address;
+    socklen_t length = 0;
+    int fd = -1;
+    int rc = unix_stream_socket(path, &address, &length, &fd);
+    if (rc != 0) return rc;
     if (bind(fd, (struct sockaddr *)&address, length) != 0 || listen(fd, backlog) != 0) {
         rc = errno;
         close(fd);
@@ -43,10 +52,9 @@ int pc_unix_listen(const char *path, int backlog, int *out_fd) {
 int pc_unix_connect(const char *path, int *out_fd) {
     struct sockaddr_un address;
     socklen_t length = 0;
-    int rc = pc_unix_address(path, &address, &length);
+    int fd = -1;
+    int rc = unix_stream_socket(path, &address, &length, &fd);
     if (rc != 0) return rc;
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return errno;
     while (connect(fd, (struct sockaddr *)&address, length) != 0) {
         /* An interrupted connect on a Unix socket completes or fails on its own: retry. */
         if (errno == EINTR) continue;

@@ -36,17 +36,23 @@ import Glibc
         }
     }
 
-    /// Accepts the next connection and doubles the Int it sends.
-    static func serveOne(_ listener: Listener) throws {
+    /// Starts `swiftClient`, accepts its connection on `listener`, doubles the Int it sends
+    /// and expects the client to have seen the double.
+    static func expectTypedExchange(on listener: Listener, clientAddress: ConnectionAddress, key: [UInt8]?) throws {
+        let client = swiftClient(to: clientAddress, key: key)
+        try client.start()
+        defer { stop(client) }
         #expect(try waitForConnection(on: listener))
         let connection = try listener.accept()
         #expect(try connection.poll(timeout: .seconds(20)))
         try connection.send(try connection.receive(Int.self) * 2)
+        finish(client)
+        #expect(client.exitCode == 0)
     }
 
     @Test(arguments: [
         ("garbage header", header(0xffff_fffe) + [1, 2, 3], ProcessError.Code.corruptMessage),
-        ("over 256 bytes", header(1000) + [UInt8](repeating: 7, count: 1000), .messageTooLarge),
+        ("over 256 bytes", header(257) + [UInt8](repeating: 7, count: 257), .messageTooLarge),
         ("a long-form header", header(0xffff_ffff) + [UInt8](repeating: 0, count: 8), .messageTooLarge),
         ("a wrong MD5 answer", header(16) + [UInt8](repeating: 0, count: 16), .authenticationFailed),
         ("a wrong SHA-256 answer", header(40) + Array("{sha256}".utf8) + [UInt8](repeating: 0, count: 32), .authenticationFailed),
@@ -60,12 +66,7 @@ import Glibc
         let error = processError { _ = try listener.accept() }
         #expect(error?.code == code, "\(what): \(String(describing: error))")
 
-        let client = Self.swiftClient(to: listener.address, key: Self.key)
-        try client.start()
-        defer { stop(client) }
-        try Self.serveOne(listener)
-        finish(client)
-        #expect(client.exitCode == 0)
+        try Self.expectTypedExchange(on: listener, clientAddress: listener.address, key: Self.key)
     }
 
     @Test func aSilentPeerTimesOutAndAClosedOneEndsTheStream() throws {
@@ -85,12 +86,7 @@ import Glibc
         let path = "/tmp/procctl-listener-\(getpid())-\(UInt32.random(in: 0 ... .max)).sock"
         let listener = try Listener(address: .unix(path: path), authkey: Self.key)
         defer { listener.close() }
-        let client = Self.swiftClient(to: .unix(path: path), key: Self.key)
-        try client.start()
-        defer { stop(client) }
-        try Self.serveOne(listener)
-        finish(client)
-        #expect(client.exitCode == 0)
+        try Self.expectTypedExchange(on: listener, clientAddress: .unix(path: path), key: Self.key)
     }
 
     @Test func aSwiftClientWithTheWrongKeyIsRejectedOnBothSides() throws {
@@ -133,11 +129,6 @@ import Glibc
     @Test func aListenerWithoutAKeyAcceptsPlainConnections() throws {
         let listener = try Listener()
         defer { listener.close() }
-        let client = Self.swiftClient(to: listener.address, key: nil)
-        try client.start()
-        defer { stop(client) }
-        try Self.serveOne(listener)
-        finish(client)
-        #expect(client.exitCode == 0)
+        try Self.expectTypedExchange(on: listener, clientAddress: listener.address, key: nil)
     }
 }
