@@ -2,6 +2,7 @@
 #include "pc_systemd.h"
 #include "pc_socket.h"
 #include "pc_upgrade.h"
+#include "pc_unix_socket.h"
 
 #include <errno.h>
 #include <string.h>
@@ -11,19 +12,10 @@
 #include <unistd.h>
 
 int pc_notify_send(const char *socket_path, const void *message, size_t length) {
-    if (socket_path == NULL || socket_path[0] == '\0') return EINVAL;
     struct sockaddr_un address;
-    memset(&address, 0, sizeof address);
-    address.sun_family = AF_UNIX;
-    size_t path_length = strlen(socket_path);
-    if (path_length >= sizeof address.sun_path) return ENAMETOOLONG;
-    memcpy(address.sun_path, socket_path, path_length);
-    socklen_t address_length = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + path_length);
-    if (socket_path[0] == '@') {
-        address.sun_path[0] = '\0'; /* abstract: the name is the bytes after the NUL */
-    } else {
-        address_length += 1; /* the terminating NUL of a filesystem path */
-    }
+    socklen_t address_length = 0;
+    int invalid = pc_unix_address(socket_path, &address, &address_length);
+    if (invalid != 0) return invalid;
     /* Non-blocking: a manager whose queue is full (it does not read) costs a dropped
        datagram (EAGAIN), never a caller stuck in sendto. */
     int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);

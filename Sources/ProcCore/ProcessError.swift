@@ -79,6 +79,12 @@ public struct ProcessError: Error, Equatable, CustomStringConvertible, Sendable 
         public static let forkServerUnavailable = Code("fork server unavailable")
         /// A fork server asked to run an entry point it was not created with.
         public static let unknownEntryPoint = Code("entry point not registered")
+        /// A `Listener` or `Client` handshake failed: the other side does not know the
+        /// authkey, or does not speak Python's challenge and answer.
+        public static let authenticationFailed = Code("authentication failed")
+        /// A `Listener` asked for beyond loopback without an authkey: refused, since anyone
+        /// who reaches the port could send it messages (Python only warns).
+        public static let authenticationRequired = Code("authkey required beyond loopback")
 
         /// The code in words, such as "process not started".
         public var description: String { name }

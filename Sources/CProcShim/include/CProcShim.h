@@ -28,5 +28,7 @@
 #include "pc_fd_passing.h"
 #include "pc_pool_slot.h"
 #include "pc_log_output.h"
+#include "pc_unix_socket.h"
+#include "pc_named_memory.h"
 
 #endif
