@@ -61,11 +61,7 @@ extension ProcessPool {
                 try await scheduler.driveAsync(until: { scheduler.allFinished(tasks, from: &finished) })
                 settle()
             }
-            do throws(TaskFailure) {
-                return try result!.get()
-            } catch {
-                throw error.thrown
-            }
+            return try result!.getThrowingTaskError()
         }
 
         /// Stops the map: its tasks still queued never run, a worker running one is killed

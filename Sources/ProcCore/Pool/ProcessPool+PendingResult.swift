@@ -52,11 +52,7 @@ extension ProcessPool {
                 try await scheduler.driveAsync(until: { scheduler.isFinished(task) })
                 result = scheduler.take(task)
             }
-            do throws(TaskFailure) {
-                return try result!.get()
-            } catch {
-                throw error.thrown
-            }
+            return try result!.getThrowingTaskError()
         }
 
         /// Stops the task: if still queued it never runs, if running its worker is killed

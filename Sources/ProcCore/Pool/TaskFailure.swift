@@ -13,3 +13,15 @@ struct TaskFailure: Error {
     /// What an awaited form throws: the task's own error when it crossed, else `error`.
     var thrown: any Error { rethrown ?? error }
 }
+
+extension Result where Failure == TaskFailure {
+    /// The output, or what an awaited form throws for the failure: the task's own error
+    /// when it crossed (see `TaskFailure.thrown`).
+    func getThrowingTaskError() throws -> Success {
+        do throws(TaskFailure) {
+            return try get()
+        } catch {
+            throw error.thrown
+        }
+    }
+}
