@@ -85,6 +85,9 @@ public struct ProcessError: Error, Equatable, CustomStringConvertible, Sendable 
         /// A `Listener` asked for beyond loopback without an authkey: refused, since anyone
         /// who reaches the port could send it messages (Python only warns).
         public static let authenticationRequired = Code("authkey required beyond loopback")
+        /// A pool task whose handle was cancelled (or whose awaiting caller was): it will
+        /// not run, or was stopped.
+        public static let taskCancelled = Code("task cancelled")
 
         /// The code in words, such as "process not started".
         public var description: String { name }

@@ -19,10 +19,13 @@ enum PoolMessage {
         var count: Int { outputs.count + failures.count }
     }
 
-    /// A task that threw: its offset in the chunk and the error's description.
+    /// A task that threw: its offset in the chunk, the error's description and, when its
+    /// type is one of the pool's `TaskErrorTypes`, that type's position and the error's bytes.
     struct Failure: Codable {
         var offset: Int
         var description: String
+        var errorType: Int?
+        var errorBytes: [UInt8]?
     }
 
     /// What a worker started by a fork server is told, beside its two descriptors (its

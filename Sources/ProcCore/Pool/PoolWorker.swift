@@ -25,6 +25,9 @@ final class PoolWorker {
     var timedOutTask: Int?
     /// Whether the worker has been told to stop (its connection closed for writing).
     var retiring = false
+    /// Whether the worker was killed because the work it held was cancelled (its death
+    /// says nothing about its initializer).
+    var killedForCancellation = false
 
     init(slot: Int, connection: Connection, process: Process) {
         self.slot = slot

@@ -3,20 +3,20 @@ extension ProcessPool {
     /// `map_async`. Waiting on it runs the pool (collects results, hands out tasks,
     /// replaces workers).
     public final class PendingMap {
-        private let pool: ProcessPool
+        private let scheduler: PoolScheduler<Input, Output>
         private let tasks: Range<Int>
         /// The first task not yet seen finished.
         private var finished: Int
-        private var result: Result<[Output], ProcessError>?
+        private var result: Result<[Output], TaskFailure>?
 
-        init(pool: ProcessPool, tasks: Range<Int>) {
-            self.pool = pool
+        init(scheduler: PoolScheduler<Input, Output>, tasks: Range<Int>) {
+            self.scheduler = scheduler
             self.tasks = tasks
             finished = tasks.lowerBound
         }
 
         deinit {
-            if result == nil { pool.abandon(tasks) }
+            if result == nil { scheduler.abandon(tasks) }
         }
 
         /// Whether every task of the map has finished (successfully or not); does not wait.
@@ -29,15 +29,11 @@ extension ProcessPool {
         @discardableResult
         public func wait(timeout: Duration? = nil) throws(ProcessError) -> Bool {
             if result != nil { return true }
-            let pool = self.pool, tasks = self.tasks
+            let scheduler = self.scheduler, tasks = self.tasks
             var finished = self.finished
             defer { self.finished = finished }
-            guard try pool.drive(until: { pool.allFinished(tasks, from: &finished) }, timeout: timeout) else { return false }
-            do throws(ProcessError) {
-                result = .success(try pool.collect(tasks))
-            } catch {
-                result = .failure(error)
-            }
+            guard try scheduler.drive(until: { scheduler.allFinished(tasks, from: &finished) }, timeout: timeout) else { return false }
+            settle()
             return true
         }
 
@@ -48,7 +44,37 @@ extension ProcessPool {
             guard try wait(timeout: timeout) else {
                 throw ProcessError(.timedOut, operation: "get: the map did not finish within \(timeout!)")
             }
-            return try result!.get()
+            return try result!.mapError(\.error).get()
+        }
+
+        /// The outputs, waiting without blocking a thread: throws the first failed task's
+        /// own error when its type is one of the pool's `rethrownErrors`, else as
+        /// `get(timeout:)`. Cancelling the awaiting task stops the wait and throws
+        /// `CancellationError`; the map goes on and the handle stays usable (`cancel()`
+        /// stops the map).
+        nonisolated(nonsending)
+        public func get() async throws -> [Output] {
+            if result == nil {
+                let scheduler = self.scheduler, tasks = self.tasks
+                var finished = self.finished
+                defer { self.finished = finished }
+                try await scheduler.driveAsync(until: { scheduler.allFinished(tasks, from: &finished) })
+                settle()
+            }
+            return try result!.getThrowingTaskError()
+        }
+
+        /// Stops the map: its tasks still queued never run, a worker running one is killed
+        /// and replaced, and `get` throws `.taskCancelled`. Does nothing once it finished.
+        public func cancel() {
+            guard result == nil else { return }
+            scheduler.cancel(tasks)
+            result = .failure(TaskFailure(ProcessError(.taskCancelled, operation: "map: cancelled")))
+        }
+
+        /// Takes the results of the finished map.
+        private func settle() {
+            result = scheduler.collect(tasks)
         }
     }
 }

@@ -40,4 +40,22 @@ struct TaskQueue {
         }
         return front.reversed() + ranges[head...]
     }
+
+    /// Drops the tasks of `tasks` from the queue (cut out of the ranges that hold them),
+    /// keeping the order of the rest.
+    mutating func remove(_ tasks: Range<Int>) {
+        let kept = removeAll().flatMap { $0.removing(tasks) }
+        front = kept.reversed()
+    }
+}
+
+extension Range<Int> {
+    /// This range without the tasks of `other`: zero, one or two ranges, in order.
+    func removing(_ other: Range<Int>) -> [Range<Int>] {
+        guard overlaps(other) else { return [self] }
+        var pieces: [Range<Int>] = []
+        if lowerBound < other.lowerBound { pieces.append(lowerBound..<other.lowerBound) }
+        if other.upperBound < upperBound { pieces.append(other.upperBound..<upperBound) }
+        return pieces
+    }
 }

@@ -13,7 +13,7 @@ final class TaskTable<Input, Output> {
     private var capacity = 0
     private var inputs: UnsafeMutablePointer<Input>
     private var outputs: UnsafeMutablePointer<Output>
-    private var failures: [Int: ProcessError] = [:]
+    private var failures: [Int: TaskFailure] = [:]
 
     init() {
         inputs = .allocate(capacity: 0)
@@ -111,13 +111,13 @@ final class TaskTable<Input, Output> {
     }
 
     /// Settles `task`, if still pending, as failed with `error`.
-    func fail(_ task: Int, _ error: ProcessError) {
+    func fail(_ task: Int, _ error: ProcessError, rethrown: (any Error)? = nil) {
         guard let state = state(of: task) else { return }
         let index = task - base
         switch state {
         case .pending:
             (inputs + index).deinitialize(count: 1)
-            failures[task] = error
+            failures[task] = TaskFailure(error, rethrown: rethrown)
             states[index] = .failed
         case .pendingAbandoned:
             (inputs + index).deinitialize(count: 1)
@@ -128,7 +128,7 @@ final class TaskTable<Input, Output> {
     }
 
     /// Takes `task`'s result (it must be finished).
-    func take(_ task: Int) -> Result<Output, ProcessError> {
+    func take(_ task: Int) -> Result<Output, TaskFailure> {
         let index = task - base
         let state = states[index]
         states[index] = .released
@@ -138,7 +138,7 @@ final class TaskTable<Input, Output> {
 
     /// Takes the outputs of `tasks` (all finished) in order, or the failure of the first
     /// that failed (the others are released too).
-    func takeAll(_ tasks: Range<Int>) -> Result<[Output], ProcessError> {
+    func takeAll(_ tasks: Range<Int>) -> Result<[Output], TaskFailure> {
         let start = tasks.lowerBound - base
         if let failed = (start..<(start + tasks.count)).first(where: { states[$0] == .failed }) {
             let failure = failures[base + failed]!

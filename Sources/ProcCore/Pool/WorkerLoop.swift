@@ -13,11 +13,13 @@ struct WorkerLoop<Input: Codable, Output: Codable> {
     let memoryLimit: Int?
     let initializer: (() throws -> Void)?
     let function: (Input) throws -> Output
+    let errorTypes: TaskErrorTypes
     private let wire = ChunkWire<Input, Output>()
 
     init(
         connection: Connection, slots: WorkerSlots, slot: Int, maxTasks: Int?, memoryLimit: Int?,
-        initializer: (() throws -> Void)?, function: @escaping (Input) throws -> Output
+        initializer: (() throws -> Void)?, function: @escaping (Input) throws -> Output,
+        errorTypes: TaskErrorTypes
     ) {
         self.connection = connection
         self.slots = slots
@@ -26,6 +28,7 @@ struct WorkerLoop<Input: Codable, Output: Codable> {
         self.memoryLimit = memoryLimit
         self.initializer = initializer
         self.function = function
+        self.errorTypes = errorTypes
     }
 
     func run() throws {
@@ -43,7 +46,10 @@ struct WorkerLoop<Input: Codable, Output: Codable> {
                             (outputs.baseAddress! + count).initialize(to: try function(inputs[offset]))
                             count += 1
                         } catch {
-                            failures.append(PoolMessage.Failure(offset: offset, description: String(describing: error)))
+                            let crossing = errorTypes.encode(error)
+                            failures.append(PoolMessage.Failure(
+                                offset: offset, description: String(describing: error),
+                                errorType: crossing?.type, errorBytes: crossing?.bytes))
                         }
                     }
                 }

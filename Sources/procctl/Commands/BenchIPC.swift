@@ -90,6 +90,10 @@ struct BenchIPC: CommandWithExamples {
             throughput: zip(ThroughputVariant.allCases, throughput).map { ($0, SampleSummary($1)!) },
             lock: zip(LockVariant.allCases, lock).map { ($0, SampleSummary($1)!) }
         )
+        // The typed message beside its bytes: the median of the ratios within each round.
+        let codable = RoundTripVariant.allCases.firstIndex(of: .connectionCodable)!
+        let bytes = RoundTripVariant.allCases.firstIndex(of: .connectionBytes)!
+        let typedOverBytes = SampleSummary(zip(roundTrip[codable], roundTrip[bytes]).map { $0 / $1 })?.median ?? .nan
         if json {
             func object(_ rows: [(String, SampleSummary)]) -> JSONValue {
                 .object(rows.map { ($0.0, .double($0.1.median, decimals: 2)) })
@@ -97,6 +101,7 @@ struct BenchIPC: CommandWithExamples {
             Terminal.say(JSONValue.object([
                 ("rounds", .int(rounds)),
                 ("round_trip_us", object(medians.roundTrip.filter { $0.0.isInJSON }.map { ($0.0.label, $0.1) })),
+                ("typed_over_bytes", .double(typedOverBytes, decimals: 2)),
                 ("lock_us", object(medians.lock.map { ($0.0.label, $0.1) })),
                 ("throughput_mb_s", object(medians.throughput.map { ($0.0.label, $0.1) })),
             ]).text)
@@ -114,6 +119,7 @@ struct BenchIPC: CommandWithExamples {
         for (index, (variant, summary)) in medians.roundTrip.enumerated() {
             Terminal.say(row(variant.summary, summary, decimals: 1) + ratio(roundTrip, index))
         }
+        Terminal.say(pad("  Codable round trip / its bytes' round trip", 77) + typedOverBytes.formatted(decimals: 2) + "x")
         Terminal.say("")
         Terminal.say(pad("one way, 64 KiB messages (\(batches) x \(Self.batchSize)/round)", 52) + pad("MB/s", 9) + pad("p10-p90", 16) + "/ raw socketpair")
         for (index, (variant, summary)) in medians.throughput.enumerated() {

@@ -42,6 +42,20 @@ extension ForkingTests {
             #expect(sameBytes(try BinaryDecoder().decode([UInt8].self, from: encoded), bytes))
         }
 
+        /// Containers written to after a later one was opened, which the streaming encoder
+        /// cannot take: the same bytes through the tree; and containers long enough that
+        /// their length and count need more than a byte each.
+        @Test func containersUsedOutOfOrderAndLongContainersRoundTrip() throws {
+            let interleaved = Interleaved(first: 1, second: -2)
+            #expect(try roundTrip(interleaved) == interleaved)
+            let long = Array(0..<300).map { "item \($0)" }
+            #expect(try roundTrip(long) == long)
+            let nested = [Array(repeating: Int32.max, count: 200), [], [7]]
+            #expect(try roundTrip(nested) == nested)
+            // A scalar array and the same values through an unkeyed container of their own are one format.
+            #expect(try BinaryEncoder().encode([Int16(1), -1, 300]) == (try BinaryEncoder().encode(Shorts(values: [1, -1, 300]))))
+        }
+
         @Test func classHierarchiesThroughSuperEncoderRoundTrip() throws {
             let dog = try roundTrip(Dog(name: "Rex", goodBoy: true))
             #expect(dog.name == "Rex" && dog.goodBoy)
@@ -146,4 +160,42 @@ func patternedBytes(_ count: Int) -> [UInt8] {
 /// Whether two byte arrays are equal, with memcmp (Array's == is slow in a debug build).
 func sameBytes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
     a.count == b.count && a.withUnsafeBytes { x in b.withUnsafeBytes { y in a.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, a.count) == 0 } }
+}
+
+/// Two nested containers, the first written to after the second was opened.
+private struct Interleaved: Codable, Equatable {
+    var first: Int
+    var second: Int
+
+    private enum Keys: CodingKey { case first, second }
+    private enum Inner: CodingKey { case value }
+
+    init(first: Int, second: Int) {
+        self.first = first
+        self.second = second
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Keys.self)
+        var firstBox = container.nestedContainer(keyedBy: Inner.self, forKey: .first)
+        var secondBox = container.nestedContainer(keyedBy: Inner.self, forKey: .second)
+        try secondBox.encode(second, forKey: .value)
+        try firstBox.encode(first, forKey: .value)
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Keys.self)
+        first = try container.nestedContainer(keyedBy: Inner.self, forKey: .first).decode(Int.self, forKey: .value)
+        second = try container.nestedContainer(keyedBy: Inner.self, forKey: .second).decode(Int.self, forKey: .value)
+    }
+}
+
+/// Int16 values in an unkeyed container written element by element.
+private struct Shorts: Encodable {
+    var values: [Int16]
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.unkeyedContainer()
+        for value in values { try container.encode(value) }
+    }
 }

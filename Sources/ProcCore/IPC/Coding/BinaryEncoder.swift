@@ -23,8 +23,13 @@ public struct BinaryEncoder: Sendable {
     /// `encode(to:)` throws, or when it nests deeper than `maximumDepth`.
     public func encode<T: Encodable>(_ value: T) throws(ProcessError) -> [UInt8] {
         do {
-            let tree = try EncoderImplementation.encodeValue(value, parent: nil, key: nil, depth: 0, maximumDepth: maximumDepth)
-            return WireWriter.encode(tree)
+            do {
+                return try StreamingEncoder.encode(value, maximumDepth: maximumDepth)
+            } catch is StreamingEncoder.OutOfOrder {
+                // Containers used in an order that cannot be streamed: through the tree.
+                let tree = try EncoderImplementation.encodeValue(value, parent: nil, key: nil, depth: 0, maximumDepth: maximumDepth)
+                return WireWriter.encode(tree)
+            }
         } catch {
             throw ProcessError(.unencodableValue, operation: "encode \(T.self): \(CodingFailure.describe(error))")
         }

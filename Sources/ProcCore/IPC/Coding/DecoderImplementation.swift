@@ -33,17 +33,18 @@ final class DecoderImplementation: Decoder, CodingPathNode {
 
     /// Decodes the top-level `T` this decoder spans (the root: `BinaryDecoder.decode`).
     func decodeRoot<T: Decodable>(_ type: T.Type) throws -> T {
-        if T.self == [UInt8].self {
-            return try reading(nil) { try input.byteArray(span) } as! T
+        if ObjectIdentifier(T.self) == ScalarArray.known.bytes {
+            return unsafeBitCast(try reading(nil) { try input.byteArray(span) }, to: T.self)
         }
+        if let array = try reading(nil, { try ScalarArray.read(T.self, from: input, span) }) { return array }
         return try T(from: self)
     }
 
     /// Decodes a `T` from `span`, one level below this decoder: a `[UInt8]` from bytes,
-    /// anything else through its own `init(from:)`.
+    /// scalars and arrays of scalars directly, anything else through its own `init(from:)`.
     func decodeNested<T: Decodable>(_ type: T.Type, span: Range<Int>, key: (any CodingKey)?) throws -> T {
-        if T.self == [UInt8].self {
-            return try reading(key) { try input.byteArray(span) } as! T
+        if ObjectIdentifier(T.self) == ScalarArray.known.bytes {
+            return unsafeBitCast(try reading(key) { try input.byteArray(span) }, to: T.self)
         }
         if let primitive = try reading(key, { try WirePrimitive.read(T.self, from: input, span) }) {
             return primitive
@@ -51,6 +52,8 @@ final class DecoderImplementation: Decoder, CodingPathNode {
         guard depth < maximumDepth else {
             throw DecodingError.dataCorrupted(.init(codingPath: codingPath(appending: key), debugDescription: "nested deeper than \(maximumDepth) levels"))
         }
+        // An array of scalars is a level, as through its own `init(from:)`.
+        if let array = try reading(key, { try ScalarArray.read(T.self, from: input, span) }) { return array }
         return try T(from: DecoderImplementation(input: input, span: span, parent: self, key: key, depth: depth + 1, maximumDepth: maximumDepth))
     }
 

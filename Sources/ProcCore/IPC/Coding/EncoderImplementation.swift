@@ -22,18 +22,20 @@ final class EncoderImplementation: Encoder, CodingPathNode {
     var nodeKey: (any CodingKey)? { key }
 
     /// Encodes `value` into a tree value, one level below `parent`: a `[UInt8]` as bytes,
-    /// anything else through its own `encode(to:)`.
+    /// scalars and arrays of scalars directly, anything else through its own `encode(to:)`.
     static func encodeValue<T: Encodable>(
         _ value: T, parent: EncoderImplementation?, key: (any CodingKey)?, depth: Int, maximumDepth: Int
     ) throws -> EncodedValue {
-        // Not `value as? [UInt8]` alone: an empty array of any element type casts to [UInt8].
-        if T.self == [UInt8].self, let bytes = value as? [UInt8] { return .bytes(bytes) }
+        // By identity: `value as? [UInt8]` alone would take an empty array of any element type.
+        if ObjectIdentifier(T.self) == ScalarArray.known.bytes { return .bytes(unsafeBitCast(value, to: [UInt8].self)) }
         if let primitive = WirePrimitive.encoded(value) { return primitive }
         let slot = EncodedContainer(.single)
         let encoder = EncoderImplementation(slot: slot, parent: parent, key: key, depth: depth + 1, maximumDepth: maximumDepth)
         guard depth < maximumDepth else {
             throw EncodingError.invalidValue(value, .init(codingPath: encoder.codingPath, debugDescription: "nested deeper than \(maximumDepth) levels"))
         }
+        // An array of scalars is a level, as through its own `encode(to:)`.
+        if let array = ScalarArray.encoded(value) { return array }
         try value.encode(to: encoder)
         return slot.singleValue ?? .container(EncodedContainer(.keyed))
     }

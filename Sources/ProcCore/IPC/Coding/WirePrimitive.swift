@@ -9,20 +9,20 @@ enum WirePrimitive {
     /// `value` as the encoder's tree holds it, when `T` is a scalar type.
     static func encoded<T>(_ value: T) -> EncodedValue? {
         switch ObjectIdentifier(T.self) {
-        case ObjectIdentifier(Int.self): .signed(Int64(value as! Int))
-        case ObjectIdentifier(Int64.self): .signed(value as! Int64)
-        case ObjectIdentifier(Int32.self): .signed(Int64(value as! Int32))
-        case ObjectIdentifier(Int16.self): .signed(Int64(value as! Int16))
-        case ObjectIdentifier(Int8.self): .signed(Int64(value as! Int8))
-        case ObjectIdentifier(UInt.self): .unsigned(UInt64(value as! UInt))
-        case ObjectIdentifier(UInt64.self): .unsigned(value as! UInt64)
-        case ObjectIdentifier(UInt32.self): .unsigned(UInt64(value as! UInt32))
-        case ObjectIdentifier(UInt16.self): .unsigned(UInt64(value as! UInt16))
-        case ObjectIdentifier(UInt8.self): .unsigned(UInt64(value as! UInt8))
-        case ObjectIdentifier(String.self): .string(value as! String)
-        case ObjectIdentifier(Bool.self): .bool(value as! Bool)
-        case ObjectIdentifier(Double.self): .double(value as! Double)
-        case ObjectIdentifier(Float.self): .float(value as! Float)
+        case ObjectIdentifier(Int.self): .signed(Int64(unsafeBitCast(value, to: Int.self)))
+        case ObjectIdentifier(Int64.self): .signed(unsafeBitCast(value, to: Int64.self))
+        case ObjectIdentifier(Int32.self): .signed(Int64(unsafeBitCast(value, to: Int32.self)))
+        case ObjectIdentifier(Int16.self): .signed(Int64(unsafeBitCast(value, to: Int16.self)))
+        case ObjectIdentifier(Int8.self): .signed(Int64(unsafeBitCast(value, to: Int8.self)))
+        case ObjectIdentifier(UInt.self): .unsigned(UInt64(unsafeBitCast(value, to: UInt.self)))
+        case ObjectIdentifier(UInt64.self): .unsigned(unsafeBitCast(value, to: UInt64.self))
+        case ObjectIdentifier(UInt32.self): .unsigned(UInt64(unsafeBitCast(value, to: UInt32.self)))
+        case ObjectIdentifier(UInt16.self): .unsigned(UInt64(unsafeBitCast(value, to: UInt16.self)))
+        case ObjectIdentifier(UInt8.self): .unsigned(UInt64(unsafeBitCast(value, to: UInt8.self)))
+        case ObjectIdentifier(String.self): .string(unsafeBitCast(value, to: String.self))
+        case ObjectIdentifier(Bool.self): .bool(unsafeBitCast(value, to: Bool.self))
+        case ObjectIdentifier(Double.self): .double(unsafeBitCast(value, to: Double.self))
+        case ObjectIdentifier(Float.self): .float(unsafeBitCast(value, to: Float.self))
         default: nil
         }
     }

@@ -1,0 +1,257 @@
+/// `BinaryEncoder`'s fast path: writes each value's bytes as its `encode(to:)` makes them,
+/// into one buffer, instead of building `EncodedValue`'s tree first and writing it after.
+/// For a small struct the tree's objects (a container, an encoder and an array per nested
+/// value) and its two walks were most of the cost of a message.
+///
+/// A container's byte length and count come before its body and are known only once it
+/// is done: one byte is kept for each, and the body moves when they need more (a
+/// container of 128 items or more, or over 127 bytes; once per container). The bytes are
+/// those the tree would write.
+///
+/// Codable lets a type use its containers in any order; this encoder takes them in the
+/// usual one, in which a container, once a container before it is written to again, is
+/// done. Anything else (writing to a container after that, `superEncoder`, a second value
+/// in a single-value container) throws `OutOfOrder`, and `BinaryEncoder` encodes the value
+/// again with the tree.
+final class StreamingEncoder: Encoder {
+    /// The value's containers are not used in an order this encoder can stream.
+    struct OutOfOrder: Error {}
+
+    /// A container whose length and count are still to be written.
+    private struct OpenContainer {
+        let id: Int
+        /// Where its tag is; the two kept bytes follow.
+        let header: Int
+        var count = 0
+    }
+
+    /// A value being encoded through its own `encode(to:)`.
+    private struct Slot {
+        let start: Int
+        let key: (any CodingKey)?
+        /// The container the value asked for, if it did (asked again, it is the same).
+        var container: (id: Int, kind: WireTag)?
+    }
+
+    // No run-time exclusivity checks on these (each access wrote a thread-local access
+    // set, a sixth of the time): one thread encodes, and no access to them overlaps.
+    @exclusivity(unchecked) private(set) var bytes: [UInt8] = []
+    /// A container was asked for out of order (the call cannot throw): the value is
+    /// encoded again with the tree.
+    @exclusivity(unchecked) private var outOfOrder = false
+    @exclusivity(unchecked) private var open: [OpenContainer] = []
+    @exclusivity(unchecked) private var slots: [Slot] = []
+    @exclusivity(unchecked) private var nextID = 0
+    private let maximumDepth: Int
+
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+    var codingPath: [any CodingKey] { slots.compactMap(\.key) }
+
+    private init(maximumDepth: Int) {
+        self.maximumDepth = maximumDepth
+        bytes.reserveCapacity(Self.initialCapacity)
+    }
+
+    /// Room for a small message at once, instead of growth steps at 16, 32 and 64 bytes.
+    private static var initialCapacity: Int { 128 }
+
+    /// The bytes of `value`. Throws `OutOfOrder`, or what the value's `encode(to:)` throws.
+    static func encode<T: Encodable>(_ value: T, maximumDepth: Int) throws -> [UInt8] {
+        let encoder = StreamingEncoder(maximumDepth: maximumDepth)
+        try encoder.encodeValue(value, key: nil)
+        if encoder.outOfOrder { throw OutOfOrder() }
+        return encoder.bytes
+    }
+
+    // MARK: - Values
+
+    /// Writes `value`: scalars, `[UInt8]` and arrays of scalars directly, anything else
+    /// through its own `encode(to:)` in a new slot.
+    func encodeValue<T: Encodable>(_ value: T, key: (any CodingKey)?) throws {
+        if ObjectIdentifier(T.self) == ScalarArray.known.bytes {
+            write(.bytes(unsafeBitCast(value, to: [UInt8].self)))
+            return
+        }
+        if let scalar = WirePrimitive.encoded(value) {
+            write(scalar)
+            return
+        }
+        guard slots.count < maximumDepth else {
+            throw EncodingError.invalidValue(value, .init(codingPath: codingPath + [key].compactMap { $0 }, debugDescription: "nested deeper than \(maximumDepth) levels"))
+        }
+        let isScalarArray = ScalarArray.forEachElement(of: value, start: { count in
+            openContainer(.unkeyed)
+            open[open.count - 1].count = count
+        }, write)
+        if isScalarArray {
+            close()
+            return
+        }
+        slots.append(Slot(start: bytes.count, key: key))
+        try value.encode(to: self)
+        let slot = slots.removeLast()
+        // Every container the value opened is done.
+        while let last = open.last, last.header >= slot.start { close() }
+        if bytes.count == slot.start {
+            // Nothing encoded: an empty keyed container, as the tree writes it.
+            bytes.append(contentsOf: [WireTag.keyed.rawValue, 1, 0])
+        }
+    }
+
+    /// Writes a tree value: a scalar or a container already made (arrays of scalars).
+    func write(_ value: EncodedValue) {
+        switch value {
+        case .null: bytes.append(WireTag.null.rawValue)
+        case .bool(let b): bytes.append(b ? WireTag.true.rawValue : WireTag.false.rawValue)
+        case .signed(let v): bytes.append(WireTag.signed.rawValue); varint(WireWriter.zigzag(v))
+        case .unsigned(let v): bytes.append(WireTag.unsigned.rawValue); varint(v)
+        case .float(let f): bytes.append(WireTag.float32.rawValue); littleEndian(UInt64(f.bitPattern), count: 4)
+        case .double(let d): bytes.append(WireTag.float64.rawValue); littleEndian(d.bitPattern, count: 8)
+        case .string(var s):
+            bytes.append(WireTag.string.rawValue)
+            s.withUTF8 { utf8 in
+                varint(UInt64(utf8.count))
+                bytes.append(contentsOf: utf8)
+            }
+        case .bytes(let b):
+            bytes.append(WireTag.bytes.rawValue)
+            varint(UInt64(b.count))
+            bytes.append(contentsOf: b)
+        case .container:
+            bytes.append(contentsOf: WireWriter.encode(value))
+        }
+    }
+
+    // MARK: - Containers
+
+    /// Opens a container at the end of the bytes; its id.
+    @discardableResult
+    func openContainer(_ kind: WireTag) -> Int {
+        nextID += 1
+        open.append(OpenContainer(id: nextID, header: bytes.count))
+        bytes.append(contentsOf: [kind.rawValue, 0, 0])
+        return nextID
+    }
+
+    /// Makes container `id` the innermost open one, closing those opened after it, before
+    /// an item is written to it; throws `OutOfOrder` when it was closed already (or is nil:
+    /// it could not be opened).
+    func prepareItem(of id: Int?) throws {
+        guard let id else { throw OutOfOrder() }
+        while let last = open.last, last.id != id {
+            guard open.contains(where: { $0.id == id }) else { throw OutOfOrder() }
+            close()
+        }
+        guard !open.isEmpty else { throw OutOfOrder() }
+        open[open.count - 1].count += 1
+    }
+
+    /// How many items container `id` holds so far (0 once closed: only asked while open).
+    func count(of id: Int?) -> Int {
+        open.last(where: { $0.id == id })?.count ?? 0
+    }
+
+    /// Writes a key of a keyed container.
+    func writeKey(_ key: some CodingKey) {
+        var name = key.stringValue
+        name.withUTF8 { utf8 in
+            varint(UInt64(utf8.count))
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    /// The container of the value being encoded, opened at the first call; nil (the
+    /// value goes to the tree) when it cannot be streamed.
+    func slotContainer(_ kind: WireTag) -> Int? {
+        do {
+            return try streamedSlotContainer(kind)
+        } catch {
+            outOfOrder = true
+            return nil
+        }
+    }
+
+    private func streamedSlotContainer(_ kind: WireTag) throws -> Int {
+        guard var slot = slots.last else { throw OutOfOrder() }
+        if let existing = slot.container {
+            guard existing.kind == kind, open.contains(where: { $0.id == existing.id }) else { throw OutOfOrder() }
+            return existing.id
+        }
+        guard bytes.count == slot.start else { throw OutOfOrder() }
+        let id = openContainer(kind)
+        slot.container = (id, kind)
+        slots[slots.count - 1] = slot
+        return id
+    }
+
+    /// Marks the value as one to encode with the tree, and returns an encoder whose
+    /// writes go nowhere (`superEncoder` and the like, which cannot throw).
+    @discardableResult
+    func giveUp() -> StreamingEncoder {
+        outOfOrder = true
+        return StreamingEncoder(maximumDepth: maximumDepth)
+    }
+
+    /// Before a single value of the value being encoded: nothing may have been written for it.
+    func prepareSingleValue() throws {
+        guard let slot = slots.last, slot.container == nil, bytes.count == slot.start else { throw OutOfOrder() }
+    }
+
+    /// Writes the innermost open container's length and count, moving its body if they
+    /// need more than the two bytes kept.
+    private func close() {
+        let container = open.removeLast()
+        let bodyStart = container.header + 3
+        let count = UInt64(container.count)
+        let countSize = WireWriter.varintSize(count)
+        let bodyLength = UInt64(bytes.count - bodyStart + countSize)
+        let lengthSize = WireWriter.varintSize(bodyLength)
+        let extra = countSize + lengthSize - 2
+        if extra > 0 {
+            bytes.insert(contentsOf: repeatElement(0, count: extra), at: bodyStart)
+        }
+        var position = container.header + 1
+        Self.writeVarint(bodyLength, into: &bytes, at: &position)
+        Self.writeVarint(count, into: &bytes, at: &position)
+    }
+
+    // MARK: - Encoder
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        KeyedEncodingContainer(StreamingKeyedEncoding<Key>(encoder: self, id: slotContainer(.keyed)))
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+        StreamingUnkeyedEncoding(encoder: self, id: slotContainer(.unkeyed))
+    }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer {
+        StreamingSingleValueEncoding(encoder: self)
+    }
+
+    // MARK: - Bytes
+
+    private func varint(_ value: UInt64) {
+        var v = value
+        while v >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    private static func writeVarint(_ value: UInt64, into bytes: inout [UInt8], at position: inout Int) {
+        var v = value
+        while v >= 0x80 {
+            bytes[position] = UInt8(truncatingIfNeeded: v) | 0x80
+            position += 1
+            v >>= 7
+        }
+        bytes[position] = UInt8(v)
+        position += 1
+    }
+
+    private func littleEndian(_ value: UInt64, count: Int) {
+        for i in 0..<count { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * i))) }
+    }
+}
