@@ -70,6 +70,34 @@ int pc_fork_run_in_children(void (*hook)(void)) {
     return 0;
 }
 
+/* glibc's list of open stdio streams (every FILE, linked through _chain), exported by
+   glibc although no header declares it. */
+extern FILE *_IO_list_all;
+
+/* Whether some stdio stream may hold output not yet written. fflush(NULL) takes the
+   lock of the stream list and of every stream even when there is nothing to write, and
+   those writes land on pages a fork has just shared: the parent before the fork and the
+   child at its exit each copied about three of them per child (page faults counted with
+   perf over bench spawn). Walking the list without its lock is safe only while no other
+   thread can open or close a stream: with more than one thread, the answer is "maybe". */
+static bool pc_stdio_output_may_be_pending(void) {
+#ifdef PC_HAVE_SINGLE_THREADED
+    if (!__libc_single_threaded) return true;
+    for (FILE *stream = _IO_list_all; stream != NULL; stream = stream->_chain) {
+        /* A wide-oriented stream keeps its output elsewhere (_wide_data): assume some. */
+        if (stream->_mode > 0 || stream->_IO_write_ptr > stream->_IO_write_base) return true;
+    }
+    return false;
+#else
+    return true;
+#endif
+}
+
+/* fflush(NULL), but only when a stream has something to write (see above). */
+static void pc_flush_stdio(void) {
+    if (pc_stdio_output_may_be_pending()) fflush(NULL);
+}
+
 /* The Swift runtime's throw hooks: function pointers that a test framework or debugger of
    the parent sets to record every throw (Swift Testing takes a backtrace there). Weak, so
    a program without the Swift runtime links too. */
@@ -90,18 +118,22 @@ static void pc_clear_swift_throw_hooks_in_child(void) {
 /* Runs in the child between fork and the caller's code: async-signal-safe calls only.
    The mask is cleared last, once nothing of the parent's handling is left: a signal
    blocked across the fork then acts with its default. */
-static void pc_prepare_child(void) {
+static void pc_prepare_child(bool only_changed, unsigned long long changed) {
     struct sigaction dfl;
     memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;
     sigemptyset(&dfl.sa_mask);
+    /* glibc keeps the signals from 32 to SIGRTMIN for itself (sigaction refuses them). */
+    int reserved_end = SIGRTMIN;
     for (int sig = 1; sig < NSIG; sig++) {
-        if (sig == SIGKILL || sig == SIGSTOP) continue;
-        if (pc_reset_only_changed && (sig > 64 || !(pc_changed_signals & (1ULL << (sig - 1))))) continue;
-        (void)sigaction(sig, &dfl, NULL); /* EINVAL for glibc's reserved signals: fine */
+        if (sig == SIGKILL || sig == SIGSTOP || sig == SIGPIPE || (sig >= 32 && sig < reserved_end)) continue;
+        if (only_changed && (sig > 64 || !(changed & (1ULL << (sig - 1))))) continue;
+        (void)sigaction(sig, &dfl, NULL);
     }
     for (int i = 0; i < pc_fork_hook_count; i++) pc_fork_hooks[i]();
-    signal(SIGPIPE, SIG_IGN);
+    struct sigaction ignore = dfl;
+    ignore.sa_handler = SIG_IGN;
+    (void)sigaction(SIGPIPE, &ignore, NULL);
     sigset_t none;
     sigemptyset(&none);
     (void)sigprocmask(SIG_SETMASK, &none, NULL);
@@ -109,7 +141,7 @@ static void pc_prepare_child(void) {
 }
 
 int pc_fork(pid_t *out_pid) {
-    fflush(NULL);
+    pc_flush_stdio();
     /* A signal that reached the child before its hooks ran could run a handler of the
        parent there (the signal pipe's writes to the pipe the parent shares: the parent
        would act on a signal meant for the child, a server's SIGTERM to a worker it has
@@ -121,10 +153,14 @@ int pc_fork(pid_t *out_pid) {
         sigfillset(&all);
         pthread_sigmask(SIG_SETMASK, &all, &saved);
     }
+    /* Read here, not in the child: a page the parent never touched (the mode's, in a
+       process that never changed it) would be faulted in by every child. */
+    bool only_changed = pc_reset_only_changed;
+    unsigned long long changed = pc_changed_signals;
     pid_t pid = fork();
     int fork_errno = errno;
     if (pid == 0) {
-        pc_prepare_child();
+        pc_prepare_child(only_changed, changed);
     } else if (guard) {
         pthread_sigmask(SIG_SETMASK, &saved, NULL);
     }
@@ -134,7 +170,7 @@ int pc_fork(pid_t *out_pid) {
 }
 
 void pc_child_exit(int code) {
-    fflush(NULL);
+    pc_flush_stdio();
     _exit(code);
 }
 

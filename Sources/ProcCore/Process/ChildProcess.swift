@@ -278,11 +278,9 @@ public final class ChildProcess {
     private func fork(running body: () throws -> Void) throws(ProcessError) -> pid_t {
         try checkThreads()
         var pid: pid_t = 0
-        let context = Self.enterFork(of: self)
-        let result = pc_fork(&pid)
-        if result != 0 || pid != 0 { Self.leaveFork(restoring: context) }
-        try check("fork", result)
+        try check("fork", pc_fork(&pid))
         guard pid == 0 else { return pid }
+        Self.enterChild(of: self)
         ChildRegistry.shared.resetInChild()
         let code: Int32
         do {
