@@ -12,6 +12,7 @@
 #include <sys/single_threaded.h>
 #define PC_HAVE_SINGLE_THREADED 1
 #endif
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -115,28 +116,55 @@ static void pc_clear_swift_throw_hooks_in_child(void) {
         __atomic_store_n(&_swift_willThrowTypedImpl, NULL, __ATOMIC_RELAXED);
 }
 
-/* Runs in the child between fork and the caller's code: async-signal-safe calls only.
-   The mask is cleared last, once nothing of the parent's handling is left: a signal
-   blocked across the fork then acts with its default. */
-static void pc_prepare_child(bool only_changed, unsigned long long changed) {
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    sigemptyset(&dfl.sa_mask);
-    /* glibc keeps the signals from 32 to SIGRTMIN for itself (sigaction refuses them). */
-    int reserved_end = SIGRTMIN;
-    for (int sig = 1; sig < NSIG; sig++) {
-        if (sig == SIGKILL || sig == SIGSTOP || sig == SIGPIPE || (sig >= 32 && sig < reserved_end)) continue;
-        if (only_changed && (sig > 64 || !(changed & (1ULL << (sig - 1))))) continue;
-        (void)sigaction(sig, &dfl, NULL);
-    }
-    for (int i = 0; i < pc_fork_hook_count; i++) pc_fork_hooks[i]();
-    struct sigaction ignore = dfl;
-    ignore.sa_handler = SIG_IGN;
-    (void)sigaction(SIGPIPE, &ignore, NULL);
+/* The kernel's struct sigaction for rt_sigaction(2) (the generic layout, which x86-64 and
+   AArch64 use), and its signal set: 64 bits. */
+struct pc_kernel_sigaction {
+    void (*handler)(int);
+    unsigned long flags;
+    void (*restorer)(void);
+    unsigned long long mask;
+};
+
+/* Sets `sig` to `handler` (SIG_DFL or SIG_IGN, which need no restorer) with a bare
+   rt_sigaction(2). In the child of a fork every code page it runs is faulted in again
+   (a fork does not copy the page tables of the program's text): glibc's sigaction goes
+   through its wrapper, a memcpy of the 128-byte set and errno, each on a page of its own. */
+static void pc_set_disposition_in_child(int sig, void (*handler)(int)) {
+#if defined(__x86_64__) || defined(__aarch64__)
+    struct pc_kernel_sigaction action = {.handler = handler, .flags = 0, .restorer = NULL, .mask = 0};
+    (void)syscall(SYS_rt_sigaction, sig, &action, NULL, sizeof action.mask);
+#else
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = handler;
+    (void)sigaction(sig, &action, NULL);
+#endif
+}
+
+/* Clears the signal mask with a bare rt_sigprocmask(2), for the same reason. */
+static void pc_clear_signal_mask_in_child(void) {
+#if defined(__x86_64__) || defined(__aarch64__)
+    unsigned long long none = 0;
+    (void)syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof none);
+#else
     sigset_t none;
     sigemptyset(&none);
     (void)sigprocmask(SIG_SETMASK, &none, NULL);
+#endif
+}
+
+/* Runs in the child between fork and the caller's code: async-signal-safe calls only.
+   The mask is cleared last, once nothing of the parent's handling is left: a signal
+   blocked across the fork then acts with its default. */
+static void pc_prepare_child(bool only_changed, unsigned long long changed, int first_realtime) {
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP || sig == SIGPIPE || (sig >= 32 && sig < first_realtime)) continue;
+        if (only_changed && (sig > 64 || !(changed & (1ULL << (sig - 1))))) continue;
+        pc_set_disposition_in_child(sig, SIG_DFL);
+    }
+    for (int i = 0; i < pc_fork_hook_count; i++) pc_fork_hooks[i]();
+    pc_set_disposition_in_child(SIGPIPE, SIG_IGN);
+    pc_clear_signal_mask_in_child();
     pc_clear_swift_throw_hooks_in_child();
 }
 
@@ -157,10 +185,13 @@ int pc_fork(pid_t *out_pid) {
        process that never changed it) would be faulted in by every child. */
     bool only_changed = pc_reset_only_changed;
     unsigned long long changed = pc_changed_signals;
+    /* glibc keeps the signals from 32 to SIGRTMIN for itself (sigaction refuses them). */
+    int first_realtime = SIGRTMIN;
     pid_t pid = fork();
-    int fork_errno = errno;
+    /* errno only on failure: __errno_location is a code page the child would fault in. */
+    int fork_errno = pid < 0 ? errno : 0;
     if (pid == 0) {
-        pc_prepare_child(only_changed, changed);
+        pc_prepare_child(only_changed, changed, first_realtime);
     } else if (guard) {
         pthread_sigmask(SIG_SETMASK, &saved, NULL);
     }
