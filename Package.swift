@@ -3,7 +3,9 @@ import PackageDescription
 
 let package = Package(
     name: "procctl",
-    platforms: [.macOS(.v13)],
+    // Linux only, declared once, in CProcShim.h (an #error elsewhere): the shim is built
+    // on epoll, pidfd, memfd, prctl, futex and /proc. No `platforms:` entry, since
+    // SwiftPM's list names Apple platforms only.
     products: [
         .library(name: "ProcCore", targets: ["ProcCore"]),
         .executable(name: "procctl", targets: ["procctl"]),

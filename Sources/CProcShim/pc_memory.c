@@ -1,8 +1,17 @@
 #define _GNU_SOURCE
 #include "pc_memory.h"
+#include "pc_unix_socket.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 size_t pc_page_size(void) {
@@ -67,4 +76,105 @@ int pc_map_memfd(int fd, size_t length, void **out_address) {
     if (address == MAP_FAILED) return errno;
     *out_address = address;
     return 0;
+}
+
+int pc_shm_create(const char *name, size_t size, int *out_fd) {
+    int fd = shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600);
+    if (fd < 0) return errno;
+    int rc = 0;
+    while (ftruncate(fd, (off_t)size) != 0) {
+        if (errno == EINTR) continue;
+        rc = errno;
+        close(fd);
+        shm_unlink(name);
+        return rc;
+    }
+    *out_fd = fd;
+    return 0;
+}
+
+int pc_shm_attach(const char *name, int *out_fd, size_t *out_size) {
+    int fd = shm_open(name, O_RDWR, 0600);
+    if (fd < 0) return errno;
+    struct stat info;
+    if (fstat(fd, &info) != 0) {
+        int rc = errno;
+        close(fd);
+        return rc;
+    }
+    *out_fd = fd;
+    *out_size = (size_t)info.st_size;
+    return 0;
+}
+
+int pc_shm_unlink(const char *name) {
+    return shm_unlink(name) == 0 ? 0 : errno;
+}
+
+/* The watcher's whole life: async-signal-safe calls only (it may be forked from a
+ * multithreaded process), so the path is built before the fork. */
+static void watch_and_unlink(int read_fd, const char *path) {
+    if (read_fd > 0) close_range(0, (unsigned)read_fd - 1, 0);
+    close_range((unsigned)read_fd + 1, ~0U, 0);
+    setsid();
+    struct sigaction plain;
+    memset(&plain, 0, sizeof plain);
+    plain.sa_handler = SIG_DFL;
+    for (int signal_number = 1; signal_number < NSIG; signal_number++) {
+        (void)sigaction(signal_number, &plain, NULL); /* drop the parent's handlers */
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    char byte = 0;
+    for (;;) {
+        ssize_t got = read(read_fd, &byte, 1);
+        if (got < 0 && errno == EINTR) continue;
+        /* 'd': dismissed, the creator unlinked or keeps the name. 'u', or end of file
+         * (every holder of the other end is gone): unlink. */
+        if (got == 1 && byte == 'd') _exit(0);
+        break;
+    }
+    (void)unlink(path);
+    _exit(0);
+}
+
+int pc_shm_unlink_watcher(const char *name, pid_t *out_pid, int *out_fd) {
+    if (name == NULL || name[0] != '/' || strchr(name + 1, '/') != NULL) return EINVAL;
+    char path[PATH_MAX];
+    int written = snprintf(path, sizeof path, "/dev/shm%s", name);
+    if (written < 0 || (size_t)written >= sizeof path) return ENAMETOOLONG;
+    int fds[2]; /* a socket pair, not a pipe: the dismissing send cannot raise SIGPIPE */
+    int paired = pc_socketpair(fds);
+    if (paired != 0) return paired;
+    pid_t pid = fork();
+    if (pid < 0) {
+        int rc = errno;
+        close(fds[0]);
+        close(fds[1]);
+        return rc;
+    }
+    if (pid == 0) watch_and_unlink(fds[0], path);
+    close(fds[0]);
+    *out_pid = pid;
+    *out_fd = fds[1];
+    return 0;
+}
+
+int pc_shm_watcher_end(pid_t pid, int fd, bool unlink_name) {
+    /* A word rather than end of file: a child forked since holds a copy of `fd`. */
+    int rc = 0;
+    const char word = unlink_name ? 'u' : 'd';
+    while (send(fd, &word, 1, MSG_NOSIGNAL) < 0) {
+        if (errno == EINTR) continue;
+        rc = errno; /* EPIPE or ECONNRESET: the watcher is gone already; reap it all the same */
+        break;
+    }
+    close(fd);
+    while (waitpid(pid, NULL, 0) < 0) {
+        if (errno == EINTR) continue;
+        if (rc == 0) rc = errno;
+        break;
+    }
+    return (rc == EPIPE || rc == ECONNRESET) ? 0 : rc;
 }

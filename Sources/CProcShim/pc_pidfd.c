@@ -1,9 +1,10 @@
 #define _GNU_SOURCE
 #include "pc_pidfd.h"
+#include "pc_clock.h"
+#include "pc_poll.h"
 #include "pc_process.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -35,36 +36,23 @@ int pc_signal_child(pid_t pid, int pidfd, int signal) {
     return 0;
 }
 
-static long long pc_now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int pc_wait_ended(pid_t pid, int pidfd, int timeout_ms, bool *out_ended) {
-    long long deadline = timeout_ms < 0 ? -1 : pc_now_ms() + timeout_ms;
     if (pidfd >= 0) {
-        for (;;) {
-            int left = -1;
-            if (deadline >= 0) {
-                long long l = deadline - pc_now_ms();
-                left = l < 0 ? 0 : (int)l;
-            }
-            struct pollfd p = {.fd = pidfd, .events = POLLIN, .revents = 0};
-            int r = poll(&p, 1, left);
-            if (r < 0 && errno == EINTR) continue;
-            if (r < 0) return errno;
-            *out_ended = (r > 0);
-            return 0;
-        }
+        /* A pidfd becomes readable when its process ends. */
+        short revents = 0;
+        int rc = pc_poll_one(pidfd, POLLIN, timeout_ms, &revents);
+        if (rc != 0) return rc;
+        *out_ended = revents != 0;
+        return 0;
     }
     /* No pidfd: check at an interval that grows from 100 us to 10 ms. */
+    long long deadline = pc_deadline_ns_after_ms(timeout_ms);
     long interval_us = 100;
     for (;;) {
         bool ended = false;
         int rc = pc_has_ended(pid, &ended);
         if (rc != 0) return rc;
-        if (ended || (deadline >= 0 && pc_now_ms() >= deadline)) {
+        if (ended || pc_milliseconds_left(deadline) == 0) {
             *out_ended = ended;
             return 0;
         }
@@ -72,4 +60,14 @@ int pc_wait_ended(pid_t pid, int pidfd, int timeout_ms, bool *out_ended) {
         nanosleep(&pause, NULL);
         if (interval_us < 10000) interval_us *= 2;
     }
+}
+
+int pc_kill_process_group(pid_t pid, int pidfd) {
+    if (pid <= 0) return EINVAL;
+    int group_rc = kill(-pid, SIGKILL) < 0 ? errno : 0;
+    int child_rc = pc_signal_child(pid, pidfd, SIGKILL);
+    /* ESRCH from one of the two is fine: a child that has not formed its group yet, or
+       one that has exited and whose group lives on. */
+    if (group_rc == 0 || child_rc == 0) return 0;
+    return group_rc != ESRCH ? group_rc : child_rc;
 }

@@ -1,29 +1,20 @@
 #define _GNU_SOURCE
 #include "pc_process.h"
+#include "pc_fork_hooks.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
+#include <sys/prctl.h>
 #if __has_include(<sys/single_threaded.h>)
 #include <sys/single_threaded.h>
 #define PC_HAVE_SINGLE_THREADED 1
 #endif
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
-
-/* pc_signals.c: the child has no use for the signal pipe once its handlers are reset. */
-void pc_signal_pipe_close_in_child(void);
-/* pc_signals.c: whether this process routes signals to the pipe. */
-bool pc_signal_pipe_is_open(void);
 
 static void pc_decode_status(int status, pc_exit_status *out) {
     memset(out, 0, sizeof *out);
@@ -62,9 +53,50 @@ void pc_fork_reset_every_signal(void) {
     pc_reset_only_changed = false;
 }
 
-/* pc_signals.c: a disposition the shim sets is reset in children in either mode. */
-void pc_fork_note_changed_signal(int sig) {
+void pc_fork_reset_in_children(int sig) {
     if (sig >= 1 && sig <= 64) pc_changed_signals |= 1ULL << (sig - 1);
+}
+
+/* What the other families registered for pc_fork's children (pc_fork_hooks.h). */
+static void (*pc_fork_hooks[PC_FORK_HOOKS_MAX])(void);
+static int pc_fork_hook_count = 0;
+
+int pc_fork_run_in_children(void (*hook)(void)) {
+    for (int i = 0; i < pc_fork_hook_count; i++) {
+        if (pc_fork_hooks[i] == hook) return 0;
+    }
+    if (pc_fork_hook_count == PC_FORK_HOOKS_MAX) return ENOSPC;
+    pc_fork_hooks[pc_fork_hook_count] = hook;
+    pc_fork_hook_count++;
+    return 0;
+}
+
+/* glibc's list of open stdio streams (every FILE, linked through _chain), exported by
+   glibc although no header declares it. */
+extern FILE *_IO_list_all;
+
+/* Whether some stdio stream may hold output not yet written. fflush(NULL) takes the
+   lock of the stream list and of every stream even when there is nothing to write, and
+   those writes land on pages a fork has just shared: the parent before the fork and the
+   child at its exit each copied about three of them per child (page faults counted with
+   perf over bench spawn). Walking the list without its lock is safe only while no other
+   thread can open or close a stream: with more than one thread, the answer is "maybe". */
+static bool pc_stdio_output_may_be_pending(void) {
+#ifdef PC_HAVE_SINGLE_THREADED
+    if (!__libc_single_threaded) return true;
+    for (FILE *stream = _IO_list_all; stream != NULL; stream = stream->_chain) {
+        /* A wide-oriented stream keeps its output elsewhere (_wide_data): assume some. */
+        if (stream->_mode > 0 || stream->_IO_write_ptr > stream->_IO_write_base) return true;
+    }
+    return false;
+#else
+    return true;
+#endif
+}
+
+/* fflush(NULL), but only when a stream has something to write (see above). */
+static void pc_flush_stdio(void) {
+    if (pc_stdio_output_may_be_pending()) fflush(NULL);
 }
 
 /* The Swift runtime's throw hooks: function pointers that a test framework or debugger of
@@ -84,42 +116,82 @@ static void pc_clear_swift_throw_hooks_in_child(void) {
         __atomic_store_n(&_swift_willThrowTypedImpl, NULL, __ATOMIC_RELAXED);
 }
 
-/* Runs in the child between fork and the caller's code: async-signal-safe calls only. */
-static void pc_reset_signals_in_child(void) {
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    sigemptyset(&dfl.sa_mask);
-    for (int sig = 1; sig < NSIG; sig++) {
-        if (sig == SIGKILL || sig == SIGSTOP) continue;
-        if (pc_reset_only_changed && (sig > 64 || !(pc_changed_signals & (1ULL << (sig - 1))))) continue;
-        (void)sigaction(sig, &dfl, NULL); /* EINVAL for glibc's reserved signals: fine */
-    }
-    signal(SIGPIPE, SIG_IGN);
+/* The kernel's struct sigaction for rt_sigaction(2) (the generic layout, which x86-64 and
+   AArch64 use), and its signal set: 64 bits. */
+struct pc_kernel_sigaction {
+    void (*handler)(int);
+    unsigned long flags;
+    void (*restorer)(void);
+    unsigned long long mask;
+};
+
+/* Sets `sig` to `handler` (SIG_DFL or SIG_IGN, which need no restorer) with a bare
+   rt_sigaction(2). In the child of a fork every code page it runs is faulted in again
+   (a fork does not copy the page tables of the program's text): glibc's sigaction goes
+   through its wrapper, a memcpy of the 128-byte set and errno, each on a page of its own. */
+static void pc_set_disposition_in_child(int sig, void (*handler)(int)) {
+#if defined(__x86_64__) || defined(__aarch64__)
+    struct pc_kernel_sigaction action = {.handler = handler, .flags = 0, .restorer = NULL, .mask = 0};
+    (void)syscall(SYS_rt_sigaction, sig, &action, NULL, sizeof action.mask);
+#else
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = handler;
+    (void)sigaction(sig, &action, NULL);
+#endif
+}
+
+/* Clears the signal mask with a bare rt_sigprocmask(2), for the same reason. */
+static void pc_clear_signal_mask_in_child(void) {
+#if defined(__x86_64__) || defined(__aarch64__)
+    unsigned long long none = 0;
+    (void)syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof none);
+#else
     sigset_t none;
     sigemptyset(&none);
     (void)sigprocmask(SIG_SETMASK, &none, NULL);
+#endif
+}
+
+/* Runs in the child between fork and the caller's code: async-signal-safe calls only.
+   The mask is cleared last, once nothing of the parent's handling is left: a signal
+   blocked across the fork then acts with its default. */
+static void pc_prepare_child(bool only_changed, unsigned long long changed, int first_realtime) {
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP || sig == SIGPIPE || (sig >= 32 && sig < first_realtime)) continue;
+        if (only_changed && (sig > 64 || !(changed & (1ULL << (sig - 1))))) continue;
+        pc_set_disposition_in_child(sig, SIG_DFL);
+    }
+    for (int i = 0; i < pc_fork_hook_count; i++) pc_fork_hooks[i]();
+    pc_set_disposition_in_child(SIGPIPE, SIG_IGN);
+    pc_clear_signal_mask_in_child();
+    pc_clear_swift_throw_hooks_in_child();
 }
 
 int pc_fork(pid_t *out_pid) {
-    fflush(NULL);
-    /* A signal that reached the child before its handlers are reset would run the
-       parent's signal-pipe handler there, which writes to the pipe the parent shares: the
-       parent would act on a signal meant for the child (a server's SIGTERM to a worker it
-       has just forked, read as a SIGTERM to the server). Blocked across the fork, such a
-       signal waits in the child until the reset and then acts with its default. */
-    bool guard = pc_signal_pipe_is_open();
+    pc_flush_stdio();
+    /* A signal that reached the child before its hooks ran could run a handler of the
+       parent there (the signal pipe's writes to the pipe the parent shares: the parent
+       would act on a signal meant for the child, a server's SIGTERM to a worker it has
+       just forked read as a SIGTERM to the server). Blocked across the fork, such a
+       signal waits in the child until its reset and then acts with its default. */
+    bool guard = pc_fork_hook_count > 0;
     sigset_t all, saved;
     if (guard) {
         sigfillset(&all);
         pthread_sigmask(SIG_SETMASK, &all, &saved);
     }
+    /* Read here, not in the child: a page the parent never touched (the mode's, in a
+       process that never changed it) would be faulted in by every child. */
+    bool only_changed = pc_reset_only_changed;
+    unsigned long long changed = pc_changed_signals;
+    /* glibc keeps the signals from 32 to SIGRTMIN for itself (sigaction refuses them). */
+    int first_realtime = SIGRTMIN;
     pid_t pid = fork();
-    int fork_errno = errno;
+    /* errno only on failure: __errno_location is a code page the child would fault in. */
+    int fork_errno = pid < 0 ? errno : 0;
     if (pid == 0) {
-        pc_reset_signals_in_child(); /* clears the mask, after the handlers */
-        pc_signal_pipe_close_in_child();
-        pc_clear_swift_throw_hooks_in_child();
+        pc_prepare_child(only_changed, changed, first_realtime);
     } else if (guard) {
         pthread_sigmask(SIG_SETMASK, &saved, NULL);
     }
@@ -129,65 +201,8 @@ int pc_fork(pid_t *out_pid) {
 }
 
 void pc_child_exit(int code) {
-    fflush(NULL);
+    pc_flush_stdio();
     _exit(code);
-}
-
-void pc_spawn_options_init(pc_spawn_options *options) {
-    memset(options, 0, sizeof *options);
-    options->stdin_fd = -1;
-    options->stdout_fd = -1;
-    options->stderr_fd = -1;
-}
-
-int pc_spawn(const char *path, char *const argv[], const pc_spawn_options *options, pid_t *out_pid) {
-    pc_spawn_options inherit;
-    if (options == NULL) {
-        pc_spawn_options_init(&inherit);
-        options = &inherit;
-    }
-    posix_spawn_file_actions_t actions;
-    posix_spawnattr_t attr;
-    int rc = posix_spawn_file_actions_init(&actions);
-    if (rc != 0) return rc;
-    rc = posix_spawnattr_init(&attr);
-    if (rc != 0) {
-        posix_spawn_file_actions_destroy(&actions);
-        return rc;
-    }
-    const int wanted[3] = {options->stdin_fd, options->stdout_fd, options->stderr_fd};
-    for (int target = 0; target < 3 && rc == 0; target++) {
-        /* dup2 onto itself would keep close-on-exec set; glibc clears it for that case. */
-        if (wanted[target] >= 0) rc = posix_spawn_file_actions_adddup2(&actions, wanted[target], target);
-    }
-    if (rc == 0) rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-    if (rc == 0 && options->working_directory != NULL)
-        rc = posix_spawn_file_actions_addchdir_np(&actions, options->working_directory);
-
-    sigset_t all, none;
-    sigfillset(&all);
-    sigemptyset(&none);
-    if (rc == 0) rc = posix_spawnattr_setsigdefault(&attr, &all);
-    if (rc == 0) rc = posix_spawnattr_setsigmask(&attr, &none);
-    short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
-    if (options->new_process_group) {
-        flags |= POSIX_SPAWN_SETPGROUP;
-        if (rc == 0) rc = posix_spawnattr_setpgroup(&attr, 0);
-    }
-    if (rc == 0) rc = posix_spawnattr_setflags(&attr, flags);
-
-    if (rc == 0) {
-        char *const *env = options->environment != NULL ? options->environment : environ;
-        pid_t pid = 0;
-        /* glibc's posix_spawn runs the child on a vfork-like clone and returns the
-           exec's errno when the exec fails, so no child is left to reap then. */
-        rc = options->search_path ? posix_spawnp(&pid, path, &actions, &attr, argv, env)
-                                  : posix_spawn(&pid, path, &actions, &attr, argv, env);
-        if (rc == 0) *out_pid = pid;
-    }
-    posix_spawnattr_destroy(&attr);
-    posix_spawn_file_actions_destroy(&actions);
-    return rc;
 }
 
 int pc_wait(pid_t pid, pc_exit_status *out_status) {
@@ -225,41 +240,32 @@ int pc_has_ended(pid_t pid, bool *out_ended) {
     return 0;
 }
 
-int pc_thread_count(int *out_count) {
-    /* The entries of /proc/self/task, listed with getdents64 into the stack: three system
-       calls and no heap page written (opendir allocates a 32 KiB buffer). It runs before
-       every fork, whose cost grows with every page the parent writes around it. */
-    int fd;
-    do {
-        fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    } while (fd < 0 && errno == EINTR);
-    if (fd < 0) return errno;
-    char entries[2048] __attribute__((aligned(8)));
-    int count = 0;
-    for (;;) {
-        long length = syscall(SYS_getdents64, fd, entries, sizeof entries);
-        if (length < 0 && errno == EINTR) continue;
-        if (length < 0) {
-            int rc = errno;
-            close(fd);
-            return rc;
-        }
-        if (length == 0) break;
-        for (long offset = 0; offset < length;) {
-            const struct dirent64 *entry = (const struct dirent64 *)(entries + offset);
-            if (entry->d_name[0] != '.') count++;
-            offset += entry->d_reclen;
-        }
-    }
-    close(fd);
-    *out_count = count;
-    return 0;
-}
-
 bool pc_known_single_threaded(void) {
 #ifdef PC_HAVE_SINGLE_THREADED
     return __libc_single_threaded != 0;
 #else
     return false;
 #endif
+}
+
+static _Thread_local pc_process_context pc_context;
+
+pc_process_context pc_process_context_get(void) {
+    return pc_context;
+}
+
+void pc_process_context_set(pc_process_context context) {
+    pc_context = context;
+}
+
+int pc_die_with_parent(int sig, pid_t parent) {
+    if (prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0) < 0) return errno;
+    /* The parent may have ended between the fork and the prctl: no signal then. */
+    if (getppid() != parent) return ESRCH;
+    return 0;
+}
+
+int pc_lead_process_group(pid_t pid) {
+    if (setpgid(pid, pid) < 0) return errno;
+    return 0;
 }

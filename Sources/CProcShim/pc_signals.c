@@ -1,17 +1,14 @@
 #define _GNU_SOURCE
 #include "pc_signals.h"
+#include "pc_fork_hooks.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
 static int pc_signal_pipe_fds[2] = {-1, -1};
-
-/* pc_process.c: children reset these even when they reset changed signals only. */
-void pc_fork_note_changed_signal(int sig);
 
 static void pc_signal_pipe_handler(int sig) {
     int saved = errno;
@@ -21,19 +18,41 @@ static void pc_signal_pipe_handler(int sig) {
     errno = saved;
 }
 
+/* A pc_fork hook: the child's handlers are reset, so the pipe is of no use there, and a
+   child must not hold the parent's wake-up pipe. Registered once the pipe is open, and
+   it writes only while the pipe is open (a child's own children find it closed): every
+   page a child writes is copied. */
+static void pc_signal_pipe_close_in_child(void) {
+    for (int i = 0; i < 2; i++) {
+        if (pc_signal_pipe_fds[i] >= 0) {
+            close(pc_signal_pipe_fds[i]);
+            pc_signal_pipe_fds[i] = -1;
+        }
+    }
+}
+
 int pc_ignore_sigpipe(void) {
     struct sigaction ignore;
     memset(&ignore, 0, sizeof ignore);
     ignore.sa_handler = SIG_IGN;
     sigemptyset(&ignore.sa_mask);
     if (sigaction(SIGPIPE, &ignore, NULL) < 0) return errno;
-    pc_fork_note_changed_signal(SIGPIPE);
+    pc_fork_reset_in_children(SIGPIPE);
     return 0;
 }
 
 int pc_signal_pipe_install(const int *signals, int count, int *out_read_fd) {
     if (pc_signal_pipe_fds[0] < 0) {
-        if (pipe2(pc_signal_pipe_fds, O_CLOEXEC | O_NONBLOCK) < 0) return errno;
+        int fds[2];
+        if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) return errno;
+        int rc = pc_fork_run_in_children(pc_signal_pipe_close_in_child);
+        if (rc != 0) {
+            close(fds[0]);
+            close(fds[1]);
+            return rc;
+        }
+        pc_signal_pipe_fds[0] = fds[0];
+        pc_signal_pipe_fds[1] = fds[1];
     }
     struct sigaction action;
     memset(&action, 0, sizeof action);
@@ -42,7 +61,7 @@ int pc_signal_pipe_install(const int *signals, int count, int *out_read_fd) {
     sigemptyset(&action.sa_mask);
     for (int i = 0; i < count; i++) {
         if (signals[i] == SIGCHLD) action.sa_flags |= SA_NOCLDSTOP;
-        pc_fork_note_changed_signal(signals[i]);
+        pc_fork_reset_in_children(signals[i]);
         if (sigaction(signals[i], &action, NULL) < 0) return errno;
         action.sa_flags = SA_RESTART;
     }
@@ -67,19 +86,23 @@ int pc_signal_pipe_drain(unsigned char *buffer, int capacity, int *out_count) {
     }
 }
 
-/* For pc_fork, which blocks signals across the fork while handlers write to the pipe. */
-bool pc_signal_pipe_is_open(void) {
-    return pc_signal_pipe_fds[1] >= 0;
+static volatile sig_atomic_t pc_stop_flag = 0;
+
+static void pc_stop_handler(int sig) {
+    (void)sig;
+    pc_stop_flag = 1;
 }
 
-/* Called by pc_fork in the child: its handlers are reset, so the pipe is of no use there. */
-void pc_signal_pipe_close_in_child(void) {
-    /* Written only when open: every page a child writes is copied, and most children
-       come from a process that never installed the pipe. */
-    for (int i = 0; i < 2; i++) {
-        if (pc_signal_pipe_fds[i] >= 0) {
-            close(pc_signal_pipe_fds[i]);
-            pc_signal_pipe_fds[i] = -1;
-        }
-    }
+int pc_stop_signal_catch(int sig) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = pc_stop_handler;
+    action.sa_flags = 0; /* no SA_RESTART: a blocked accept must return EINTR */
+    sigemptyset(&action.sa_mask);
+    if (sigaction(sig, &action, NULL) < 0) return errno;
+    return 0;
+}
+
+bool pc_stop_signal_arrived(void) {
+    return pc_stop_flag != 0;
 }

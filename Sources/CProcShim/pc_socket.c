@@ -1,6 +1,6 @@
 #define _GNU_SOURCE
 #include "pc_socket.h"
-#include "pc_worker.h"
+#include "pc_descriptors.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -9,9 +9,9 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Parses a numeric IPv4 or IPv6 address; EINVAL for anything else (names included). */
@@ -71,27 +71,6 @@ static void pc_split_address(const struct sockaddr_storage *address, char *host,
     }
 }
 
-/* "host:port", "[host]:port" for IPv6, "?" for anything else; by hand, as the host. */
-static void pc_format_address(const struct sockaddr_storage *address, char *out, size_t capacity) {
-    char host[INET6_ADDRSTRLEN];
-    int port = 0;
-    pc_split_address(address, host, sizeof host, &port);
-    size_t host_length = strlen(host);
-    bool v6 = address->ss_family == AF_INET6;
-    if (host_length == 0 || capacity < host_length + sizeof "[]:65535") {
-        if (capacity > 0) snprintf(out, capacity, "?");
-        return;
-    }
-    char *at = out;
-    if (v6) *at++ = '[';
-    memcpy(at, host, host_length);
-    at += host_length;
-    if (v6) *at++ = ']';
-    *at++ = ':';
-    at = pc_append_decimal(at, (unsigned)port);
-    *at = '\0';
-}
-
 int pc_tcp_listen(const char *host, int port, int backlog, int *out_fd, int *out_port) {
     return pc_tcp_listen_with_options(host, port, backlog, 0, out_fd, out_port);
 }
@@ -123,22 +102,6 @@ int pc_tcp_listen_with_options(const char *host, int port, int backlog, int opti
                                            : ntohs(((struct sockaddr_in6 *)&bound)->sin6_port);
     *out_fd = fd;
     return 0;
-}
-
-int pc_accept(int listen_fd, int *out_fd, char *peer, size_t peer_capacity) {
-    struct sockaddr_storage address;
-    for (;;) {
-        socklen_t length = sizeof address;
-        int fd = accept4(listen_fd, (struct sockaddr *)&address, &length, SOCK_CLOEXEC);
-        if (fd >= 0) {
-            if (peer != NULL && peer_capacity > 0) pc_format_address(&address, peer, peer_capacity);
-            *out_fd = fd;
-            return 0;
-        }
-        /* A connection reset while queued is the peer's business, not the listener's. */
-        if (errno == EINTR || errno == ECONNABORTED) continue;
-        return errno;
-    }
 }
 
 int pc_tcp_connect(const char *host, int port, int timeout_ms, int *out_fd) {
@@ -201,14 +164,6 @@ int pc_socket_set_timeout(int fd, int timeout_ms) {
     return 0;
 }
 
-int pc_set_nonblocking(int fd, bool nonblocking) {
-    int flags = fcntl(fd, F_GETFL);
-    if (flags < 0) return errno;
-    flags = nonblocking ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
-    if (fcntl(fd, F_SETFL, flags) < 0) return errno;
-    return 0;
-}
-
 int pc_shutdown_write(int fd) {
     if (shutdown(fd, SHUT_WR) < 0) return errno;
     return 0;
@@ -220,29 +175,25 @@ int pc_socket_set_reset_on_close(int fd) {
     return 0;
 }
 
-/* accept4 with the peer split into host and port; EINTR retried or returned. */
-static int pc_accept_split_peer(int listen_fd, bool retry_interrupted, int *out_fd, char *host, size_t host_capacity, int *out_port) {
+int pc_accept(int listen_fd, int options, int *out_fd, char *host, size_t host_capacity, int *out_port) {
     struct sockaddr_storage address;
     for (;;) {
         socklen_t length = sizeof address;
         int fd = accept4(listen_fd, (struct sockaddr *)&address, &length, SOCK_CLOEXEC);
         if (fd >= 0) {
-            pc_split_address(&address, host, host_capacity, out_port);
+            if (host != NULL) pc_split_address(&address, host, host_capacity, out_port);
             *out_fd = fd;
             return 0;
         }
-        /* As pc_accept: a connection reset while queued is the peer's business. */
-        if (errno == ECONNABORTED || (errno == EINTR && retry_interrupted)) continue;
+        /* A connection reset while queued is the peer's business, not the listener's. */
+        if (errno == ECONNABORTED || (errno == EINTR && !(options & PC_ACCEPT_INTERRUPTIBLE))) continue;
         return errno;
     }
 }
 
-int pc_accept_peer(int listen_fd, int *out_fd, char *host, size_t host_capacity, int *out_port) {
-    return pc_accept_split_peer(listen_fd, true, out_fd, host, host_capacity, out_port);
-}
-
-int pc_worker_accept(int listen_fd, int *out_fd, char *host, size_t host_capacity, int *out_port) {
-    return pc_accept_split_peer(listen_fd, false, out_fd, host, host_capacity, out_port);
+int pc_listener_stop_accepting(int listen_fd) {
+    if (shutdown(listen_fd, SHUT_RDWR) < 0) return errno;
+    return 0;
 }
 
 int pc_socket_local_address(int fd, char *host, size_t host_capacity, int *out_port) {
@@ -274,4 +225,21 @@ int pc_write_some(int fd, const void *buffer, size_t length, size_t *out_written
         }
         if (errno != EINTR) return errno;
     }
+}
+
+int pc_adopt_listener(int fd, char *host, size_t host_capacity, int *out_port) {
+    struct stat info;
+    if (fstat(fd, &info) != 0) return errno;
+    if (!S_ISSOCK(info.st_mode)) return ENOTSOCK;
+    int value = 0;
+    socklen_t size = sizeof value;
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &value, &size) != 0) return errno;
+    if (value != SOCK_STREAM) return EINVAL;
+    size = sizeof value;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &value, &size) != 0) return errno;
+    if (value != 1) return EINVAL;
+    int rc = pc_socket_local_address(fd, host, host_capacity, out_port);
+    if (rc != 0) return rc;
+    if (host[0] == '\0') return EINVAL; /* not AF_INET or AF_INET6 (or `host` too small) */
+    return pc_set_close_on_exec(fd);
 }

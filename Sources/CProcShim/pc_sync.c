@@ -94,22 +94,12 @@ int pc_condition_broadcast(uint32_t *sequence) {
     return wake(sequence, INT_MAX);
 }
 
-int pc_deadline_after(int64_t nanoseconds, struct timespec *out_deadline) {
-    struct timespec now;
-    if (clock_gettime(CLOCK_MONOTONIC, &now) != 0) return errno;
-    if (nanoseconds < 0) nanoseconds = 0;
-    int64_t seconds = nanoseconds / 1000000000;
-    long fraction = now.tv_nsec + (long)(nanoseconds % 1000000000);
-    if (fraction >= 1000000000) {
-        fraction -= 1000000000;
-        seconds += 1;
-    }
-    if (seconds > INT64_MAX - now.tv_sec) {
-        out_deadline->tv_sec = INT64_MAX;
-        out_deadline->tv_nsec = 999999999;
-        return 0;
-    }
-    out_deadline->tv_sec = now.tv_sec + seconds;
-    out_deadline->tv_nsec = fraction;
-    return 0;
+void pc_pool_slot_store(pc_pool_slot *slot, int64_t task, int64_t started_ns) {
+    __atomic_store_n(&slot->started_ns, started_ns, __ATOMIC_RELAXED);
+    __atomic_store_n(&slot->task, task, __ATOMIC_RELEASE);
+}
+
+void pc_pool_slot_load(const pc_pool_slot *slot, int64_t *out_task, int64_t *out_started_ns) {
+    *out_task = __atomic_load_n(&slot->task, __ATOMIC_ACQUIRE);
+    *out_started_ns = __atomic_load_n(&slot->started_ns, __ATOMIC_RELAXED);
 }

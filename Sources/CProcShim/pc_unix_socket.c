@@ -3,7 +3,13 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
+
+int pc_socketpair(int fds[2]) {
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0) return errno;
+    return 0;
+}
 
 int pc_unix_address(const char *path, struct sockaddr_un *out_address, socklen_t *out_length) {
     if (path == NULL || path[0] == '\0') return EINVAL;
@@ -64,5 +70,144 @@ int pc_unix_connect(const char *path, int *out_fd) {
         return rc;
     }
     *out_fd = fd;
+    return 0;
+}
+
+int pc_notify_send(const char *socket_path, const void *message, size_t length) {
+    struct sockaddr_un address;
+    socklen_t address_length = 0;
+    int invalid = pc_unix_address(socket_path, &address, &address_length);
+    if (invalid != 0) return invalid;
+    /* Non-blocking: a manager whose queue is full (it does not read) costs a dropped
+       datagram (EAGAIN), never a caller stuck in sendto. */
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) return errno;
+    int rc = 0;
+    for (;;) {
+        ssize_t sent = sendto(fd, message, length, MSG_NOSIGNAL | MSG_DONTWAIT, (struct sockaddr *)&address, address_length);
+        if (sent >= 0) break;
+        if (errno != EINTR) {
+            rc = errno;
+            break;
+        }
+    }
+    close(fd);
+    return rc;
+}
+
+/* Room for the descriptors of one message, aligned for cmsghdr. */
+typedef union {
+    char buffer[CMSG_SPACE(sizeof(int) * PC_FD_PASSING_MAX)];
+    struct cmsghdr align;
+} pc_fd_control;
+
+int pc_seqpacket_pair(int fds[2]) {
+    return socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) == 0 ? 0 : errno;
+}
+
+int pc_send_with_fds(int socket_fd, const void *bytes, size_t length, const int *fds, int fd_count) {
+    if (fd_count < 0 || fd_count > PC_FD_PASSING_MAX) return EINVAL;
+    pc_fd_control control;
+    memset(&control, 0, sizeof control);
+    struct iovec iov = { .iov_base = (void *)bytes, .iov_len = length };
+    struct msghdr message = { .msg_iov = &iov, .msg_iovlen = 1 };
+    if (fd_count > 0) {
+        message.msg_control = control.buffer;
+        message.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)fd_count);
+        struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+        header->cmsg_level = SOL_SOCKET;
+        header->cmsg_type = SCM_RIGHTS;
+        header->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)fd_count);
+        memcpy(CMSG_DATA(header), fds, sizeof(int) * (size_t)fd_count);
+    }
+    for (;;) {
+        ssize_t sent = sendmsg(socket_fd, &message, MSG_NOSIGNAL);
+        if (sent >= 0) {
+            /* A SEQPACKET message goes whole or not at all; on a stream the descriptors
+               went with the first byte, so only bytes can be left. */
+            size_t done = (size_t)sent;
+            while (done < length) {
+                ssize_t more = send(socket_fd, (const char *)bytes + done, length - done, MSG_NOSIGNAL);
+                if (more < 0) {
+                    if (errno == EINTR) continue;
+                    return errno;
+                }
+                done += (size_t)more;
+            }
+            return 0;
+        }
+        if (errno != EINTR) return errno;
+    }
+}
+
+/* One message as recvmsg(2) received it: its bytes went to the caller's buffer. */
+typedef struct {
+    struct iovec iov;
+    struct msghdr header;
+    size_t length;
+    pc_fd_control control; /* last: its size is a GNU constant expression (CMSG_SPACE) */
+} pc_received_message;
+
+/* One recvmsg(2) of at most `capacity` bytes into `buffer`, with room for the
+   descriptors (made close-on-exec), EINTR retried. */
+static int pc_receive_message(int socket_fd, void *buffer, size_t capacity, pc_received_message *out) {
+    out->iov = (struct iovec){ .iov_base = buffer, .iov_len = capacity };
+    out->header = (struct msghdr){ .msg_iov = &out->iov, .msg_iovlen = 1,
+                                   .msg_control = out->control.buffer, .msg_controllen = sizeof out->control.buffer };
+    for (;;) {
+        ssize_t received = recvmsg(socket_fd, &out->header, MSG_CMSG_CLOEXEC);
+        if (received >= 0) {
+            out->length = (size_t)received;
+            return 0;
+        }
+        if (errno != EINTR) return errno;
+    }
+}
+
+int pc_receive_with_fds(int socket_fd, void *buffer, size_t capacity, size_t *out_length,
+                        int *fds, int fd_capacity, int *out_fd_count) {
+    pc_received_message message;
+    int rc = pc_receive_message(socket_fd, buffer, capacity, &message);
+    if (rc != 0) return rc;
+    int count = 0;
+    int overflow = (message.header.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0;
+    for (struct cmsghdr *header = CMSG_FIRSTHDR(&message.header); header != NULL; header = CMSG_NXTHDR(&message.header, header)) {
+        if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS) continue;
+        int n = (int)((header->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+        int incoming[PC_FD_PASSING_MAX];
+        if (n > PC_FD_PASSING_MAX) n = PC_FD_PASSING_MAX;
+        memcpy(incoming, CMSG_DATA(header), sizeof(int) * (size_t)n);
+        for (int i = 0; i < n; i++) {
+            if (count < fd_capacity && !overflow) fds[count++] = incoming[i];
+            else { close(incoming[i]); overflow = 1; }
+        }
+    }
+    if (overflow) {
+        for (int i = 0; i < count; i++) close(fds[i]);
+        return EMSGSIZE;
+    }
+    *out_length = message.length;
+    *out_fd_count = count;
+    return 0;
+}
+
+int pc_read_keeping_fds(int socket_fd, void *buffer, size_t capacity, size_t *out_length,
+                        int *fds, int fd_capacity, int *out_fd_count) {
+    pc_received_message message;
+    int rc = pc_receive_message(socket_fd, buffer, capacity, &message);
+    if (rc != 0) return rc;
+    int count = 0;
+    for (struct cmsghdr *header = CMSG_FIRSTHDR(&message.header); header != NULL; header = CMSG_NXTHDR(&message.header, header)) {
+        if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS) continue;
+        int n = (int)((header->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+        for (int i = 0; i < n; i++) {
+            int incoming;
+            memcpy(&incoming, CMSG_DATA(header) + sizeof(int) * (size_t)i, sizeof incoming);
+            if (count < fd_capacity) fds[count++] = incoming;
+            else close(incoming);
+        }
+    }
+    *out_length = message.length;
+    *out_fd_count = count;
     return 0;
 }

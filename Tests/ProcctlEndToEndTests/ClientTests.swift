@@ -93,7 +93,7 @@ struct ClientTests {
         var revents: Int16 = 0
         #expect(pc_poll_one(listenerFD, Int16(POLLIN), 10_000, &revents) == 0 && revents != 0)
         var connectionFD: Int32 = -1
-        try #require(pc_accept(listenerFD, &connectionFD, nil, 0) == 0)
+        try #require(pc_accept(listenerFD, 0, &connectionFD, nil, 0, nil) == 0)
         let connection = TestConnection(adopting: connectionFD)
         // Serve one line by hand, then leave.
         try client.write(toStandardInput: Array("one\n".utf8))

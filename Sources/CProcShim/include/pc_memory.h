@@ -1,7 +1,14 @@
 #ifndef PC_MEMORY_H
 #define PC_MEMORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * The memory family: anonymous and memfd mappings shared with children or kept from them,
+ * and POSIX shared memory by name.
+ */
 
 /// mmap(2) of `length` bytes (rounded up to whole pages) of zeroed anonymous memory,
 /// MAP_SHARED: the children this process forks afterwards see and write the same pages.
@@ -25,5 +32,34 @@ int pc_memfd_map_shared(size_t length, int *out_fd, void **out_address);
 
 /// mmap(2) MAP_SHARED of `length` bytes of the memfd `fd`.
 int pc_map_memfd(int fd, size_t length, void **out_address);
+
+/// POSIX shared memory by name (shm_open(3), a file under /dev/shm), as Python's
+/// multiprocessing.shared_memory uses it. `name` begins with '/' and has no other '/'.
+/// Map the descriptor with pc_map_memfd and unmap with pc_unmap.
+
+/// Creates the object `name` (O_CREAT | O_EXCL, mode 0600: EEXIST when it exists) and
+/// sizes it to `size` bytes (ftruncate: the new bytes are zero). On failure nothing is
+/// left behind.
+int pc_shm_create(const char *name, size_t size, int *out_fd);
+
+/// Opens the existing object `name` for reading and writing; `*out_size` is its size
+/// (st_size, as Python reads it). ENOENT when there is none.
+int pc_shm_attach(const char *name, int *out_fd, size_t *out_size);
+
+/// shm_unlink(3): removes the name; mappings stay valid until unmapped. ENOENT when gone.
+int pc_shm_unlink(const char *name);
+
+/// Starts a watcher that unlinks `name` when this process ends, however it ends
+/// (SIGKILL included): a forked child, in its own session (a terminal's Ctrl-C does not
+/// reach it), that holds nothing but one end of a socket pair and waits for it to close.
+/// `*out_fd` is the write end (close-on-exec; children forked without exec inherit it,
+/// and the watcher waits for them too). End it with pc_shm_watcher_end. The child runs
+/// async-signal-safe calls only, so a multithreaded process may call this.
+int pc_shm_unlink_watcher(const char *name, pid_t *out_pid, int *out_fd);
+
+/// Ends a watcher from pc_shm_unlink_watcher and reaps it: with `unlink_name` it unlinks
+/// the name before it exits, otherwise it leaves the name alone. It is told in a word, so
+/// a child forked meanwhile that holds a copy of `fd` does not keep it waiting.
+int pc_shm_watcher_end(pid_t pid, int fd, bool unlink_name);
 
 #endif

@@ -4,6 +4,12 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+/*
+ * The process family: fork, exit and wait; what a forked child inherits; process groups
+ * and the parent's death. Starting programs (exec) is pc_spawn.h; signalling children
+ * and waiting on them through pidfds is pc_pidfd.h.
+ */
+
 /// How a child ended, decoded from a wait status (Swift cannot import the W* macros).
 typedef struct pc_exit_status {
     /// true when the child called exit or _exit; `code` is then its exit code.
@@ -23,10 +29,11 @@ typedef struct pc_exit_status {
 /// (a thread that forks may block some: Dispatch's and the test runner's workers
 /// block SIGTERM, and a child forked from one would ignore terminate()), resets
 /// every signal's disposition to the default and then ignores SIGPIPE, so that a
-/// write to a closed pipe or socket returns EPIPE instead of killing the child. It also
-/// clears the Swift runtime's willThrow hooks, which a test framework of the parent may
-/// have set and which take locks another thread may have held at the fork.
-/// `*out_pid` is the child's pid in the parent and 0 in the child.
+/// write to a closed pipe or socket returns EPIPE instead of killing the child; the
+/// shim's other families undo what they set up there too (the signal pipe of
+/// pc_signal_pipe_install is closed). It also clears the Swift runtime's willThrow hooks,
+/// which a test framework of the parent may have set and which take locks another thread
+/// may have held at the fork. `*out_pid` is the child's pid in the parent and 0 in the child.
 int pc_fork(pid_t *out_pid);
 
 /// Makes the children of later pc_fork calls reset only the signals whose disposition
@@ -48,32 +55,6 @@ void pc_fork_reset_every_signal(void);
 /// Never returns; atexit handlers of the parent's image are not run.
 __attribute__((noreturn)) void pc_child_exit(int code);
 
-/// Options for pc_spawn. Zero-initialised means: inherit everything.
-typedef struct pc_spawn_options {
-    /// The working directory of the child, or NULL for the parent's.
-    const char *working_directory;
-    /// The environment as NULL-terminated "NAME=value" strings, or NULL for the parent's.
-    char *const *environment;
-    /// Look `path` up in PATH when it has no slash (as execvp does).
-    bool search_path;
-    /// Descriptors to become the child's 0, 1 and 2; -1 inherits the parent's.
-    int stdin_fd, stdout_fd, stderr_fd;
-    /// Start the child in a process group of its own (POSIX_SPAWN_SETPGROUP), so that
-    /// signals a terminal sends to the parent's group (Ctrl-C, SIGHUP) do not reach it.
-    bool new_process_group;
-} pc_spawn_options;
-
-/// Sets every field of `options` to "inherit".
-void pc_spawn_options_init(pc_spawn_options *options);
-
-/// Starts an external program with posix_spawn(3); no Swift code runs in the child.
-///
-/// In the child every descriptor above 2 is closed, the signal mask is cleared and
-/// every signal's disposition is reset to the default. A program that cannot be
-/// executed is reported as the errno of the failed exec (ENOENT, EACCES, ENOEXEC...),
-/// not as a child that exits with 127. `argv` and `environment` are NULL-terminated.
-int pc_spawn(const char *path, char *const argv[], const pc_spawn_options *options, pid_t *out_pid);
-
 /// waitpid(2) for one child: blocks until `pid` ends and reaps it.
 int pc_wait(pid_t pid, pc_exit_status *out_status);
 
@@ -85,13 +66,39 @@ int pc_try_wait(pid_t pid, bool *out_ended, pc_exit_status *out_status);
 /// so its pid stays reserved and a later wait still sees its status.
 int pc_has_ended(pid_t pid, bool *out_ended);
 
-/// The number of threads of the calling process (the entries of /proc/self/task).
-int pc_thread_count(int *out_count);
-
 /// Whether the process is known to run one thread only, without a system call: glibc's
 /// `__libc_single_threaded`, which becomes false when a second thread is created.
 /// false means "maybe more than one" (ask pc_thread_count), never "certainly several".
 /// Returns a bool, not an errno: it cannot fail.
 bool pc_known_single_threaded(void);
+
+/// Two pointers of the calling thread, for ChildProcess.current and .parent: the handle
+/// the process runs for and the one its parent ran for (NULL: the main process).
+///
+/// Thread-local, so that a thread sets them just before it forks and the child (a copy of
+/// that thread) finds them there, without writing a page of its own for them: the
+/// thread-local block sits by the thread's descriptor, which glibc's fork writes in the
+/// child anyway. The forking thread puts its old values back after the fork.
+typedef struct pc_process_context {
+    void *current;
+    void *parent;
+} pc_process_context;
+
+/// The calling thread's context ({NULL, NULL} until set). Cannot fail.
+pc_process_context pc_process_context_get(void);
+
+/// Sets the calling thread's context. Cannot fail.
+void pc_process_context_set(pc_process_context context);
+
+/// Asks the kernel to send `signal` to the calling process when the thread that forked
+/// it ends (prctl PR_SET_PDEATHSIG), then checks that its parent is still `parent`:
+/// ESRCH when the parent ended before the request took effect.
+int pc_die_with_parent(int signal, pid_t parent);
+
+/// Makes `pid` (0: the calling process) the leader of a process group of its own, whose
+/// id is its pid (setpgid(pid, pid)). The group holds the process and everything it
+/// starts, so that they end together (pc_kill_process_group). A parent and its child may
+/// both call it, so that the group exists as soon as either returns.
+int pc_lead_process_group(pid_t pid);
 
 #endif

@@ -7,7 +7,7 @@
 #include <time.h>
 
 /*
- * Synchronization between processes: pthread mutexes set up to live in memory shared by
+ * The sync family, between processes: pthread mutexes set up to live in memory shared by
  * processes (pc_map_shared), and a futex condition variable, with waits on CLOCK_MONOTONIC.
  *
  * The mutexes are process-shared and robust: when the process (or thread) that holds one
@@ -15,7 +15,11 @@
  * after this shim has made it consistent again (pthread_mutex_consistent), instead of
  * waiting for ever. What the mutex guarded may then be half-updated; the caller decides.
  *
- * A deadline is an absolute CLOCK_MONOTONIC time (pc_deadline_after); NULL waits for ever.
+ * A deadline is an absolute CLOCK_MONOTONIC time (pc_deadline_after, pc_clock.h); NULL
+ * waits for ever.
+ *
+ * And slots: records that one process writes and another reads in shared memory, each
+ * field one atomic word.
  */
 
 /// Initialises `*mutex` in shared memory: process-shared, robust, and error-checking
@@ -67,8 +71,71 @@ int pc_condition_signal(uint32_t *sequence);
 /// Wakes every waiter of the condition at `*sequence`.
 int pc_condition_broadcast(uint32_t *sequence);
 
-/// The CLOCK_MONOTONIC time `nanoseconds` from now (0 or less: now), for the waits above.
-/// Saturates instead of overflowing.
-int pc_deadline_after(int64_t nanoseconds, struct timespec *out_deadline);
+/// What a pool worker is doing, in memory it shares with the pool's process: the index
+/// of the task it runs (-1 between tasks) and when it started it (CLOCK_MONOTONIC ns).
+/// The worker stores, the parent loads; each field is one atomic 64-bit word.
+typedef struct pc_pool_slot {
+    int64_t task;
+    int64_t started_ns;
+} pc_pool_slot;
+
+/// The worker's side: it now runs `task`, started at `started_ns` (-1: between tasks).
+/// The start time is stored first, so that a parent which sees the task sees its time.
+void pc_pool_slot_store(pc_pool_slot *slot, int64_t task, int64_t started_ns);
+
+/// The parent's side: the task the worker runs (-1: none) and when it started.
+void pc_pool_slot_load(const pc_pool_slot *slot, int64_t *out_task, int64_t *out_started_ns);
+
+/// One worker's slot on the scoreboard, a page of memory shared by the master and its
+/// workers: one cache line each, written by the worker (and by the master when it
+/// hands the slot out), read by the master. Fields are read and written whole and
+/// atomically through the functions below.
+typedef struct pc_worker_slot {
+    int32_t pid;
+    uint32_t state;
+    uint64_t served;
+    /// The connections after which the worker recycles itself; 0: no limit.
+    uint64_t budget;
+    /// CLOCK_MONOTONIC nanoseconds of the last change of state.
+    int64_t progress_ns;
+    /// The inode of the connection's socket while busy (pc_descriptor_inode); 0: unknown.
+    uint64_t connection_inode;
+    char reserved[24];
+} pc_worker_slot;
+
+static inline uint32_t pc_slot_state(const pc_worker_slot *slot) {
+    return __atomic_load_n(&slot->state, __ATOMIC_ACQUIRE);
+}
+static inline uint64_t pc_slot_served(const pc_worker_slot *slot) {
+    return __atomic_load_n(&slot->served, __ATOMIC_RELAXED);
+}
+static inline int64_t pc_slot_progress_ns(const pc_worker_slot *slot) {
+    return __atomic_load_n(&slot->progress_ns, __ATOMIC_RELAXED);
+}
+static inline uint64_t pc_slot_budget(const pc_worker_slot *slot) {
+    return __atomic_load_n(&slot->budget, __ATOMIC_RELAXED);
+}
+static inline int32_t pc_slot_pid(const pc_worker_slot *slot) {
+    return __atomic_load_n(&slot->pid, __ATOMIC_RELAXED);
+}
+static inline uint64_t pc_slot_connection(const pc_worker_slot *slot) {
+    return __atomic_load_n(&slot->connection_inode, __ATOMIC_RELAXED);
+}
+/// Records the connection a worker takes (before it records itself busy, which publishes it).
+static inline void pc_slot_set_connection(pc_worker_slot *slot, uint64_t inode) {
+    __atomic_store_n(&slot->connection_inode, inode, __ATOMIC_RELAXED);
+}
+/// Records a change of state, its time and the count served so far (state last, so a
+/// reader that sees the state sees the rest).
+static inline void pc_slot_record(pc_worker_slot *slot, uint32_t state, uint64_t served, int64_t now_ns) {
+    __atomic_store_n(&slot->served, served, __ATOMIC_RELAXED);
+    __atomic_store_n(&slot->progress_ns, now_ns, __ATOMIC_RELAXED);
+    __atomic_store_n(&slot->state, state, __ATOMIC_RELEASE);
+}
+/// Hands a slot to a worker about to be forked (the master) or to its pid once known.
+static inline void pc_slot_assign(pc_worker_slot *slot, int32_t pid, uint64_t budget) {
+    __atomic_store_n(&slot->pid, pid, __ATOMIC_RELAXED);
+    __atomic_store_n(&slot->budget, budget, __ATOMIC_RELAXED);
+}
 
 #endif

@@ -77,7 +77,7 @@ public final class Listener {
     public func accept() throws(ProcessError) -> Connection {
         guard !isClosed else { throw ProcessError(.alreadyClosed, operation: "accept on \(address)") }
         var fd: Int32 = -1
-        try check("accept on \(address)", pc_accept(descriptor, &fd, nil, 0))
+        try check("accept on \(address)", pc_accept(descriptor, 0, &fd, nil, 0, nil))
         if let authkey {
             do throws(ProcessError) {
                 let channel = HandshakeChannel(descriptor: fd, timeout: handshakeTimeout)

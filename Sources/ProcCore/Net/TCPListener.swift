@@ -48,7 +48,7 @@ public struct TCPListener: Sendable {
     /// non-blocking and none is waiting.
     public func accept() throws(ProcessError) -> TCPConnection? {
         var fd: Int32 = -1
-        let result = pc_accept(descriptor, &fd, nil, 0)
+        let result = pc_accept(descriptor, 0, &fd, nil, 0, nil)
         if result == EAGAIN || result == EWOULDBLOCK { return nil }
         try check("accept", result)
         return TCPConnection(adopting: fd)
@@ -56,12 +56,12 @@ public struct TCPListener: Sendable {
 
     /// Takes the next queued connection and the peer's address; nil when the listener is
     /// non-blocking and none is waiting. The address is formatted without vfprintf (see
-    /// `pc_accept_peer`): a forking server's parent calls this at every connection.
+    /// `pc_accept`): a forking server's parent calls this at every connection.
     public func acceptWithPeer() throws(ProcessError) -> (connection: TCPConnection, peer: Peer)? {
         var fd: Int32 = -1
         var port: Int32 = 0
         return try withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(PC_HOST_TEXT_MAX)) { buffer throws(ProcessError) in
-            let result = pc_accept_peer(descriptor, &fd, buffer.baseAddress, buffer.count, &port)
+            let result = pc_accept(descriptor, 0, &fd, buffer.baseAddress, buffer.count, &port)
             if result == EAGAIN || result == EWOULDBLOCK { return nil }
             try check("accept", result)
             return (TCPConnection(adopting: fd), Peer(host: String(cString: buffer.baseAddress!), port: Int(port)))

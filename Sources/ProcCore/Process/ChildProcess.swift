@@ -278,12 +278,13 @@ public final class ChildProcess {
     private func fork(running body: () throws -> Void) throws(ProcessError) -> pid_t {
         try checkThreads()
         var pid: pid_t = 0
-        let context = Self.enterFork(of: self)
-        let result = pc_fork(&pid)
-        if result != 0 || pid != 0 { Self.leaveFork(restoring: context) }
-        try check("fork", result)
+        // Read before the fork: in the child, the lazy global's swift_once is one more code
+        // page to fault in.
+        let registry = ChildRegistry.shared
+        try check("fork", pc_fork(&pid))
         guard pid == 0 else { return pid }
-        ChildRegistry.shared.resetInChild()
+        Self.enterChild(of: self)
+        registry.resetInChild()
         let code: Int32
         do {
             try body()
@@ -294,7 +295,7 @@ public final class ChildProcess {
             _ = try? FileDescriptor.standardError.writeAll("Process \(name): \(error)\n".utf8)
             code = 1
         }
-        ChildRegistry.shared.finishInChild()
+        registry.finishInChild()
         pc_child_exit(code)
     }
 

@@ -15,12 +15,12 @@ import Glibc
     private func childBlockedInAccept(_ listener: TCPListener, catchingStop: Bool, report fd: Int32) throws -> ChildProcess {
         let child = ChildProcess(name: "acceptor", threadPolicy: .allow) {
             closeInheritedDescriptors(keeping: listener.descriptor, fd)
-            if catchingStop { _ = pc_worker_catch_stop(SIGTERM) }
+            if catchingStop { _ = pc_stop_signal_catch(SIGTERM) }
             var connection: Int32 = -1
             var port: Int32 = 0
             var host = [CChar](repeating: 0, count: 64)
-            var result = pc_worker_accept(listener.descriptor, &connection, &host, host.count, &port)
-            if result == EINTR && !pc_worker_stop_requested() { result = -1 }
+            var result = pc_accept(listener.descriptor, PC_ACCEPT_INTERRUPTIBLE, &connection, &host, host.count, &port)
+            if result == EINTR && !pc_stop_signal_arrived() { result = -1 }
             var value = result
             _ = pc_write_all(fd, &value, MemoryLayout<Int32>.size)
         }
@@ -72,7 +72,7 @@ import Glibc
         var fd: Int32 = -1
         var port: Int32 = 0
         var host = [CChar](repeating: 0, count: 64)
-        #expect(pc_worker_accept(listener.descriptor, &fd, &host, host.count, &port) == 0)
+        #expect(pc_accept(listener.descriptor, PC_ACCEPT_INTERRUPTIBLE, &fd, &host, host.count, &port) == 0)
         defer { _ = pc_close(fd) }
         #expect(String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) == "127.0.0.1")
         #expect(port > 0)
@@ -87,15 +87,15 @@ import Glibc
             closeInheritedDescriptors(keeping: writeEnd)
             let parent = getpid()
             let grandchild = ChildProcess(name: "grandchild", threadPolicy: .allow) {
-                _ = pc_worker_catch_stop(SIGTERM)
-                var value: Int32 = pc_worker_die_with_parent(SIGTERM, parent)
+                _ = pc_stop_signal_catch(SIGTERM)
+                var value: Int32 = pc_die_with_parent(SIGTERM, parent)
                 _ = pc_write_all(writeEnd, &value, MemoryLayout<Int32>.size)
                 let deadline = pc_monotonic_ns() + 10_000_000_000
-                while !pc_worker_stop_requested() && pc_monotonic_ns() < deadline {
+                while !pc_stop_signal_arrived() && pc_monotonic_ns() < deadline {
                     var ready: Int32 = 0
                     _ = pc_poll(nil, 0, 10, &ready)
                 }
-                value = pc_worker_stop_requested() ? 1 : 0
+                value = pc_stop_signal_arrived() ? 1 : 0
                 _ = pc_write_all(writeEnd, &value, MemoryLayout<Int32>.size)
             }
             try grandchild.start()
@@ -132,7 +132,7 @@ import Glibc
         defer { stop(worker) }
         #expect((1...3).map { _ in readErrno(from: readEnd) } == [1, 2, 3])
         var calls: UInt64 = 0
-        #expect(pc_worker_io_calls(worker.pid!, &calls) == 0)
+        #expect(pc_process_tree_io_calls(worker.pid!, &calls) == 0)
         #expect(calls >= 3)
     }
 
@@ -188,7 +188,7 @@ import Glibc
             #expect(TestClock.waitUntil(timeout: 10) { procState(pid) == "T" })
         }
         var waiting = false
-        #expect(pc_worker_waits_for_client(pid, inode, &waiting) == 0)
+        #expect(pc_process_tree_waits_on_socket(pid, inode, &waiting) == 0)
         let expected = [.readingTheSocket, .pollingTheSocket, .epollOnTheSocket].contains(wait)
         #expect(waiting == expected)
     }

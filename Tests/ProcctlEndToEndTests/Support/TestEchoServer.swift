@@ -60,7 +60,7 @@ final class TestEchoServer {
             var revents: Int16 = 0
             if pc_poll_one(listener, Int16(POLLIN), 20_000, &revents) != 0 || revents == 0 { pc_child_exit(0) }
             var fd: Int32 = -1
-            if pc_accept(listener, &fd, nil, 0) != 0 { continue }
+            if pc_accept(listener, 0, &fd, nil, 0, nil) != 0 { continue }
             _ = pc_socket_set_timeout(fd, 5000)
             if behaviour == Behaviour.resetting.rawValue {
                 _ = pc_socket_set_reset_on_close(fd)

@@ -122,7 +122,7 @@ final class MetricsEndpoint {
     private func acceptScrapes(nowNs: Int64) {
         while scrapes.count < Self.connectionLimit {
             var fd: Int32 = -1
-            let result = pc_accept(listener.descriptor, &fd, nil, 0)
+            let result = pc_accept(listener.descriptor, 0, &fd, nil, 0, nil)
             if result == EAGAIN || result == EWOULDBLOCK { return }
             guard result == 0 else {
                 acceptPausedUntilNs = nowNs + Self.acceptPauseNs

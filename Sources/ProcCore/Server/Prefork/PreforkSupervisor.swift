@@ -357,7 +357,7 @@ final class PreforkSupervisor {
     /// from any other process.
     private func killGroup(of worker: Worker) {
         guard let pid = worker.process.pid else { return }
-        _ = pc_kill_worker_group(pid, worker.process.processDescriptor ?? -1)
+        _ = pc_kill_process_group(pid, worker.process.processDescriptor ?? -1)
     }
 
     private func workerEnded(_ worker: Worker, exitCode code: Int32) {
@@ -412,10 +412,10 @@ final class PreforkSupervisor {
             workers[index].progress?.observe(slotProgressNs: pc_slot_progress_ns(scoreboard[slot]))
             guard scoreboard.state(of: slot) == .busy, let pid = workers[index].process.pid else { continue }
             var ioCalls: UInt64 = 0
-            guard pc_worker_io_calls(pid, &ioCalls) == 0,
+            guard pc_process_tree_io_calls(pid, &ioCalls) == 0,
                 workers[index].progress?.observe(ioCalls: ioCalls, now: now) == true else { continue }
             var waiting = false
-            if pc_worker_waits_for_client(pid, pc_slot_connection(scoreboard[slot]), &waiting) == 0, waiting {
+            if pc_process_tree_waits_on_socket(pid, pc_slot_connection(scoreboard[slot]), &waiting) == 0, waiting {
                 workers[index].progress?.sawWaitingForClient(now: now)
                 continue
             }
@@ -487,7 +487,7 @@ final class PreforkSupervisor {
             return false
         }
         // As the worker does itself: its group exists from here on, whoever runs first.
-        if let pid = process.pid { _ = pc_worker_lead_group(pid) }
+        if let pid = process.pid { _ = pc_lead_process_group(pid) }
         pc_slot_assign(scoreboard[slot], process.pid ?? 0, budget)
         let progress = options.workerTimeout.map { ProgressWatch(timeout: $0, startedNs: now) }
         workers.append(Worker(process: process, slot: slot, generation: generation, startedNs: now, progress: progress))

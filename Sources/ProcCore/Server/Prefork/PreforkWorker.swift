@@ -47,10 +47,10 @@ struct PreforkWorker {
         var served: UInt64 = 0
         scoreboard.record(.idle, served: served, at: slot)
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { host in
-            while !pc_worker_stop_requested() {
+            while !pc_stop_signal_arrived() {
                 var fd: Int32 = -1
                 var port: Int32 = 0
-                let result = pc_worker_accept(listener.descriptor, &fd, host.baseAddress, host.count, &port)
+                let result = pc_accept(listener.descriptor, PC_ACCEPT_INTERRUPTIBLE, &fd, host.baseAddress, host.count, &port)
                 switch result {
                 case 0:
                     break
@@ -76,7 +76,7 @@ struct PreforkWorker {
                     return 1
                 }
                 // For --worker-timeout: the master tells a worker waiting for its client
-                // by this socket (pc_worker_waits_for_client).
+                // by this socket (pc_process_tree_waits_on_socket).
                 var inode: UInt64 = 0
                 _ = pc_descriptor_inode(fd, &inode)
                 pc_slot_set_connection(scoreboard[slot], inode)
@@ -101,13 +101,13 @@ struct PreforkWorker {
         // A group of its own, which its programs join: whatever the worker starts ends
         // with it, as the master kills the group when the worker ends (see
         // `PreforkSupervisor`). Out of the terminal's group, no terminal signal reaches it.
-        var result = pc_worker_lead_group(0)
+        var result = pc_lead_process_group(0)
         if result != 0 { return "\(ProcessError.systemCall("setpgid", result))" }
-        result = pc_worker_catch_stop(SIGTERM)
+        result = pc_stop_signal_catch(SIGTERM)
         if result != 0 { return "\(ProcessError.systemCall("sigaction", result))" }
         // An orphan must not keep the port: when the master dies, SIGTERM comes, and the
         // worker leaves after its current connection.
-        result = pc_worker_die_with_parent(SIGTERM, master)
+        result = pc_die_with_parent(SIGTERM, master)
         if result == ESRCH { return "the master has ended" }
         if result != 0 { return "\(ProcessError.systemCall("prctl", result))" }
         do {

@@ -6,7 +6,7 @@
 /// /proc/PID/io). A worker that has made none for longer than `timeout` is hung, whatever
 /// it does instead: it spins, it is stopped, or it is blocked on anything but its client.
 /// Waiting for its client is the one exception, which `--idle-timeout` bounds: a suspect
-/// found waiting (`pc_worker_waits_for_client`) has made progress. Time on the CPU, or
+/// found waiting (`pc_process_tree_waits_on_socket`) has made progress. Time on the CPU, or
 /// off it, is not progress.
 ///
 /// Pure: the master feeds it what it reads, one observation per check.

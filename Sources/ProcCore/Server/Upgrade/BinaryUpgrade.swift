@@ -79,7 +79,7 @@ final class BinaryUpgrade {
         let environment = CStringArray(Self.environmentForNewMaster())
         let argv = CStringArray(arguments.isEmpty ? [executablePath] : arguments)
         var pid: pid_t = 0
-        let result = pc_upgrade_exec(
+        let result = pc_spawn_with_listener(
             executablePath, argv.pointers, environment.pointers, environment.count,
             listener.descriptor, pipe.writeEnd.rawValue, &pid)
         guard result == 0 else {
@@ -158,7 +158,7 @@ final class BinaryUpgrade {
 
     /// This process's environment, without what a passed listener or an earlier upgrade
     /// left there, with the new master's listener and ready pipe named
-    /// (`pc_upgrade_exec` adds LISTEN_PID in the child).
+    /// (`pc_spawn_with_listener` adds LISTEN_PID in the child).
     private static func environmentForNewMaster() -> [String] {
         let replaced = UpgradeHandover.passingVariables.map { $0 + "=" }
         var entries: [String] = []
@@ -169,7 +169,7 @@ final class BinaryUpgrade {
             entry += 1
         }
         entries.append("LISTEN_FDS=1")
-        entries.append("\(UpgradeHandover.variable)=\(PC_UPGRADE_READY_FD)")
+        entries.append("\(UpgradeHandover.variable)=\(PC_SPAWN_READY_FD)")
         return entries
     }
 

@@ -7,15 +7,15 @@ import Glibc
 #endif
 
 extension ShimTests {
-    /// pc_upgrade_exec: the new master of a binary upgrade gets the listener at fd 3, the
+    /// pc_spawn_with_listener: the new master of a binary upgrade gets the listener at fd 3, the
     /// ready pipe at fd 4, LISTEN_PID set to its own pid, and an exec error comes back as errno.
-    @Suite struct UpgradeExecTests {
+    @Suite struct SpawnWithListenerTests {
         private func exec(_ argv: [String], listener: Int32, readyWriteEnd: Int32, path: String? = nil) -> (rc: Int32, pid: pid_t) {
             let arguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
             let environment: [UnsafeMutablePointer<CChar>?] = ["LISTEN_FDS=1", "PATH=/usr/bin:/bin"].map { (entry: String) in strdup(entry) } + [nil]
             defer { (arguments + environment).forEach { free($0) } }
             var pid: pid_t = 0
-            let rc = pc_upgrade_exec(path ?? argv[0], arguments, environment, 2, listener, readyWriteEnd, &pid)
+            let rc = pc_spawn_with_listener(path ?? argv[0], arguments, environment, 2, listener, readyWriteEnd, &pid)
             return (rc, pid)
         }
 
@@ -34,7 +34,7 @@ extension ShimTests {
                 """
             let (rc, pid) = exec(["/bin/sh", "-c", script], listener: listener, readyWriteEnd: writeEnd)
             _ = pc_close(writeEnd)
-            try #require(rc == 0, "pc_upgrade_exec: \(rc)")
+            try #require(rc == 0, "pc_spawn_with_listener: \(rc)")
             defer { stop(pid) }
             let status = reap(pid)
             #expect(status.exited && status.code == 0)

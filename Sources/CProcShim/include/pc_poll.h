@@ -1,8 +1,22 @@
-#ifndef PC_EPOLL_H
-#define PC_EPOLL_H
+#ifndef PC_POLL_H
+#define PC_POLL_H
 
-#include <stdbool.h>
+#include <poll.h>
 #include <stdint.h>
+
+/*
+ * The readiness family: waiting until descriptors can be read or written, with poll(2)
+ * for a few descriptors, epoll(7) for many, and eventfd(2) to wake a waiter.
+ */
+
+/// poll(2) for one descriptor. `events` are POLLIN/POLLOUT bits; `*out_revents` is 0 on
+/// timeout. EINTR is retried with the time that is left.
+int pc_poll_one(int fd, short events, int timeout_ms, short *out_revents);
+
+/// poll(2) for several descriptors: `fds` as struct pollfd (entries with a negative fd are
+/// skipped). `*out_ready` is the number of entries with events, 0 on timeout. EINTR is
+/// retried with the time that is left.
+int pc_poll(struct pollfd *fds, int count, int timeout_ms, int *out_ready);
 
 /// epoll_create1(2) with EPOLL_CLOEXEC.
 int pc_epoll_create(int *out_epfd);

@@ -1,11 +1,34 @@
 #define _GNU_SOURCE
-#include "pc_epoll.h"
-#include "pc_io.h"
+#include "pc_poll.h"
+#include "pc_clock.h"
 
 #include <errno.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
+
+int pc_poll_one(int fd, short events, int timeout_ms, short *out_revents) {
+    struct pollfd entry = {.fd = fd, .events = events, .revents = 0};
+    int ready = 0;
+    int rc = pc_poll(&entry, 1, timeout_ms, &ready);
+    if (rc != 0) return rc;
+    *out_revents = ready == 0 ? 0 : entry.revents;
+    return 0;
+}
+
+int pc_poll(struct pollfd *fds, int count, int timeout_ms, int *out_ready) {
+    long long deadline = pc_deadline_ns_after_ms(timeout_ms);
+    int left = timeout_ms;
+    for (;;) {
+        int ready = poll(fds, (nfds_t)count, left);
+        if (ready >= 0) {
+            *out_ready = ready;
+            return 0;
+        }
+        if (errno != EINTR) return errno;
+        left = pc_milliseconds_left(deadline);
+    }
+}
 
 int pc_epoll_create(int *out_epfd) {
     int epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -36,7 +59,7 @@ int pc_epoll_remove(int epfd, int fd) {
 int pc_epoll_wait(int epfd, uint64_t *tokens, int capacity, int timeout_ms, int *out_count) {
     if (capacity <= 0 || capacity > 64) return EINVAL;
     struct epoll_event events[64];
-    long long deadline = timeout_ms < 0 ? -1 : pc_monotonic_ns() + (long long)timeout_ms * 1000000LL;
+    long long deadline = pc_deadline_ns_after_ms(timeout_ms);
     for (;;) {
         int count = epoll_wait(epfd, events, capacity, timeout_ms);
         if (count >= 0) {
@@ -45,10 +68,7 @@ int pc_epoll_wait(int epfd, uint64_t *tokens, int capacity, int timeout_ms, int 
             return 0;
         }
         if (errno != EINTR) return errno;
-        if (deadline >= 0) {
-            long long left = deadline - pc_monotonic_ns();
-            timeout_ms = left <= 0 ? 0 : (int)((left + 999999) / 1000000);
-        }
+        timeout_ms = pc_milliseconds_left(deadline);
     }
 }
 

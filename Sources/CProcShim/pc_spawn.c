@@ -1,15 +1,74 @@
 #define _GNU_SOURCE
-#include "pc_upgrade.h"
-#include "pc_systemd.h"
+#include "pc_spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+extern char **environ;
+
+void pc_spawn_options_init(pc_spawn_options *options) {
+    memset(options, 0, sizeof *options);
+    options->stdin_fd = -1;
+    options->stdout_fd = -1;
+    options->stderr_fd = -1;
+}
+
+int pc_spawn(const char *path, char *const argv[], const pc_spawn_options *options, pid_t *out_pid) {
+    pc_spawn_options inherit;
+    if (options == NULL) {
+        pc_spawn_options_init(&inherit);
+        options = &inherit;
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attr;
+    int rc = posix_spawn_file_actions_init(&actions);
+    if (rc != 0) return rc;
+    rc = posix_spawnattr_init(&attr);
+    if (rc != 0) {
+        posix_spawn_file_actions_destroy(&actions);
+        return rc;
+    }
+    const int wanted[3] = {options->stdin_fd, options->stdout_fd, options->stderr_fd};
+    for (int target = 0; target < 3 && rc == 0; target++) {
+        /* dup2 onto itself would keep close-on-exec set; glibc clears it for that case. */
+        if (wanted[target] >= 0) rc = posix_spawn_file_actions_adddup2(&actions, wanted[target], target);
+    }
+    if (rc == 0) rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    if (rc == 0 && options->working_directory != NULL)
+        rc = posix_spawn_file_actions_addchdir_np(&actions, options->working_directory);
+
+    sigset_t all, none;
+    sigfillset(&all);
+    sigemptyset(&none);
+    if (rc == 0) rc = posix_spawnattr_setsigdefault(&attr, &all);
+    if (rc == 0) rc = posix_spawnattr_setsigmask(&attr, &none);
+    short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
+    if (options->new_process_group) {
+        flags |= POSIX_SPAWN_SETPGROUP;
+        if (rc == 0) rc = posix_spawnattr_setpgroup(&attr, 0);
+    }
+    if (rc == 0) rc = posix_spawnattr_setflags(&attr, flags);
+
+    if (rc == 0) {
+        char *const *env = options->environment != NULL ? options->environment : environ;
+        pid_t pid = 0;
+        /* glibc's posix_spawn runs the child on a vfork-like clone and returns the
+           exec's errno when the exec fails, so no child is left to reap then. */
+        rc = options->search_path ? posix_spawnp(&pid, path, &actions, &attr, argv, env)
+                                  : posix_spawn(&pid, path, &actions, &attr, argv, env);
+        if (rc == 0) *out_pid = pid;
+    }
+    posix_spawnattr_destroy(&attr);
+    posix_spawn_file_actions_destroy(&actions);
+    return rc;
+}
 
 /* Writes "LISTEN_PID=<pid>" into buffer without stdio (the child of a fork). */
 static void pc_format_listen_pid(char *buffer, pid_t pid) {
@@ -28,8 +87,8 @@ static void pc_format_listen_pid(char *buffer, pid_t pid) {
 }
 
 /* The child: never returns. Only async-signal-safe calls. */
-static void pc_upgrade_child(const char *path, char *const argv[], char **environment, size_t count,
-                             char *listen_pid, int listen_fd, int ready_fd, int error_fd) {
+static void pc_exec_with_listener_in_child(const char *path, char *const argv[], char **environment, size_t count,
+                                           char *listen_pid, int listen_fd, int ready_fd, int error_fd) {
     /* Out of the way of 3 and 4 first: any of the three may be one of them. */
     int listener = fcntl(listen_fd, F_DUPFD_CLOEXEC, 10);
     int ready = fcntl(ready_fd, F_DUPFD_CLOEXEC, 10);
@@ -38,7 +97,7 @@ static void pc_upgrade_child(const char *path, char *const argv[], char **enviro
     if (listener < 0 || ready < 0 || error < 0) failure = errno;
     /* dup2 leaves the copies without FD_CLOEXEC: these two are meant to be inherited. */
     if (failure == 0 && dup2(listener, PC_LISTEN_FDS_START) < 0) failure = errno;
-    if (failure == 0 && dup2(ready, PC_UPGRADE_READY_FD) < 0) failure = errno;
+    if (failure == 0 && dup2(ready, PC_SPAWN_READY_FD) < 0) failure = errno;
     if (failure == 0) {
         struct sigaction defaults;
         memset(&defaults, 0, sizeof defaults);
@@ -60,8 +119,8 @@ static void pc_upgrade_child(const char *path, char *const argv[], char **enviro
     _exit(127);
 }
 
-int pc_upgrade_exec(const char *path, char *const argv[], char *const environment[], size_t count,
-                    int listen_fd, int ready_fd, pid_t *out_pid) {
+int pc_spawn_with_listener(const char *path, char *const argv[], char *const environment[], size_t count,
+                           int listen_fd, int ready_fd, pid_t *out_pid) {
     if (path == NULL || argv == NULL || out_pid == NULL) return EINVAL;
     /* The environment with room for LISTEN_PID, which the child writes into its copy. */
     char **child_environment = calloc(count + 2, sizeof *child_environment);
@@ -79,8 +138,8 @@ int pc_upgrade_exec(const char *path, char *const argv[], char *const environmen
     pthread_sigmask(SIG_SETMASK, &all, &parent_mask);
     pid_t pid = fork();
     if (pid == 0) {
-        pc_upgrade_child(path, argv, child_environment, count, listen_pid, listen_fd, ready_fd,
-                         error_pipe[1]);
+        pc_exec_with_listener_in_child(path, argv, child_environment, count, listen_pid, listen_fd, ready_fd,
+                                       error_pipe[1]);
     }
     int fork_errno = errno;
     pthread_sigmask(SIG_SETMASK, &parent_mask, NULL);
@@ -103,24 +162,5 @@ int pc_upgrade_exec(const char *path, char *const argv[], char *const environmen
         return child_errno != 0 ? child_errno : ECHILD;
     }
     *out_pid = pid;
-    return 0;
-}
-
-int pc_set_close_on_exec(int fd) {
-    int flags = fcntl(fd, F_GETFD);
-    if (flags < 0) return errno;
-    if (fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0) return errno;
-    return 0;
-}
-
-int pc_executable_path(char *buffer, size_t capacity) {
-    if (buffer == NULL || capacity < 2) return EINVAL;
-    ssize_t length = readlink("/proc/self/exe", buffer, capacity - 1);
-    if (length < 0) return errno;
-    if ((size_t)length >= capacity - 1) return ENAMETOOLONG;
-    buffer[length] = '\0';
-    static const char deleted[] = " (deleted)";
-    size_t suffix = sizeof deleted - 1;
-    if ((size_t)length > suffix && strcmp(buffer + length - suffix, deleted) == 0) buffer[length - suffix] = '\0';
     return 0;
 }

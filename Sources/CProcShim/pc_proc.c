@@ -1,54 +1,69 @@
 #define _GNU_SOURCE
-#include "pc_worker.h"
-#include "pc_pidfd.h"
+#include "pc_proc.h"
 
-#include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <netinet/in.h>
-#include <signal.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <poll.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t pc_worker_stop_flag = 0;
-
-static void pc_worker_stop_handler(int sig) {
-    (void)sig;
-    pc_worker_stop_flag = 1;
-}
-
-int pc_worker_catch_stop(int sig) {
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    action.sa_handler = pc_worker_stop_handler;
-    action.sa_flags = 0; /* no SA_RESTART: a blocked accept must return EINTR */
-    sigemptyset(&action.sa_mask);
-    if (sigaction(sig, &action, NULL) < 0) return errno;
+/* The entries of directory `path` but . and .., listed with getdents64 into the stack:
+   three system calls and no heap page written (opendir allocates a 32 KiB buffer).
+   pc_thread_count runs before every fork, whose cost grows with every page the parent
+   writes around it. */
+static int pc_count_directory_entries(const char *path, int *out_count) {
+    int fd;
+    do {
+        fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0) return errno;
+    char entries[2048] __attribute__((aligned(8)));
+    int count = 0;
+    for (;;) {
+        long length = syscall(SYS_getdents64, fd, entries, sizeof entries);
+        if (length < 0 && errno == EINTR) continue;
+        if (length < 0) {
+            int rc = errno;
+            close(fd);
+            return rc;
+        }
+        if (length == 0) break;
+        for (long offset = 0; offset < length;) {
+            const struct dirent64 *entry = (const struct dirent64 *)(entries + offset);
+            if (entry->d_name[0] != '.') count++;
+            offset += entry->d_reclen;
+        }
+    }
+    close(fd);
+    *out_count = count;
     return 0;
 }
 
-bool pc_worker_stop_requested(void) {
-    return pc_worker_stop_flag != 0;
+int pc_count_open_fds(pid_t pid, int *out_count) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
+    return pc_count_directory_entries(path, out_count);
 }
 
-int pc_worker_die_with_parent(int sig, pid_t parent) {
-    if (prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0) < 0) return errno;
-    /* The parent may have ended between the fork and the prctl: no signal then. */
-    if (getppid() != parent) return ESRCH;
-    return 0;
+int pc_thread_count(int *out_count) {
+    return pc_count_directory_entries("/proc/self/task", out_count);
 }
 
-int pc_listener_stop_accepting(int listen_fd) {
-    if (shutdown(listen_fd, SHUT_RDWR) < 0) return errno;
+int pc_executable_path(char *buffer, size_t capacity) {
+    if (buffer == NULL || capacity < 2) return EINVAL;
+    ssize_t length = readlink("/proc/self/exe", buffer, capacity - 1);
+    if (length < 0) return errno;
+    if ((size_t)length >= capacity - 1) return ENAMETOOLONG;
+    buffer[length] = '\0';
+    static const char deleted[] = " (deleted)";
+    size_t suffix = sizeof deleted - 1;
+    if ((size_t)length > suffix && strcmp(buffer + length - suffix, deleted) == 0) buffer[length - suffix] = '\0';
     return 0;
 }
 
@@ -120,7 +135,7 @@ static int pc_process_tree(pid_t pid, pid_t *out, int capacity) {
 
 enum { PC_TREE_CAPACITY = 64 };
 
-int pc_worker_io_calls(pid_t pid, uint64_t *out_io_calls) {
+int pc_process_tree_io_calls(pid_t pid, uint64_t *out_io_calls) {
     pid_t tree[PC_TREE_CAPACITY];
     int count = pc_process_tree(pid, tree, PC_TREE_CAPACITY);
     unsigned long long total = 0;
@@ -132,13 +147,6 @@ int pc_worker_io_calls(pid_t pid, uint64_t *out_io_calls) {
         if (pc_process_io_calls(tree[i], &calls) == 0) total += calls;
     }
     *out_io_calls = total;
-    return 0;
-}
-
-int pc_descriptor_inode(int fd, uint64_t *out_inode) {
-    struct stat info;
-    if (fstat(fd, &info) < 0) return errno;
-    *out_inode = (uint64_t)info.st_ino;
     return 0;
 }
 
@@ -234,26 +242,12 @@ static bool pc_process_waits_on(pid_t pid, uint64_t inode) {
     }
 }
 
-int pc_worker_waits_for_client(pid_t pid, uint64_t connection_inode, bool *out_waiting) {
+int pc_process_tree_waits_on_socket(pid_t pid, uint64_t socket_inode, bool *out_waiting) {
     *out_waiting = false;
-    if (connection_inode == 0) return 0;
+    if (socket_inode == 0) return 0;
     pid_t tree[PC_TREE_CAPACITY];
     int count = pc_process_tree(pid, tree, PC_TREE_CAPACITY);
-    for (int i = 0; i < count && !*out_waiting; i++) *out_waiting = pc_process_waits_on(tree[i], connection_inode);
+    for (int i = 0; i < count && !*out_waiting; i++) *out_waiting = pc_process_waits_on(tree[i], socket_inode);
     return 0;
 }
 
-int pc_worker_lead_group(pid_t pid) {
-    if (setpgid(pid, pid) < 0) return errno;
-    return 0;
-}
-
-int pc_kill_worker_group(pid_t pid, int pidfd) {
-    if (pid <= 0) return EINVAL;
-    int group_rc = kill(-pid, SIGKILL) < 0 ? errno : 0;
-    int child_rc = pc_signal_child(pid, pidfd, SIGKILL);
-    /* ESRCH from one of the two is fine: a worker that has not formed its group yet, or
-       one that has exited and whose group lives on. */
-    if (group_rc == 0 || child_rc == 0) return 0;
-    return group_rc != ESRCH ? group_rc : child_rc;
-}
