@@ -17,8 +17,9 @@ public struct ProcessError: Error, Equatable, CustomStringConvertible, Sendable 
         public static let notStarted = Code("process not started")
         /// `close()` on a process that is still running.
         public static let stillRunning = Code("process still running")
-        /// Any use of a process after `close()`.
-        public static let closed = Code("process closed")
+        /// A process handle, a Connection, a queue or a pool used after `close()` (or a pool
+        /// after `terminate()`), or a Connection end used in the direction it cannot go.
+        public static let closed = Code("already closed")
         /// A handle used in a process other than the one that started its child
         /// (for example a parent's handle inside a forked child).
         public static let notOwnChild = Code("not a child of this process")
@@ -33,7 +34,8 @@ public struct ProcessError: Error, Equatable, CustomStringConvertible, Sendable 
         /// A process died holding a `ProcessLock`: the lock is usable again, but what it
         /// guarded may be half-updated.
         public static let ownerDied = Code("previous lock holder died")
-        /// A wait with a timeout (a lock, a semaphore, a barrier) ran out of time.
+        /// A wait with a timeout (a lock, a semaphore, a barrier, a pool result, a handshake)
+        /// ran out of time; what was waited for may still come.
         public static let timedOut = Code("timed out")
         /// A bounded `ProcessSemaphore` released more times than it was acquired.
         public static let semaphoreOverflow = Code("semaphore released too many times")
@@ -56,9 +58,6 @@ public struct ProcessError: Error, Equatable, CustomStringConvertible, Sendable 
         /// (Python's `BufferTooShort`): the message was received whole and is in the error's
         /// `receivedBytes`.
         public static let bufferTooShort = Code("buffer too short for the message")
-        /// A Connection or queue used after `close()`, or a Connection end used in the
-        /// direction it cannot go.
-        public static let alreadyClosed = Code("already closed")
         /// A non-blocking or timed `get` found the queue empty.
         public static let empty = Code("queue empty")
         /// A non-blocking or timed `put` found the queue full.
@@ -66,15 +65,12 @@ public struct ProcessError: Error, Equatable, CustomStringConvertible, Sendable 
         /// `JoinableProcessQueue.taskDone()` called more times than items were put
         /// (Python's `ValueError` from `task_done`).
         public static let taskDoneTooOften = Code("taskDone() called more times than items were put")
-        /// A pool worker ended (killed, crashed, exited) while it held the task; the error's
-        /// operation tells its exit code or signal.
+        /// A pool worker ended while it held the task, which will never finish: it crashed,
+        /// exited, was killed, or the pool killed it because the task ran past the pool's
+        /// task timeout. The error's operation tells which, with the exit code or signal.
         public static let workerLost = Code("worker lost")
-        /// A pool task ran longer than the pool's task timeout: its worker was killed.
-        public static let taskTimedOut = Code("task timed out")
         /// A pool task threw; the operation carries the error's description.
         public static let taskFailed = Code("task failed")
-        /// A pool used after `close()` or `terminate()`.
-        public static let poolNotRunning = Code("pool not running")
         /// The fork server has ended or cannot be reached.
         public static let forkServerUnavailable = Code("fork server unavailable")
         /// A fork server asked to run an entry point it was not created with.
@@ -120,10 +116,15 @@ public struct ProcessError: Error, Equatable, CustomStringConvertible, Sendable 
         ProcessError(.systemCall, operation: operation, errno: Errno(rawValue: rawErrno))
     }
 
-    /// One line: `"<operation>: <reason>"`, the reason being errno's own text when there is one.
+    /// Why the operation failed, for people: the errno's own text when a system call
+    /// failed (`"No such file or directory"`), otherwise the code's words (`"timed out"`).
+    public var reason: String {
+        errno?.description ?? code.description
+    }
+
+    /// One line: `"<operation>: <reason>"`.
     public var description: String {
-        if let errno { return "\(operation): \(errno.description)" }
-        return "\(operation): \(code)"
+        "\(operation): \(reason)"
     }
 }
 

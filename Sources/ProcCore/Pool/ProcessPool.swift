@@ -17,9 +17,9 @@ import Glibc
 ///
 /// Each task ends as its own result: the function's output, or a `ProcessError` on that
 /// task alone: `.taskFailed` when it threw (with the error's description),
-/// `.workerLost` when its worker died while running it (killed, crashed, `exit`; the error
-/// tells the exit code or signal), `.taskTimedOut` when it ran past `taskTimeout` (its
-/// worker is SIGKILLed). A lost worker is replaced and the tasks it had been sent but not
+/// `.workerLost` when its worker died while running it (killed, crashed, `exit`, or
+/// SIGKILLed by the pool when the task ran past `taskTimeout`; the error's operation tells
+/// which, with the exit code or signal). A lost worker is replaced and the tasks it had been sent but not
 /// started run elsewhere, so the others all complete. The parent knows which task each
 /// worker runs from a slot the worker writes in shared memory before each task
 /// (billiard's acknowledgement, without a message).
@@ -36,7 +36,7 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
     public let workerCount: Int
     /// A worker is replaced after this many tasks (nil: never).
     public let maxTasksPerChild: Int?
-    /// A task running longer fails as `.taskTimedOut` and its worker is killed (nil: no limit).
+    /// A task running longer fails as `.workerLost` and its worker is killed (nil: no limit).
     public let taskTimeout: Duration?
     /// A worker whose peak resident memory (ru_maxrss) passes this many bytes is replaced
     /// after its current chunk (nil: no ceiling).
@@ -231,7 +231,7 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
     }
 
     /// Ends the workers now (SIGTERM, SIGKILL after a second): every task not finished
-    /// fails with `.poolNotRunning`. Idempotent.
+    /// fails with `.closed`. Idempotent.
     public func terminate() {
         guard state != .terminated else { return }
         state = .terminated
@@ -240,7 +240,7 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
         for worker in live { retire(worker, grace: .seconds(1)) }
         var unfinished = queue.removeAll()
         for worker in live { unfinished += worker.inFlight }
-        let failure = ProcessError(.poolNotRunning, operation: "task: pool terminated")
+        let failure = ProcessError(.closed, operation: "task: pool terminated")
         for range in unfinished { for task in range { table.fail(task, failure) } }
     }
 
@@ -311,7 +311,7 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
             if done() { return true }
             if isIdle {
                 // Nothing runs or waits that could finish what `done` waits for.
-                throw ProcessError(.poolNotRunning, operation: "wait: no task left to finish")
+                throw ProcessError(.closed, operation: "wait: no task left to finish")
             }
             var wait = nextTimeoutCheck().map { ContinuousClock.now.duration(to: $0) }
             if let deadline {
@@ -346,7 +346,7 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
     }
 
     private func submit(_ newInputs: [Input], chunkSize: Int?) throws(ProcessError) -> Range<Int> {
-        guard state == .running else { throw ProcessError(.poolNotRunning, operation: "submit: pool closed") }
+        guard state == .running else { throw ProcessError(.closed, operation: "submit: pool closed") }
         if let chunkSize, chunkSize < 1 {
             throw ProcessError(.invalidArgument, operation: "chunkSize \(chunkSize): must be at least 1")
         }
@@ -480,7 +480,7 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
             if range.lowerBound < held { givenBack.append(range.lowerBound..<held) }
             if held + 1 < range.upperBound { givenBack.append((held + 1)..<range.upperBound) }
             let error = worker.timedOutTask == held
-                ? ProcessError(.taskTimedOut, operation: "task \(held): ran over \(taskTimeout!); worker \(worker.pid) killed")
+                ? ProcessError(.workerLost, operation: "task \(held): ran over \(taskTimeout!); worker \(worker.pid) killed")
                 : ProcessError(.workerLost, operation: "task \(held): worker \(worker.pid) \(Self.describe(exitCode: code))")
             table.fail(held, error)
         }
