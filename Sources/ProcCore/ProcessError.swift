@@ -9,28 +9,35 @@ public struct ProcessError: Error, Equatable, CustomStringConvertible, Sendable 
 
         private init(_ name: String) { self.name = name }
 
+        // MARK: Any operation
         /// A system call failed; `errno` tells why.
         public static let systemCall = Code("system call failed")
+        /// A process handle, a Connection, a queue or a pool used after `close()` (or a pool
+        /// after `terminate()`), or a Connection end used in the direction it cannot go.
+        public static let closed = Code("already closed")
+
+        // MARK: Process handles
         /// `start()` on a process that was already started.
         public static let alreadyStarted = Code("process already started")
         /// `join`, `terminate` or `kill` on a process that was never started.
         public static let notStarted = Code("process not started")
         /// `close()` on a process that is still running.
         public static let stillRunning = Code("process still running")
-        /// A process handle, a Connection, a queue or a pool used after `close()` (or a pool
-        /// after `terminate()`), or a Connection end used in the direction it cannot go.
-        public static let closed = Code("already closed")
         /// A handle used in a process other than the one that started its child
         /// (for example a parent's handle inside a forked child).
         public static let notOwnChild = Code("not a child of this process")
         /// `start()` refused because the parent runs more than one thread.
         public static let multithreadedParent = Code("parent has more than one thread")
+
+        // MARK: Starting a program, and input
         /// An external program could not be executed; `errno` tells why.
         public static let cannotExecute = Code("cannot execute program")
         /// An argument that no system call would accept, such as an out-of-range port.
         public static let invalidArgument = Code("invalid argument")
         /// An environment variable whose value cannot be used, such as a malformed `LISTEN_FDS`.
         public static let invalidEnvironment = Code("invalid environment variable")
+
+        // MARK: Waits and synchronization
         /// A process died holding a `ProcessLock`: the lock is usable again, but what it
         /// guarded may be half-updated.
         public static let ownerDied = Code("previous lock holder died")
@@ -42,6 +49,8 @@ public struct ProcessError: Error, Equatable, CustomStringConvertible, Sendable 
         /// A `ProcessBarrier` aborted, reset while the process waited, or whose action threw
         /// (Python's `BrokenBarrierError`).
         public static let brokenBarrier = Code("barrier broken")
+
+        // MARK: Messages: Connections and queues
         /// The other end of a Connection is closed (every process that held it closed it or
         /// ended) and no message is left to read.
         public static let endOfStream = Code("end of stream")
@@ -65,16 +74,22 @@ public struct ProcessError: Error, Equatable, CustomStringConvertible, Sendable 
         /// `JoinableProcessQueue.taskDone()` called more times than items were put
         /// (Python's `ValueError` from `task_done`).
         public static let taskDoneTooOften = Code("taskDone() called more times than items were put")
+
+        // MARK: Pools
         /// A pool worker ended while it held the task, which will never finish: it crashed,
         /// exited, was killed, or the pool killed it because the task ran past the pool's
         /// task timeout. The error's operation tells which, with the exit code or signal.
         public static let workerLost = Code("worker lost")
         /// A pool task threw; the operation carries the error's description.
         public static let taskFailed = Code("task failed")
+
+        // MARK: The fork server
         /// The fork server has ended or cannot be reached.
         public static let forkServerUnavailable = Code("fork server unavailable")
         /// A fork server asked to run an entry point it was not created with.
         public static let unknownEntryPoint = Code("entry point not registered")
+
+        // MARK: Listener and Client
         /// A `Listener` or `Client` handshake failed: the other side does not know the
         /// authkey, or does not speak Python's challenge and answer.
         public static let authenticationFailed = Code("authentication failed")
