@@ -70,7 +70,7 @@ extension ForkingTests {
             let child = ChildProcess(threadPolicy: .allow) { sleep(30) }
             try child.start()
             defer { stop(child) }
-            try child.send(signal: SIGUSR1)
+            try child.send(signal: .userDefinedOne)
             finish(child)
             #expect(child.exitCode == -SIGUSR1)
         }

@@ -72,6 +72,35 @@ extension ForkingTests {
             }
         }
 
+        @Test func aTimeoutThatRunsOutEscalatesToSIGKILLForAChildThatIgnoresSIGTERM() throws {
+            try stopping(makeServer()) { server in
+                let quick = try server.start(exitWith, with: 3)
+                #expect(try quick.join(terminatingAfter: .seconds(30), killingAfter: .seconds(30)) == false)
+                #expect(quick.exitCode == 3)
+
+                let stubborn = try server.start(ignoreTermAndSleep, with: 30)
+                #expect(try stubborn.join(terminatingAfter: .milliseconds(100), killingAfter: .milliseconds(100)))
+                #expect(stubborn.exitCode == -SIGKILL)
+            }
+        }
+
+        @Test func waitForReadyWaitsOnAForkServerChildAsOnAChildProcess() throws {
+            try stopping(makeServer()) { server in
+                let sleeper = try server.start(sleepFor, with: 30_000)
+                let quitter = try server.start(exitWith, with: 5)
+                let local = ChildProcess(threadPolicy: .allow) { TestClock.sleep(30) }
+                try local.start()
+                defer { stop(local) }
+                let handles: [any ProcessHandle] = [sleeper, quitter, local]
+                #expect(try waitForReady(handles, timeout: .seconds(10)) == [1])
+                #expect(quitter.exitCode == 5)
+                #expect(try waitForReady([quitter], timeout: .zero) == [0], "an ended child stays ready")
+                for handle in handles { try handle.kill() }
+                for handle in handles { #expect(try handle.join(timeout: .seconds(10))) }
+                #expect(handles.allSatisfy { $0.exitCode == -SIGKILL || $0 === quitter })
+            }
+        }
+
         @Test func anEntryTheServerWasNotCreatedWithIsRefused() throws {
             let other = ForkEntryPoint<Int>("notServed") { _ in }
             try stopping(makeServer()) { server in

@@ -54,7 +54,7 @@ extension ForkingTests {
             try child.close()
             #expect(processError { try child.terminate() } == ProcessError(.closed, operation: "terminate"))
             #expect(processError { try child.kill() } == ProcessError(.closed, operation: "kill"))
-            #expect(processError { try child.send(signal: SIGUSR1) }?.code == .closed)
+            #expect(processError { try child.send(signal: .userDefinedOne) }?.code == .closed)
             #expect(processError { try child.join() } == ProcessError(.closed, operation: "join"))
             #expect(processError { _ = try child.join(timeout: .zero) } == ProcessError(.closed, operation: "join"))
             #expect(processError { try child.start() } == ProcessError(.closed, operation: "start"))
@@ -77,7 +77,7 @@ extension ForkingTests {
             let child = ChildProcess(threadPolicy: .allow) { sleep(30) }
             try child.start()
             defer { stop(child) }
-            #expect(processError { try child.send(signal: 12345) } == .systemCall("send(signal:)", EINVAL))
+            #expect(processError { try child.send(signal: Signal(rawValue: 12345)) } == .systemCall("send(signal:)", EINVAL))
             // Nothing happened to the child.
             #expect(try child.isAlive)
         }

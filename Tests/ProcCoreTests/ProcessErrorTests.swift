@@ -47,7 +47,7 @@ extension ForkingTests {
             ]
             #expect(Set(codes.map(\.description)).count == codes.count)
             #expect(codes.allSatisfy { !$0.description.isEmpty })
-            #expect(ProcessError(.closed, operation: "kill").description == "kill: process closed")
+            #expect(ProcessError(.closed, operation: "kill").description == "kill: already closed")
         }
 
         @Test func equalityComparesCodeOperationAndErrno() {

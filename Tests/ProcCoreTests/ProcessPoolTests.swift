@@ -189,7 +189,10 @@ extension ForkingTests {
             #expect(results.enumerated().allSatisfy { index, result in
                 index == 1 ? (try? result.get()) == nil : (try? result.get()) == index
             })
-            if case .failure(let error) = results[1] { #expect(error.code == .taskTimedOut) }
+            if case .failure(let error) = results[1] {
+                #expect(error.code == .workerLost)
+                #expect(error.operation.contains("ran over"))
+            }
             #expect(try pool.map([0, 2, 3]) == [0, 2, 3])
         }
 
@@ -228,9 +231,9 @@ extension ForkingTests {
             let before = pc_monotonic_ns()
             pool.terminate()
             #expect(seconds(since: before) < 5)
-            for handle in pending { #expect(processError { _ = try handle.get() }?.code == .poolNotRunning) }
+            for handle in pending { #expect(processError { _ = try handle.get() }?.code == .closed) }
             for pid in pids { #expect(isGone(pid)) }
-            #expect(processError { _ = try pool.apply(1) }?.code == .poolNotRunning)
+            #expect(processError { _ = try pool.apply(1) }?.code == .closed)
         }
 
         @Test func applyAsyncHandles() throws {
@@ -282,7 +285,7 @@ extension ForkingTests {
             let closedPIDs = pool.workerPIDs
             let pending = try pool.applyAsync(5)
             pool.close()
-            #expect(processError { _ = try pool.applyAsync(6) }?.code == .poolNotRunning)
+            #expect(processError { _ = try pool.applyAsync(6) }?.code == .closed)
             try pool.join()
             #expect(try pending.get() == 5)
             for pid in closedPIDs { #expect(isGone(pid)) }

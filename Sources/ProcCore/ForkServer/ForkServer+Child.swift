@@ -1,15 +1,16 @@
 import CProcShim
+import SystemPackage
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
 extension ForkServer {
-    /// A child forked by a `ForkServer`: the same meanings as `ChildProcess` for `pid`,
-    /// `exitCode`, `isAlive`, `join`, `join(timeout:)`, `terminate`, `kill`. Signals go
-    /// through the child's pidfd; the exit code comes from the server, which reaps the
-    /// child (so dropping the handle leaves no zombie). Used from one thread at a time.
-    public final class Child {
+    /// A child forked by a `ForkServer`, with `ProcessHandle`'s meanings, as a
+    /// `ChildProcess` has. Signals go through the child's pidfd; the exit code comes from
+    /// the server, which reaps the child (so dropping the handle leaves no zombie). Used
+    /// from one thread at a time.
+    public final class Child: ProcessHandle {
         /// The entry point's name.
         public let name: String
         /// The child's pid.
@@ -39,11 +40,6 @@ extension ForkServer {
             return code
         }
 
-        /// Whether the child has not yet ended.
-        public var isAlive: Bool {
-            get throws(ProcessError) { try !join(timeout: .zero) }
-        }
-
         /// Blocks until the child has ended and the server has reaped it.
         public func join() throws(ProcessError) {
             _ = try join(waitingMilliseconds: -1)
@@ -55,16 +51,10 @@ extension ForkServer {
             try join(waitingMilliseconds: timeout.roundedUpMilliseconds)
         }
 
-        /// Sends SIGTERM to the child. Does nothing once it has ended.
-        public func terminate() throws(ProcessError) { try send(signal: SIGTERM) }
-
-        /// Sends SIGKILL to the child. Does nothing once it has ended.
-        public func kill() throws(ProcessError) { try send(signal: SIGKILL) }
-
         /// Sends `signal` to the child through its pidfd. Does nothing once it has ended.
-        public func send(signal: Int32) throws(ProcessError) {
+        public func send(signal: Signal) throws(ProcessError) {
             guard code == nil else { return }
-            let result = pc_pidfd_send_signal(pidfd, signal)
+            let result = pc_pidfd_send_signal(pidfd, signal.rawValue)
             if result != 0 && result != ESRCH { throw .systemCall("pidfd_send_signal", result) }
         }
 
@@ -79,6 +69,13 @@ extension ForkServer {
             _ = try join(waitingMilliseconds: -1)
             if outcome == .cancelled { throw CancellationError() }
         }
+
+        /// The pipe on which the server writes the exit code: readable once the child has
+        /// ended (or the server has).
+        public var readinessDescriptor: FileDescriptor? { FileDescriptor(rawValue: statusDescriptor) }
+
+        /// Whether the exit code has already been read (the pipe then has nothing more to say).
+        public var isReady: Bool { code != nil || serverLost }
 
         private func join(waitingMilliseconds timeout: Int32) throws(ProcessError) -> Bool {
             if code != nil { return true }

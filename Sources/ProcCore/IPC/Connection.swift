@@ -64,7 +64,7 @@ public final class Connection {
         if !isClosed { _ = pc_close(descriptor) }
     }
 
-    /// Closes this process's copy of the end; further use throws `.alreadyClosed`. A second
+    /// Closes this process's copy of the end; further use throws `.closed`. A second
     /// `close()` does nothing.
     public func close() {
         guard !isClosed else { return }
@@ -158,12 +158,12 @@ public final class Connection {
     /// Sends a copy of `descriptor` to the process at the other end (Python's
     /// `send_handle`), as one message carrying it (SCM_RIGHTS); this process's stays open.
     /// The Connection must be a Unix socket (a duplex `Pipe`): another is `.invalidArgument`.
-    public func sendHandle(_ descriptor: Int32) throws(ProcessError) {
+    public func sendHandle(_ descriptor: FileDescriptor) throws(ProcessError) {
         try checkOpen("sendHandle", allowed: isWritable)
         try checkSocket("sendHandle")
         var frame: (UInt64, UInt32) = (0, 0)
         let headerSize = FrameHeader.write(length: 1, into: &frame)
-        var handle = descriptor
+        var handle = descriptor.rawValue
         let result = withUnsafeMutableBytes(of: &frame) { raw in
             raw[headerSize] = Self.handleMarker
             return pc_send_with_fds(self.descriptor, raw.baseAddress, headerSize + 1, &handle, 1)
@@ -178,14 +178,14 @@ public final class Connection {
     /// descriptor of this process (close-on-exec), the caller's to close. The next message
     /// must be one `sendHandle` sent: another, or one that came without its descriptor, is
     /// `.corruptMessage` (and is consumed). The Connection must be a Unix socket.
-    public func receiveHandle() throws(ProcessError) -> Int32 {
+    public func receiveHandle() throws(ProcessError) -> FileDescriptor {
         try checkOpen("receiveHandle", allowed: isReadable)
         try checkSocket("receiveHandle")
         let message = try receiveBytes()
         guard message == [Self.handleMarker], let handle = readAhead.takeDescriptor() else {
             throw ProcessError(.corruptMessage, operation: "receiveHandle: a message of \(message.count) bytes without a descriptor")
         }
-        return handle
+        return FileDescriptor(rawValue: handle)
     }
 
     /// The one byte of a message that carries a descriptor.
@@ -209,8 +209,8 @@ public final class Connection {
     }
 
     private func checkOpen(_ operation: String, allowed: Bool) throws(ProcessError) {
-        if isClosed { throw ProcessError(.alreadyClosed, operation: operation) }
-        if !allowed { throw ProcessError(.alreadyClosed, operation: "\(operation): this end of a one-way pipe cannot \(operation)") }
+        if isClosed { throw ProcessError(.closed, operation: operation) }
+        if !allowed { throw ProcessError(.closed, operation: "\(operation): this end of a one-way pipe cannot \(operation)") }
     }
 
     /// Reads the header: the message's length, or a typed error.

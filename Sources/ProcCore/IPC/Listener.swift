@@ -75,7 +75,7 @@ public final class Listener {
     /// on it (delivering a challenge, then answering the peer's). Throws for that one
     /// connection, closed, when the handshake fails; the listener serves on.
     public func accept() throws(ProcessError) -> Connection {
-        guard !isClosed else { throw ProcessError(.alreadyClosed, operation: "accept on \(address)") }
+        guard !isClosed else { throw ProcessError(.closed, operation: "accept on \(address)") }
         var fd: Int32 = -1
         try check("accept on \(address)", pc_accept(descriptor, 0, &fd, nil, 0, nil))
         if let authkey {

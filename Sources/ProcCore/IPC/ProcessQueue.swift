@@ -154,7 +154,7 @@ public final class ProcessQueue<Element: Codable>: @unchecked Sendable {
     }
 
     /// Ends this process's use of the queue: further `put` and `get` here throw
-    /// `.alreadyClosed`. Items already put stay for the other processes.
+    /// `.closed`. Items already put stay for the other processes.
     public func close() {
         isClosed = true
     }
@@ -162,7 +162,7 @@ public final class ProcessQueue<Element: Codable>: @unchecked Sendable {
     // MARK: Inside
 
     private func checkOpen(_ operation: String) throws(ProcessError) {
-        if isClosed { throw ProcessError(.alreadyClosed, operation: operation) }
+        if isClosed { throw ProcessError(.closed, operation: operation) }
     }
 
     /// Runs `body` holding the queue's lock. A previous holder's death is not an error

@@ -19,7 +19,7 @@ public func waitForReady(_ objects: [any Waitable], timeout: Duration? = nil) th
     let recheckMilliseconds: Int64 = 10
     var descriptors: [Int32?] = []
     descriptors.reserveCapacity(objects.count)
-    for object in objects { descriptors.append(try object.readinessDescriptor) }
+    for object in objects { descriptors.append(try object.readinessDescriptor?.rawValue) }
     let deadline = timeout.map { pc_monotonic_ns() / 1_000_000 + Int64($0.roundedUpMilliseconds) }
     var pollSet = descriptors.map { pollfd(fd: $0 ?? -1, events: Int16(POLLIN), revents: 0) }
     while true {

@@ -1,22 +1,23 @@
 import SystemPackage
 
 /// What `waitForReady` can wait on: a `Connection` (a message or end-of-stream to read),
-/// a `ChildProcess` (it has ended) or a `FileDescriptor` (readable).
+/// a process handle, `ChildProcess` or `ForkServer.Child` (it has ended), or a
+/// `FileDescriptor` (readable).
 public protocol Waitable {
     /// The descriptor that becomes readable when this is ready; nil when there is none to
     /// poll (a child already reaped, or a kernel without pidfds).
-    var readinessDescriptor: Int32? { get throws(ProcessError) }
+    var readinessDescriptor: FileDescriptor? { get throws(ProcessError) }
     /// Whether this is ready now whatever its descriptor says: a message already read
     /// ahead, or a child without a descriptor that has ended.
     var isReady: Bool { get }
 }
 
 extension Connection: Waitable {
-    /// The end's descriptor; `.alreadyClosed` after `close()`.
-    public var readinessDescriptor: Int32? {
+    /// The end's descriptor; `.closed` after `close()`.
+    public var readinessDescriptor: FileDescriptor? {
         get throws(ProcessError) {
-            if isClosed { throw ProcessError(.alreadyClosed, operation: "wait") }
-            return descriptor
+            if isClosed { throw ProcessError(.closed, operation: "wait") }
+            return FileDescriptor(rawValue: descriptor)
         }
     }
 
@@ -26,10 +27,10 @@ extension Connection: Waitable {
 
 extension ChildProcess: Waitable {
     /// The running child's pidfd; `.notStarted` before `start()`.
-    public var readinessDescriptor: Int32? {
+    public var readinessDescriptor: FileDescriptor? {
         get throws(ProcessError) {
             if pid == nil { throw ProcessError(.notStarted, operation: "wait") }
-            return processDescriptor
+            return processDescriptor.map(FileDescriptor.init(rawValue:))
         }
     }
 
@@ -40,7 +41,7 @@ extension ChildProcess: Waitable {
 
 extension FileDescriptor: Waitable {
     /// The descriptor itself.
-    public var readinessDescriptor: Int32? { rawValue }
+    public var readinessDescriptor: FileDescriptor? { self }
 
     /// Readiness of a descriptor comes from poll(2) alone.
     public var isReady: Bool { false }

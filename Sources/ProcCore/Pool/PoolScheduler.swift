@@ -82,7 +82,7 @@ final class PoolScheduler<Input: Codable, Output: Codable> {
     }
 
     /// Ends the workers now (SIGTERM, SIGKILL after a second): every task not finished
-    /// fails with `.poolNotRunning`. Idempotent.
+    /// fails with `.closed`. Idempotent.
     func terminate() {
         guard state != .terminated else { return }
         state = .terminated
@@ -91,7 +91,7 @@ final class PoolScheduler<Input: Codable, Output: Codable> {
         for worker in live { retire(worker, grace: .seconds(1)) }
         var unfinished = queue.removeAll()
         for worker in live { unfinished += worker.inFlight }
-        let failure = ProcessError(.poolNotRunning, operation: "task: pool terminated")
+        let failure = ProcessError(.closed, operation: "task: pool terminated")
         for range in unfinished { for task in range { table.fail(task, failure) } }
     }
 
@@ -166,7 +166,7 @@ final class PoolScheduler<Input: Codable, Output: Codable> {
             if done() { return true }
             if isIdle {
                 // Nothing runs or waits that could finish what `done` waits for.
-                throw ProcessError(.poolNotRunning, operation: "wait: no task left to finish")
+                throw ProcessError(.closed, operation: "wait: no task left to finish")
             }
             var wait = nextTimeoutCheck().map { ContinuousClock.now.duration(to: $0) }
             if let deadline {
@@ -201,7 +201,7 @@ final class PoolScheduler<Input: Codable, Output: Codable> {
     }
 
     func submit(_ newInputs: [Input], chunkSize: Int?) throws(ProcessError) -> Range<Int> {
-        guard state == .running else { throw ProcessError(.poolNotRunning, operation: "submit: pool closed") }
+        guard state == .running else { throw ProcessError(.closed, operation: "submit: pool closed") }
         if let chunkSize, chunkSize < 1 {
             throw ProcessError(.invalidArgument, operation: "chunkSize \(chunkSize): must be at least 1")
         }
@@ -339,7 +339,7 @@ final class PoolScheduler<Input: Codable, Output: Codable> {
             if range.lowerBound < held { givenBack.append(range.lowerBound..<held) }
             if held + 1 < range.upperBound { givenBack.append((held + 1)..<range.upperBound) }
             let error = worker.timedOutTask == held
-                ? ProcessError(.taskTimedOut, operation: "task \(held): ran over \(taskTimeout!); worker \(worker.pid) killed")
+                ? ProcessError(.workerLost, operation: "task \(held): ran over \(taskTimeout!); worker \(worker.pid) killed")
                 : ProcessError(.workerLost, operation: "task \(held): worker \(worker.pid) \(Self.describe(exitCode: code))")
             table.fail(held, error)
         }

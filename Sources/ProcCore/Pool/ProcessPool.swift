@@ -17,9 +17,9 @@ import Glibc
 ///
 /// Each task ends as its own result: the function's output, or a `ProcessError` on that
 /// task alone: `.taskFailed` when it threw (with the error's description),
-/// `.workerLost` when its worker died while running it (killed, crashed, `exit`; the error
-/// tells the exit code or signal), `.taskTimedOut` when it ran past `taskTimeout` (its
-/// worker is SIGKILLed). A lost worker is replaced and the tasks it had been sent but not
+/// `.workerLost` when its worker died while running it (killed, crashed, `exit`, or
+/// SIGKILLed by the pool when the task ran past `taskTimeout`; the error's operation tells
+/// which, with the exit code or signal). A lost worker is replaced and the tasks it had been sent but not
 /// started run elsewhere, so the others all complete. The parent knows which task each
 /// worker runs from a slot the worker writes in shared memory before each task
 /// (billiard's acknowledgement, without a message).
@@ -36,7 +36,7 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
     public let workerCount: Int
     /// A worker is replaced after this many tasks (nil: never).
     public let maxTasksPerChild: Int?
-    /// A task running longer fails as `.taskTimedOut` and its worker is killed (nil: no limit).
+    /// A task running longer fails as `.workerLost` and its worker is killed (nil: no limit).
     public let taskTimeout: Duration?
     /// A worker whose peak resident memory (ru_maxrss) passes this many bytes is replaced
     /// after its current chunk (nil: no ceiling).
@@ -185,7 +185,7 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
     }
 
     /// Ends the workers now (SIGTERM, SIGKILL after a second): every task not finished
-    /// fails with `.poolNotRunning`. Idempotent.
+    /// fails with `.closed`. Idempotent.
     public func terminate() {
         scheduler.terminate()
     }

@@ -211,8 +211,8 @@ public final class ChildProcess {
     }
 
     /// Sends `signal` to the child through its pidfd. Does nothing once it has ended.
-    public func send(signal: Int32) throws(ProcessError) {
-        try send(signal, for: "send(signal:)")
+    public func send(signal: Signal) throws(ProcessError) {
+        try send(signal.rawValue, for: "send(signal:)")
     }
 
     /// Releases the handle's resources. Throws `stillRunning` while the child runs;

@@ -4,14 +4,14 @@ import Glibc
 
 /// A NULL-terminated array of C strings that lives as long as the value: argv and envp
 /// for the shim, built once (a timing loop need not rebuild it for every child).
-public final class CStringArray {
+package final class CStringArray {
     /// The array, for C functions that take `char *const argv[]`.
-    public let pointers: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
+    package let pointers: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
     /// The number of strings, the NULL not counted.
-    public let count: Int
+    package let count: Int
 
     /// Copies `strings` into C strings, followed by a NULL.
-    public init(_ strings: [String]) {
+    package init(_ strings: [String]) {
         count = strings.count
         pointers = .allocate(capacity: strings.count + 1)
         for (index, string) in strings.enumerated() {

@@ -1,7 +1,7 @@
 extension Duration {
     /// Whole milliseconds, rounded up (so a positive duration never becomes 0) and clamped
     /// to Int32 for poll(2) and socket timeouts; a negative duration gives 0.
-    public var roundedUpMilliseconds: Int32 {
+    package var roundedUpMilliseconds: Int32 {
         // Any negative duration means "do not wait", as in Python: -0.5 s is (0, -5e17).
         if self <= .zero { return 0 }
         let (seconds, attoseconds) = components

@@ -7,13 +7,13 @@ import Glibc
 
 extension FileDescriptor {
     /// Whether the descriptor is a terminal (isatty(3)).
-    public var isTerminal: Bool {
+    package var isTerminal: Bool {
         isatty(rawValue) == 1
     }
 
     /// Reads what has arrived, up to `buffer.count` bytes, waiting for at least one;
     /// 0 at end of file. EINTR is retried.
-    public func readAvailable(into buffer: UnsafeMutableRawBufferPointer) throws(ProcessError) -> Int {
+    package func readAvailable(into buffer: UnsafeMutableRawBufferPointer) throws(ProcessError) -> Int {
         var count = 0
         try check("read", pc_read(rawValue, buffer.baseAddress, buffer.count, &count))
         return count
@@ -22,12 +22,12 @@ extension FileDescriptor {
     /// Writes every byte of `bytes`, finishing partial writes; EINTR is retried. EPIPE
     /// when the reader has gone (from a pipe, only where SIGPIPE is ignored, as in
     /// children forked through ProcCore).
-    public func writeAllBytes(_ bytes: UnsafeRawBufferPointer) throws(ProcessError) {
+    package func writeAllBytes(_ bytes: UnsafeRawBufferPointer) throws(ProcessError) {
         try check("write", pc_write_all(rawValue, bytes.baseAddress, bytes.count))
     }
 
     /// Closes the descriptor, ignoring errors (a descriptor closed once, whatever close(2) says).
-    public func closeQuietly() {
+    package func closeQuietly() {
         _ = pc_close(rawValue)
     }
 }

@@ -6,20 +6,20 @@ import SystemPackage
 ///
 /// There is one pipe per process; installing again adds signals to it. A forked child
 /// gets default dispositions back and no pipe (see `pc_fork`).
-public struct SignalPipe: Sendable {
+package struct SignalPipe: Sendable {
     /// The pipe's read end: non-blocking and close-on-exec; readable when a signal came.
-    public let descriptor: FileDescriptor
+    package let descriptor: FileDescriptor
 
     /// Catches `signals` from now on and routes them to the pipe
     /// (`pc_signal_pipe_install`, over sigaction(2)).
-    public static func install(catching signals: [Int32]) throws(ProcessError) -> SignalPipe {
+    package static func install(catching signals: [Int32]) throws(ProcessError) -> SignalPipe {
         var readEnd: Int32 = -1
         try check("sigaction", pc_signal_pipe_install(signals, Int32(signals.count), &readEnd))
         return SignalPipe(descriptor: FileDescriptor(rawValue: readEnd))
     }
 
     /// The signals caught since the last call, oldest first; empty when none came.
-    public func drain() -> [Int32] {
+    package func drain() -> [Int32] {
         var caught: [Int32] = []
         var buffer = [UInt8](repeating: 0, count: 64)
         while true {

@@ -38,7 +38,7 @@ struct Client: CommandWithExamples {
         do {
             connection = try TCPConnection(connectingTo: host, port: port)
         } catch {
-            throw Terminal.fail("cannot connect to \(address): \(error.errno?.description ?? "\(error.code)")")
+            throw Terminal.fail("cannot connect to \(address): \(error.reason)")
         }
         defer { connection.close() }
         var replies = LineReader(connection, maximumLineLength: Self.maximumReplyLength)
@@ -62,7 +62,7 @@ struct Client: CommandWithExamples {
             } catch let error where error.code == .invalidArgument {
                 throw Terminal.fail("a reply from \(address) has no newline in its first \(Self.maximumReplyLength) bytes")
             } catch {
-                throw Terminal.fail("connection to \(address) lost: \(error.errno?.description ?? "\(error.code)")")
+                throw Terminal.fail("connection to \(address) lost: \(error.reason)")
             }
             guard let reply else {
                 throw Terminal.fail("connection to \(address) closed by the server")

@@ -1,10 +1,6 @@
 import ArgumentParser
 import ProcCore
 
-#if canImport(Glibc)
-import Glibc  // the signal numbers
-#endif
-
 /// Runs an external program through ProcCore's exec path, as timeout(1) would.
 struct Run: CommandWithExamples {
     static let configuration = CommandConfiguration(
@@ -18,7 +14,7 @@ struct Run: CommandWithExamples {
     )
 
     /// How long a program has between SIGTERM and SIGKILL once the timeout has run out.
-    static let killGrace = 2.0
+    static let killGrace = Duration.seconds(2)
 
     static let examples = [
         "procctl run -- ls -l /tmp                 # the exit code is the program's",
@@ -47,12 +43,12 @@ struct Run: CommandWithExamples {
         let timedOut: Bool
         do {
             // Caught before the start, so that no signal meant for the program is missed.
-            let signals = try SignalPipe.install(catching: [SIGTERM, SIGHUP, SIGINT, SIGQUIT])
+            // SIGINT and SIGQUIT reach the program from the terminal itself.
+            let forwarding = try SignalForwarding([.terminate, .terminalClosed], absorbing: [.interrupt, .quit])
             try child.start()
-            timedOut = try wait(for: child, signals: signals)
+            timedOut = try child.join(terminatingAfter: timeout.map { .seconds($0) }, killingAfter: Self.killGrace, forwarding: forwarding)
         } catch let error where error.code == .cannotExecute {
-            let reason = error.errno?.description ?? "\(error.code)"
-            throw Terminal.fail("cannot run '\(command[0])': \(reason)", exitCode: error.errno == .noSuchFileOrDirectory ? 127 : 126)
+            throw Terminal.fail("cannot run '\(command[0])': \(error.reason)", exitCode: error.errno == .noSuchFileOrDirectory ? 127 : 126)
         } catch {
             try? child.kill()
             try? child.join()
@@ -61,37 +57,5 @@ struct Run: CommandWithExamples {
         if timedOut { throw ExitCode(124) }
         let code = child.exitCode ?? 1
         throw ExitCode(code >= 0 ? code : 128 - code)
-    }
-
-    /// Waits for the program to end, passing signals on and enforcing the timeout.
-    /// Returns whether the timeout ran out.
-    private func wait(for child: ChildProcess, signals: SignalPipe) throws(ProcessError) -> Bool {
-        let started = Terminal.now()
-        var killAt: Double?
-        var timedOut = false
-        while try child.isAlive {
-            let now = Terminal.now()
-            if let timeout, !timedOut, now >= started + timeout {
-                timedOut = true
-                try child.terminate()
-                killAt = now + Self.killGrace
-            }
-            if let at = killAt, now >= at {
-                try child.kill()
-                killAt = nil
-            }
-            let nextEvent = [timedOut ? nil : timeout.map { started + $0 }, killAt].compactMap { $0 }.min()
-            // Without a pidfd nothing wakes the poll when the child ends: look again often.
-            var wait: Duration? = child.processDescriptor == nil ? .milliseconds(50) : nil
-            if let nextEvent {
-                let untilEvent = Duration.seconds(max(0, nextEvent - now))
-                wait = wait.map { min($0, untilEvent) } ?? untilEvent
-            }
-            _ = try Poll.waitForInput(on: [child.processDescriptor ?? -1, signals.descriptor.rawValue], timeout: wait)
-            for signal in signals.drain() where signal == SIGTERM || signal == SIGHUP {
-                try child.send(signal: signal)
-            }
-        }
-        return timedOut
     }
 }

@@ -21,19 +21,16 @@ struct LoadRun {
         // A worker stops starting connections at the soft deadline; one still blocked
         // in a socket call ends within the socket timeout. After that it is killed.
         let hardDeadline = softDeadline + Int64(plan.socketTimeoutMilliseconds) * 1_000_000 + 2_000_000_000
-        let counter = try SharedCounter()
+        // The next connection number, shared by the workers: a slow worker never leaves the
+        // others idle at the end of a run.
+        let counter = try SharedValue(0)
         // The workers wait at this gate until every one is forked: the clock measures the
-        // load, not the forks. Closing the write end opens it.
-        let gate = try FileDescriptor.closeOnExecPipe()
-        var gateOpen = true
+        // load, not the forks.
+        let gate = try ProcessEvent()
 
         var workers: [ChildProcess] = []
         var readers: [RecordReader] = []
         defer {
-            if gateOpen {
-                gate.readEnd.closeQuietly()
-                gate.writeEnd.closeQuietly()
-            }
             for worker in workers {
                 try? worker.kill()
                 try? worker.join()
@@ -43,15 +40,15 @@ struct LoadRun {
         for index in 0..<plan.concurrency {
             let ends = try FileDescriptor.closeOnExecPipe()
             // The other workers' pipes are not this worker's business.
-            let inherited = readers.compactMap(\.descriptor) + [ends.readEnd, gate.writeEnd]
+            let inherited = readers.compactMap(\.descriptor) + [ends.readEnd]
             let worker = LoadWorker(
                 plan: plan, address: address, index: index, counter: counter, results: ends.writeEnd, deadline: softDeadline
             )
             let child = ChildProcess(name: "load-worker-\(index + 1)") {
                 for descriptor in inherited { descriptor.closeQuietly() }
-                var byte: UInt8 = 0
-                _ = try? withUnsafeMutableBytes(of: &byte) { try gate.readEnd.readAvailable(into: $0) }
-                gate.readEnd.closeQuietly()
+                // Bounded, so that a worker whose parent died before opening the gate ends:
+                // past the soft deadline it starts no connection.
+                _ = try gate.wait(timeout: .nanoseconds(softDeadline - MonotonicClock.nanoseconds()))
                 try worker.run()
             }
             do {
@@ -66,9 +63,7 @@ struct LoadRun {
             readers.append(RecordReader(descriptor: ends.readEnd))
         }
         let started = MonotonicClock.nanoseconds()
-        gate.writeEnd.closeQuietly()
-        gate.readEnd.closeQuietly()
-        gateOpen = false
+        try gate.set()
 
         var tally = LoadTally(expecting: plan.connections)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 8)

@@ -18,7 +18,7 @@ struct LoadWorker {
     /// The worker's index, which varies the message's letters from worker to worker.
     let index: Int
     /// The next connection number, shared by all the workers.
-    let counter: SharedCounter
+    let counter: SharedValue<Int>
     /// The write end of the pipe to the parent.
     let results: FileDescriptor
     /// Monotonic nanoseconds after which no connection is started.
@@ -50,7 +50,7 @@ struct LoadWorker {
         }
         var pending = 0
         var lastFlush = MonotonicClock.nanoseconds()
-        while counter.takeNext() < plan.connections {
+        while try takeNextConnection() < plan.connections {
             let now = MonotonicClock.nanoseconds()
             if now > deadline { break }
             records[pending] = connection(message: message, expected: expected, reply: reply)
@@ -93,6 +93,14 @@ struct LoadWorker {
             if memcmp(reply, expected, size) != 0 { return ConnectionFailure.wrongReply.record }
         }
         return MonotonicClock.nanoseconds() - started
+    }
+
+    /// The next connection's number, counted across the workers.
+    private func takeNextConnection() throws -> Int {
+        try counter.withLock { next in
+            defer { next += 1 }
+            return next
+        }
     }
 
     private func send(_ records: UnsafeMutablePointer<Int64>, count: Int) throws {

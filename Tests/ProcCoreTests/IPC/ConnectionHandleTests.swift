@@ -1,6 +1,7 @@
 import CProcShim
 import ProcCore
 import ProcTestSupport
+import SystemPackage
 import Testing
 
 #if canImport(Glibc)
@@ -67,18 +68,18 @@ extension ForkingTests {
                 for text in ["foo", "bar"] {
                     let handle = try pipe.second.receiveHandle()
                     let bytes = Array(text.utf8)
-                    guard pc_write_all(handle, bytes, bytes.count) == 0 else { throw ChildProcess.Exit(3) }
-                    _ = pc_close(handle)
+                    guard pc_write_all(handle.rawValue, bytes, bytes.count) == 0 else { throw ChildProcess.Exit(3) }
+                    _ = pc_close(handle.rawValue)
                 }
             }
             defer { stop(child) }
             pipe.second.close()
             try pipe.first.send("here it comes")
-            try pipe.first.sendHandle(writeEnd)
+            try pipe.first.sendHandle(FileDescriptor(rawValue: writeEnd))
             // A descriptor above 256 (CPython's issue #11657).
             let large = fcntl(writeEnd, F_DUPFD_CLOEXEC, 300)
             #expect(large >= 300)
-            try pipe.first.sendHandle(large)
+            try pipe.first.sendHandle(FileDescriptor(rawValue: large))
             _ = pc_close(large)
             _ = pc_close(writeEnd)
             #expect(read(readEnd, exactly: 6) == Array("foobar".utf8))
@@ -102,7 +103,7 @@ extension ForkingTests {
 
         @Test func aOneWayPipeCannotCarryDescriptors() throws {
             let pipe = try Pipe(duplex: false)
-            #expect(processError { try pipe.second.sendHandle(0) }?.code == .invalidArgument)
+            #expect(processError { try pipe.second.sendHandle(.standardInput) }?.code == .invalidArgument)
             #expect(processError { _ = try pipe.first.receiveHandle() }?.code == .invalidArgument)
         }
     }

@@ -76,7 +76,7 @@ extension ForkingTests {
             pipe.second.close()
             for n in 0..<100 { #expect(try pipe.first.receive(Int.self) == n) }
             #expect(processError { _ = try pipe.first.receive(Int.self) }?.code == .endOfStream)
-            #expect(processError { try pipe.first.send(1) }?.code == .alreadyClosed)
+            #expect(processError { try pipe.first.send(1) }?.code == .closed)
             finish(child)
             #expect(child.exitCode == 0)
         }
@@ -197,9 +197,9 @@ extension ForkingTests {
             pipe.first.close()
             pipe.first.close()
             #expect(pipe.first.isClosed)
-            #expect(processError { try pipe.first.send(1) }?.code == .alreadyClosed)
-            #expect(processError { _ = try pipe.first.receiveBytes() }?.code == .alreadyClosed)
-            #expect(processError { _ = try pipe.first.poll() }?.code == .alreadyClosed)
+            #expect(processError { try pipe.first.send(1) }?.code == .closed)
+            #expect(processError { _ = try pipe.first.receiveBytes() }?.code == .closed)
+            #expect(processError { _ = try pipe.first.poll() }?.code == .closed)
             #expect(processError { try pipe.second.sendBytes([1]) }?.code == .endOfStream)
         }
 

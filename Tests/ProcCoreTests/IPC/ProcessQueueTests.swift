@@ -126,8 +126,8 @@ extension ForkingTests {
             let queue = try ProcessQueue<Int>()
             try queue.put(1)
             queue.close()
-            #expect(processError { try queue.put(2) }?.code == .alreadyClosed)
-            #expect(processError { _ = try queue.get() }?.code == .alreadyClosed)
+            #expect(processError { try queue.put(2) }?.code == .closed)
+            #expect(processError { _ = try queue.get() }?.code == .closed)
             #expect(processError { _ = try ProcessQueue<Int>(bufferSize: 0) }?.code == .invalidArgument)
             #expect(processError { _ = try ProcessQueue<Int>(maximumCount: 0) }?.code == .invalidArgument)
         }

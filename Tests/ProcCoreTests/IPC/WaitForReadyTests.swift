@@ -50,7 +50,7 @@ extension ForkingTests {
         @Test func aChildNeverStartedAndAClosedConnectionAreErrors() throws {
             let pipe = try Pipe()
             pipe.first.close()
-            #expect(processError { _ = try waitForReady([pipe.first]) }?.code == .alreadyClosed)
+            #expect(processError { _ = try waitForReady([pipe.first]) }?.code == .closed)
             #expect(processError { _ = try waitForReady([ChildProcess {}]) }?.code == .notStarted)
         }
     }

@@ -182,7 +182,7 @@ struct PreforkSupervisionTests {
         for (index, connection) in held.enumerated() { #expect(try connection.roundTrip("held \(index)") == "held \(index)") }
         let fd = open(marker, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
         _ = pc_close(fd)
-        try server.master.send(signal: SIGHUP)
+        try server.master.send(signal: .terminalClosed)
         #expect(server.waitForLog(containing: "reload failed: worker "), "\(server.log)")
         #expect(server.log.contains("generation 0 serves on"))
         for (index, connection) in held.enumerated() { #expect(try connection.roundTrip("still \(index)") == "still \(index)") }
@@ -191,7 +191,7 @@ struct PreforkSupervisionTests {
         #expect(!server.log.contains("shutting down"), "a SIGTERM to a starting worker reached the master: \(server.log)")
         // Fixed: the next reload replaces the generation once the held connections end.
         unlink(marker)
-        try server.master.send(signal: SIGHUP)
+        try server.master.send(signal: .terminalClosed)
         #expect(server.waitForLog(containing: "starting generation 1"))
         held.forEach { $0.close() }
         heldOpen = false

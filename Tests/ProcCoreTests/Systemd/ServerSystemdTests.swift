@@ -87,7 +87,7 @@ extension ForkingTests {
             if prefork { #expect(statusLine.contains("2 workers (0 busy)"), "\(statusLine)") }
             // SIGHUP: RELOADING=1 with the monotonic clock, then READY=1 once the new
             // generation serves.
-            try server.process.send(signal: SIGHUP)
+            try server.process.send(signal: .terminalClosed)
             let reload = socket.receive(until: { $0.contains { $0.hasPrefix("READY=1") } }, within: 10)
             let reloading = reload.first { $0.hasPrefix("RELOADING=1") } ?? ""
             #expect(reloading.contains("\nMONOTONIC_USEC="), "\(reload)")
