@@ -5,7 +5,7 @@ import ProcCore
 
 let port = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 7000
 do {
-    let server = try Server(configuration: ServerConfiguration(port: port)) { connection, peer in
+    let server = try Server(configuration: ServerConfiguration(address: .tcp(host: "127.0.0.1", port: port))) { connection, peer in
         var lines = LineReader(connection)
         while let line = try lines.next() {
             try connection.writeAll(Array((String(line.reversed()) + "\n").utf8))

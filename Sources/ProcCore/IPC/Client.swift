@@ -11,23 +11,20 @@ import CProcShim
 public enum Client {
     /// Connects to `address` and, with an `authkey`, proves the key to the listener and has
     /// the listener prove it back (Python's `answer_challenge` then `deliver_challenge`).
-    /// `timeout` bounds the TCP connect and, apart, the handshake. Throws
+    /// `timeout` bounds the connect and, apart, the handshake. Throws
     /// `.authenticationFailed` when either side rejects the other's key, `.timedOut` when
     /// the listener does not complete the handshake in time, and ECONNREFUSED
     /// (`.systemCall`) when nothing listens there. As in Python, a client given no key
     /// cannot tell a listener that wants one: its first message is the listener's
     /// challenge, and the listener drops it after its handshake timeout.
-    public static func connect(to address: ConnectionAddress, authkey: [UInt8]? = nil, timeout: Duration = .seconds(20)) throws(ProcessError) -> Connection {
+    public static func connect(to address: SocketAddress, authkey: [UInt8]? = nil, timeout: Duration = .seconds(20)) throws(ProcessError) -> Connection {
         if let authkey, authkey.isEmpty {
             throw ProcessError(.invalidArgument, operation: "connect to \(address): an empty authkey authenticates nothing; pass nil or a key")
         }
-        var fd: Int32 = -1
-        switch address {
-        case .tcp(let host, let port):
-            fd = try TCPConnection(connectingTo: host, port: port, timeout: timeout).descriptor
-        case .unix(let path):
-            try check("connect to \(path)", pc_unix_connect(path, &fd))
-        }
+        let socket = try TCPConnection(connectingTo: address, timeout: timeout)
+        // The timeout bounds the connect only: a Connection's reads wait as long as asked.
+        try socket.setTimeout(nil)
+        let fd = socket.releaseDescriptor()
         let connection = Connection(adopting: fd)
         if let authkey {
             let channel = HandshakeChannel(descriptor: fd, timeout: timeout)

@@ -28,7 +28,7 @@ public final class Listener {
     /// The listening socket's descriptor, for poll(2) before `accept()`.
     public let descriptor: Int32
     /// The address listened on, with the port the kernel chose when 0 was asked for.
-    public let address: ConnectionAddress
+    public let address: SocketAddress
     /// How long a connection's handshake may take, from accept(2) to `#WELCOME#`.
     public var handshakeTimeout: Duration
     /// The `maximumMessageLength` each accepted `Connection` starts with (nil: no limit).
@@ -43,7 +43,7 @@ public final class Listener {
     /// loopback or a Unix socket. A Unix socket path that exists already is EADDRINUSE, as
     /// in Python; a host that is not a numeric address is EINVAL.
     public init(
-        address: ConnectionAddress = .tcp(host: "127.0.0.1", port: 0),
+        address: SocketAddress = .tcp(host: "127.0.0.1", port: 0),
         backlog: Int = 16,
         authkey: [UInt8]? = nil,
         handshakeTimeout: Duration = .seconds(20)
@@ -55,10 +55,10 @@ public final class Listener {
             throw ProcessError(.authenticationRequired, operation: "listen on \(address): beyond loopback, anyone who reaches the port could send messages; give an authkey or listen on 127.0.0.1, ::1 or a Unix socket")
         }
         switch address {
-        case .tcp(let host, let port):
-            let listener = try TCPListener(host: host, port: port, backlog: backlog)
-            self.descriptor = listener.descriptor
-            self.address = .tcp(host: host, port: listener.port)
+        case .tcp:
+            let listener = try TCPListener(address: address, backlog: backlog)
+            self.address = listener.address
+            self.descriptor = listener.releaseDescriptor()
         case .unix(let path):
             var fd: Int32 = -1
             try check("listen on \(path)", pc_unix_listen(path, Int32(clamping: backlog), &fd))

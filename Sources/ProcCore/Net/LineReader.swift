@@ -1,3 +1,5 @@
+import CProcShim
+
 /// Reads a connection line by line, for line-based protocols: each line as a String
 /// (UTF-8, invalid bytes replaced), without its `\n` (or `\r\n`).
 ///
@@ -7,9 +9,11 @@
 /// ```
 ///
 /// It reads in blocks and keeps what follows a line for the next call, so it must be the
-/// only reader of the connection.
+/// only reader of the connection. It reads the connection's descriptor and does not own
+/// it: use it while the connection it was made from is open, as a handler does with the
+/// connection it borrows.
 public struct LineReader {
-    private let connection: TCPConnection
+    private let descriptor: Int32
     private let maximumLineLength: Int
     private var pending: [UInt8] = []
     /// Where the next line starts in `pending`.
@@ -18,8 +22,8 @@ public struct LineReader {
 
     /// A reader of `connection`; a line longer than `maximumLineLength` bytes is an error
     /// (`.invalidArgument`), so that a peer that never sends a newline cannot grow it.
-    public init(_ connection: TCPConnection, maximumLineLength: Int = 64 * 1024) {
-        self.connection = connection
+    public init(_ connection: borrowing TCPConnection, maximumLineLength: Int = 64 * 1024) {
+        self.descriptor = connection.descriptor
         self.maximumLineLength = max(1, maximumLineLength)
     }
 
@@ -58,18 +62,13 @@ public struct LineReader {
         let blockSize = 4096
         let oldCount = pending.count
         pending.append(contentsOf: repeatElement(0, count: blockSize))
-        let connection = connection
+        var count = 0
         let result = pending.withUnsafeMutableBytes { bytes in
-            Result { () throws(ProcessError) in
-                try connection.read(into: UnsafeMutableRawBufferPointer(rebasing: bytes[oldCount...]))
-            }
+            pc_read(descriptor, bytes.baseAddress! + oldCount, blockSize, &count)
         }
-        let count: Int
-        switch result {
-        case .success(let read): count = read
-        case .failure(let error):
+        if result != 0 {
             pending.removeLast(blockSize)
-            throw error
+            throw .systemCall("read", result)
         }
         pending.removeLast(blockSize - count)
         if count == 0 { ended = true }

@@ -4,13 +4,17 @@ import CProcShim
 import Glibc
 #endif
 
-/// A connected TCP socket: reads, whole writes, timeouts, half-close and reset.
+/// A connected stream socket (TCP, or a Unix socket): reads, whole writes, timeouts,
+/// half-close and reset.
 ///
-/// A plain value over a descriptor, like swift-system's `FileDescriptor`: copies share
-/// the socket and `close()` must be called exactly once. Every read and write retries
-/// EINTR; writes finish partial writes and never raise SIGPIPE.
-public struct TCPConnection: Sendable {
-    /// The socket's descriptor (close-on-exec).
+/// It owns its descriptor and cannot be copied: the socket is closed once, by `close()`
+/// or when the value goes away, and never again by a copy that outlived it (a second
+/// close could close a descriptor that another part of the process had opened meanwhile).
+/// A function that only uses a connection borrows it, as a `ConnectionHandler` does.
+/// Every read and write retries EINTR; writes finish partial writes and never raise SIGPIPE.
+public struct TCPConnection: ~Copyable, Sendable {
+    /// The socket's descriptor (close-on-exec), for poll(2) or a program's standard input
+    /// and output. It belongs to this value: do not close it.
     public let descriptor: Int32
 
     /// Wraps a connected socket, such as one returned by accept(2); it now belongs to this value.
@@ -18,13 +22,22 @@ public struct TCPConnection: Sendable {
         self.descriptor = descriptor
     }
 
-    /// Connects to `host`:`port` (a numeric IPv4 or IPv6 address), giving up after
-    /// `timeout` (nil: the kernel's own limit). ECONNREFUSED when nothing listens there.
-    public init(connectingTo host: String, port: Int, timeout: Duration? = .seconds(10)) throws(ProcessError) {
-        var fd: Int32 = -1
-        let milliseconds = timeout?.roundedUpMilliseconds ?? -1
-        try check("connect to \(host):\(port)", pc_tcp_connect(host, Int32(clamping: port), milliseconds, &fd))
-        self.descriptor = fd
+    deinit {
+        _ = pc_close(descriptor)
+    }
+
+    /// Closes the socket now rather than when the value goes away.
+    public consuming func close() {
+        _ = pc_close(descriptor)
+        discard self
+    }
+
+    /// Gives up the descriptor without closing it: the caller owns it from now on (to wrap
+    /// it in a `Connection`, pass it to another process...).
+    public consuming func releaseDescriptor() -> Int32 {
+        let descriptor = descriptor
+        discard self
+        return descriptor
     }
 
     /// Reads what has arrived, up to `buffer.count` bytes, waiting for at least one.
@@ -56,9 +69,13 @@ public struct TCPConnection: Sendable {
 
     /// Makes a read or write that waits longer than `timeout` fail with EAGAIN; nil waits for ever.
     public func setTimeout(_ timeout: Duration?) throws(ProcessError) {
-        // 0 would mean "no timeout" to the kernel: a timeout is at least 1 ms.
-        let milliseconds = timeout.map { max(1, $0.roundedUpMilliseconds) } ?? 0
-        try check("setsockopt", pc_socket_set_timeout(descriptor, milliseconds))
+        try check("setsockopt", pc_socket_set_timeout(descriptor, Self.socketTimeoutMilliseconds(timeout)))
+    }
+
+    /// `timeout` for SO_RCVTIMEO and SO_SNDTIMEO: 0 would mean "no timeout" to the kernel,
+    /// so a timeout is at least 1 ms; nil is 0.
+    static func socketTimeoutMilliseconds(_ timeout: Duration?) -> Int32 {
+        timeout.map { max(1, $0.roundedUpMilliseconds) } ?? 0
     }
 
     /// Tells the peer that no more bytes will come (shutdown(2) with SHUT_WR); reading goes on.
@@ -66,13 +83,8 @@ public struct TCPConnection: Sendable {
         try check("shutdown", pc_shutdown_write(descriptor))
     }
 
-    /// Makes `close()` reset the connection (RST) instead of closing it in order.
+    /// Makes closing reset the connection (RST) instead of closing it in order.
     public func setResetOnClose() throws(ProcessError) {
         try check("setsockopt", pc_socket_set_reset_on_close(descriptor))
-    }
-
-    /// Closes the socket.
-    public func close() {
-        _ = pc_close(descriptor)
     }
 }

@@ -5,5 +5,5 @@
 /// Return when done, or throw: a `ProcessError` for a peer that went away (reset, broken
 /// pipe) or idled out (EAGAIN after the idle timeout) ends the connection quietly,
 /// `ChildProcess.Exit(N)` sets the child's exit code, and any other error is logged with
-/// the child's pid. The server closes the connection afterwards.
-public typealias ConnectionHandler = (TCPConnection, Peer) throws -> Void
+/// the child's pid. The handler borrows the connection: the server closes it afterwards.
+public typealias ConnectionHandler = (borrowing TCPConnection, SocketAddress) throws -> Void

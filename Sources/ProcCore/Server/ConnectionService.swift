@@ -30,14 +30,13 @@ final class ConnectionService {
         self.log = log
     }
 
-    /// Serves `connection` to its end, closes it, and returns an exit code: 0 when the
-    /// handler returned or the peer closed, reset or idled out; N for a handler's
-    /// `ChildProcess.Exit(N)` or the program's exit code (128+N for signal N); 1 for any
-    /// other failure (logged). A program joins the calling process's group when
-    /// `programJoinsGroup` (a prefork worker, which leads one), and starts one of its own
-    /// otherwise.
-    func serve(_ connection: TCPConnection, peer: Peer, programJoinsGroup: Bool = false) -> Int32 {
-        defer { connection.close() }
+    /// Serves `connection` to its end, closes it (the connection goes away with the call),
+    /// and returns an exit code: 0 when the handler returned or the peer closed, reset or
+    /// idled out; N for a handler's `ChildProcess.Exit(N)` or the program's exit code
+    /// (128+N for signal N); 1 for any other failure (logged). A program joins the calling
+    /// process's group when `programJoinsGroup` (a prefork worker, which leads one), and
+    /// starts one of its own otherwise.
+    func serve(_ connection: consuming TCPConnection, peer: SocketAddress, programJoinsGroup: Bool = false) -> Int32 {
         switch work {
         case .handler(let handler):
             do {

@@ -68,8 +68,9 @@ final class ForkPerConnectionLoop {
     /// Children without a pidfd (no pidfd_open, or EMFILE): checked on a timer.
     @exclusivity(unchecked) private var unwatched: [ChildProcess] = []
     @exclusivity(unchecked) private var summary = ServerSummary()
-    /// The connection, and its peer, that the child being started serves; nil outside `serve`.
-    @exclusivity(unchecked) private var connectionForChild: (connection: TCPConnection, peer: Peer)?
+    /// The connection's descriptor, and its peer, that the child being started serves; nil
+    /// outside `serve`. The child makes its own `TCPConnection` of its copy of the descriptor.
+    @exclusivity(unchecked) private var connectionForChild: (descriptor: Int32, peer: SocketAddress)?
     @exclusivity(unchecked) private var acceptPausedUntilMs: Int64 = 0
     @exclusivity(unchecked) private var limitReported = false
     @exclusivity(unchecked) private var stopRequested = false
@@ -252,7 +253,7 @@ final class ForkPerConnectionLoop {
         var served = 0
         while liveChildren < maxChildren {
             if served > 0 && served % Self.acceptsBetweenReaps == 0 { reapBetweenAccepts() }
-            let accepted: (connection: TCPConnection, peer: Peer)?
+            let accepted: AcceptedConnection?
             do {
                 accepted = try listener.acceptWithPeer()
             } catch {
@@ -264,8 +265,9 @@ final class ForkPerConnectionLoop {
                 acceptPausedUntilMs = Self.nowMs() + Self.acceptPauseMilliseconds
                 return
             }
-            guard let (connection, peer) = accepted else { return }
-            serve(connection, peer: peer)
+            guard let accepted else { return }
+            let peer = accepted.peer
+            serve(accepted.connection, peer: peer)
             served += 1
         }
     }
@@ -277,7 +279,7 @@ final class ForkPerConnectionLoop {
         reapEndedChildren()
     }
 
-    private func serve(_ connection: TCPConnection, peer: Peer) {
+    private func serve(_ connection: consuming TCPConnection, peer: SocketAddress) {
         let child: ChildProcess
         do {
             child = try startChild(serving: connection, peer: peer)
@@ -299,14 +301,14 @@ final class ForkPerConnectionLoop {
     }
 
     /// Forks a child that serves `connection`, or spawns the program on it.
-    private func startChild(serving connection: TCPConnection, peer: Peer) throws(ProcessError) -> ChildProcess {
+    private func startChild(serving connection: borrowing TCPConnection, peer: SocketAddress) throws(ProcessError) -> ChildProcess {
         if case .program(let spawner) = service.work {
             return try spawner.start(on: connection, peer: peer, idleTimeout: configuration.idleTimeout)
         }
         // The closure captures only `self`, which then is its context: a closure that
         // captured the connection would cost an allocation per connection, and the heap
         // page it lands on a copy at the next fork.
-        connectionForChild = (connection, peer)
+        connectionForChild = (connection.descriptor, peer)
         defer { connectionForChild = nil }
         // The server runs one thread, so the per-start thread count check is skipped.
         let child = ChildProcess(name: "connection", threadPolicy: .allow) { [self] in try serveInChild() }
@@ -323,8 +325,8 @@ final class ForkPerConnectionLoop {
         signal(SIGINT, SIG_IGN)
         signal(SIGHUP, SIG_IGN)
         signal(SIGQUIT, SIG_IGN)
-        guard let (connection, peer) = connectionForChild else { throw ChildProcess.Exit(1) }
-        let code = service.serve(connection, peer: peer)
+        guard let (descriptor, peer) = connectionForChild else { throw ChildProcess.Exit(1) }
+        let code = service.serve(TCPConnection(adopting: descriptor), peer: peer)
         if code != 0 { throw ChildProcess.Exit(code) }
     }
 

@@ -39,16 +39,16 @@ struct ProgramSpawner {
     /// open here: the caller closes its copy once the program runs. The program starts a
     /// process group of its own, or, `joiningGroup`, stays in the caller's (a prefork
     /// worker's, which is killed as one when the worker ends).
-    func start(on connection: TCPConnection, peer: Peer, idleTimeout: Duration?, joiningGroup: Bool = false) throws(ProcessError) -> ChildProcess {
+    func start(on connection: borrowing TCPConnection, peer: SocketAddress, idleTimeout: Duration?, joiningGroup: Bool = false) throws(ProcessError) -> ChildProcess {
         try connection.setTimeout(idleTimeout)
         let local = try connection.localAddress()
         var run = program
         var variables = environment
         variables["PROTO"] = "TCP"
-        variables["TCPREMOTEIP"] = peer.host
-        variables["TCPREMOTEPORT"] = String(peer.port)
-        variables["TCPLOCALIP"] = local.host
-        variables["TCPLOCALPORT"] = String(local.port)
+        variables["TCPREMOTEIP"] = peer.host ?? ""
+        variables["TCPREMOTEPORT"] = String(peer.port ?? 0)
+        variables["TCPLOCALIP"] = local.host ?? ""
+        variables["TCPLOCALPORT"] = String(local.port ?? 0)
         run.environment = variables
         run.standardInput = FileDescriptor(rawValue: connection.descriptor)
         run.standardOutput = FileDescriptor(rawValue: connection.descriptor)

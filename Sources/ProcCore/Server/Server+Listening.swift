@@ -20,18 +20,18 @@ extension Server {
         switch try SocketActivation.takeListeners() {
         case .listeners(let passed):
             if passed.count > 1 {
-                let ignored = passed.dropFirst().map { "\($0.host):\($0.port)" }.joined(separator: ", ")
+                let ignored = passed.dropFirst().map { "\($0.address)" }.joined(separator: ", ")
                 log.now(ServerEvent(
                     "sockets_passed", .warning,
-                    "procctl: \(passed.count) sockets passed (LISTEN_FDS); serving the first, \(passed[0].host):\(passed[0].port), and closing \(ignored)",
-                    ["count": .int(passed.count), "serving": .string("\(passed[0].host):\(passed[0].port)"), "closed": .string(ignored)]))
+                    "procctl: \(passed.count) sockets passed (LISTEN_FDS); serving the first, \(passed[0].address), and closing \(ignored)",
+                    ["count": .int(passed.count), "serving": .string("\(passed[0].address)"), "closed": .string(ignored)]))
                 for extra in passed.dropFirst() { extra.close() }
             }
             return passed[0]
         case .meantForAnotherProcess(let pid):
             log.now(ServerEvent(
                 "listen_pid_mismatch", .warning,
-                "procctl: LISTEN_PID=\(pid) names another process (this is \(getpid())); ignoring LISTEN_FDS and listening on \(configuration.host):\(configuration.port)",
+                "procctl: LISTEN_PID=\(pid) names another process (this is \(getpid())); ignoring LISTEN_FDS and listening on \(configuration.address)",
                 ["listen_pid": .string(pid), "pid": .pid(getpid())]))
             return nil
         case .notActivated:

@@ -8,7 +8,7 @@ import Glibc
 /// worker) running a `ConnectionHandler`, or by a program, as tcpserver runs one.
 ///
 /// ```swift
-/// let server = try Server(configuration: ServerConfiguration(port: 0)) { connection, peer in
+/// let server = try Server(configuration: ServerConfiguration(address: .tcp(host: "127.0.0.1", port: 0))) { connection, peer in
 ///     try connection.writeAll(Array("hello, \(peer)\n".utf8))
 /// }
 /// print("listening on port \(server.port)")
@@ -49,10 +49,11 @@ public final class Server {
     /// The port the server listens on: the kernel's choice when the configuration asked
     /// for 0, the passed socket's under socket activation.
     public var port: Int { listener.port }
-    /// The address the server listens on: the configuration's, or the passed socket's.
-    public var host: String { listener.host }
+    /// The address the server listens on: the configuration's (with the real port), or the
+    /// passed socket's.
+    public var address: SocketAddress { listener.address }
     /// Where the metrics are served (the real port when the configuration asked for 0), or nil.
-    public var metricsAddress: ListenAddress? { operations.metricsAddress }
+    public var metricsAddress: SocketAddress? { operations.metricsAddress }
 
     /// Listens as `configuration` says; each connection is served by `handler` in a forked
     /// child or a worker. Throws when the address cannot be listened on (errno EADDRINUSE,
@@ -91,8 +92,7 @@ public final class Server {
         if let passed {
             listener = passed
         } else {
-            listener = try TCPListener(
-                host: configuration.host, port: configuration.port, backlog: configuration.backlog, reusePort: configuration.reusePort)
+            listener = try TCPListener(address: configuration.address, backlog: configuration.backlog, reusePort: configuration.reusePort)
         }
         do {
             operations = try ServerOperations(configuration: configuration, listener: listener, log: log)
@@ -121,11 +121,11 @@ public final class Server {
     public func run(whenReady: (() -> Void)? = nil) -> ServerSummary {
         guard !hasRun else { return ServerSummary() }
         hasRun = true
-        let address = Peer(host: listener.host, port: listener.port)
+        let address = listener.address
         lifecycle.announce { [log] in
             // In text, `whenReady` says it, on stdout for procctl serve.
             log.noteInJSON(ServerEvent(
-                "listening", .info, "listening on \(address)", ["host": .string(address.host), "port": .int(address.port)]))
+                "listening", .info, "listening on \(address)", ["host": .string(address.host ?? ""), "port": .int(address.port ?? 0)]))
             whenReady?()
         }
         defer {

@@ -1,9 +1,8 @@
 /// What a `Server` listens on and how it serves, drains and logs.
 public struct ServerConfiguration: Sendable {
-    /// The numeric IPv4 or IPv6 address to listen on.
-    public var host: String
-    /// The port to listen on; 0 asks for an ephemeral one (`Server.port` tells it).
-    public var port: Int
+    /// The numeric IPv4 or IPv6 address and the port to listen on; port 0 asks for an
+    /// ephemeral one (`Server.port` tells it).
+    public var address: SocketAddress
     /// How many connections the kernel queues before accept.
     public var backlog: Int
     /// How long a connection may stay idle (no byte read or written); nil: for ever.
@@ -20,7 +19,7 @@ public struct ServerConfiguration: Sendable {
     /// port (see docs/production.md).
     public var reusePort: Bool
     /// Where to serve Prometheus metrics (`/metrics`) from the master; nil: nowhere.
-    public var metricsAddress: ListenAddress?
+    public var metricsAddress: SocketAddress?
     /// The version of the program the server is part of, as `procctl_build_info` reports it.
     public var version: String
     /// A file to write this process's pid to once it serves, removed at the end if it
@@ -34,8 +33,7 @@ public struct ServerConfiguration: Sendable {
     /// timeout 300 s, grace 10 s, text log, one child per connection and at most 256 at once, no pid
     /// file, 60 s for an upgraded master to become ready.
     public init(
-        host: String = "127.0.0.1",
-        port: Int = 8080,
+        address: SocketAddress = .tcp(host: "127.0.0.1", port: 8080),
         backlog: Int = 128,
         idleTimeout: Duration? = .seconds(300),
         grace: Duration = .seconds(10),
@@ -43,13 +41,12 @@ public struct ServerConfiguration: Sendable {
         logFormat: ServerLogFormat = .text,
         model: ServerModel = .forkPerConnection(maxChildren: 256),
         reusePort: Bool = false,
-        metricsAddress: ListenAddress? = nil,
+        metricsAddress: SocketAddress? = nil,
         version: String = "unknown",
         pidFile: String? = nil,
         upgradeTimeout: Duration = .seconds(60)
     ) {
-        self.host = host
-        self.port = port
+        self.address = address
         self.backlog = backlog
         self.idleTimeout = idleTimeout
         self.grace = grace

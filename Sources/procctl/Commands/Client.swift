@@ -33,14 +33,13 @@ struct Client: CommandWithExamples {
     }
 
     func run() throws {
-        let address = NumericAddress.describe(host: host, port: port)
+        let address = SocketAddress.tcp(host: host, port: port)
         let connection: TCPConnection
         do {
-            connection = try TCPConnection(connectingTo: host, port: port)
+            connection = try Self.connect(to: address)
         } catch {
             throw Terminal.fail("cannot connect to \(address): \(error.reason)")
         }
-        defer { connection.close() }
         var replies = LineReader(connection, maximumLineLength: Self.maximumReplyLength)
         let interactive = FileDescriptor.standardInput.isTerminal
         let output = FileDescriptor.standardOutput
@@ -74,6 +73,14 @@ struct Client: CommandWithExamples {
                 throw ExitCode(1)
             }
         }
+    }
+
+    /// A connection to `address` whose connect may take 10 s, and whose replies as long as
+    /// the server likes.
+    private static func connect(to address: SocketAddress) throws(ProcessError) -> TCPConnection {
+        let connection = try TCPConnection(connectingTo: address, timeout: .seconds(10))
+        try connection.setTimeout(nil)
+        return connection
     }
 
     /// The longest reply line read: a server that never sends a newline cannot grow the client without bound.

@@ -60,8 +60,7 @@ struct Load: CommandWithExamples {
 
     func run() throws {
         let plan = LoadPlan(
-            host: host,
-            port: port,
+            address: .tcp(host: host, port: port),
             connections: connections,
             concurrency: min(concurrency, connections),
             messages: messages,

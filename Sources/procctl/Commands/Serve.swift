@@ -112,7 +112,7 @@ struct Serve: CommandWithExamples {
     func run() throws {
         let metricsAddress = try metrics.map(Self.metricsAddress)
         let configuration = ServerConfiguration(
-            host: host, port: port, backlog: backlog,
+            address: .tcp(host: host, port: port), backlog: backlog,
             idleTimeout: idleTimeout > 0 ? .seconds(idleTimeout) : nil,
             grace: .seconds(grace), quiet: quiet, logFormat: logFormat,
             model: model, reusePort: reusePort, metricsAddress: metricsAddress, version: Procctl.version,
@@ -139,14 +139,14 @@ struct Serve: CommandWithExamples {
             throw fail("refusing to start: \(error)")
         } catch let error where error.operation.hasPrefix("listen on") {
             let reason = error.errno?.description ?? "\(error.code)"
-            throw fail("cannot listen on \(NumericAddress.describe(host: host, port: port)): \(reason)")
+            throw fail("cannot listen on \(SocketAddress.tcp(host: host, port: port)): \(reason)")
         } catch {
             throw fail("serve: \(error)")
         }
         let summary = server.run(whenReady: {
-            Terminal.say("listening on \(NumericAddress.describe(host: server.host, port: server.port))")
+            Terminal.say("listening on \(server.address)")
             if let address = server.metricsAddress {
-                Terminal.say("metrics on http://\(NumericAddress.describe(host: address.host, port: address.port))/metrics")
+                Terminal.say("metrics on http://\(address)/metrics")
             }
         })
         // The supervisor has logged why (workers that cannot start).
@@ -161,13 +161,8 @@ struct Serve: CommandWithExamples {
     }
 
     /// `--metrics HOST:PORT` (`[v6]:PORT` for IPv6), checked as `--host` and `--port` are.
-    private static func metricsAddress(_ text: String) throws -> ListenAddress {
-        let usage = ValidationError("--metrics must be HOST:PORT with a numeric address and a port from 0 to 65535, such as 127.0.0.1:9100 or [::1]:0 (got '\(text)').")
-        guard let colon = text.lastIndex(of: ":") else { throw usage }
-        var host = String(text[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port), NumericAddress.isValid(host) else { throw usage }
-        return ListenAddress(host: host, port: port)
+    private static func metricsAddress(_ text: String) throws -> SocketAddress {
+        try NumericAddress.parse(text, option: "--metrics")
     }
 
     /// Fork per connection, or prefork with `--workers`.

@@ -1,8 +1,9 @@
+import ProcCore
+
 /// What a load run does: the server to load, and how many connections, messages and bytes.
 struct LoadPlan: Sendable {
-    /// The server's numeric address.
-    var host: String
-    var port: Int
+    /// The server's numeric address and port.
+    var address: SocketAddress
     /// Connections in total, shared among the workers.
     var connections: Int
     /// Worker processes, each running connections one after another.

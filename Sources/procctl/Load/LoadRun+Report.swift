@@ -13,8 +13,8 @@ extension LoadRun {
         let latency = self.latency
         func ms(_ value: Double?) -> JSONValue { value.map { .double($0, decimals: 3) } ?? .null }
         return .object([
-            ("host", .string(plan.host)),
-            ("port", .int(plan.port)),
+            ("host", .string(plan.address.host ?? "")),
+            ("port", .int(plan.address.port ?? 0)),
             ("connections", .int(plan.connections)),
             ("concurrency", .int(plan.concurrency)),
             ("messages", .int(plan.messages)),
@@ -38,7 +38,7 @@ extension LoadRun {
         let kinds = ConnectionFailure.allCases.map { "\($0.label.replacingUnderscores) \(tally.count(of: $0))" }
         let plural = plan.messages == 1 ? "message" : "messages"
         return [
-            "load: \(NumericAddress.describe(host: plan.host, port: plan.port)), \(plan.connections) connections, \(plan.concurrency) at a time, "
+            "load: \(plan.address), \(plan.connections) connections, \(plan.concurrency) at a time, "
                 + "\(plan.messages) \(plural) of \(plan.size) B each",
             "connections/s  \(connectionsPerSecond.formatted(decimals: 0))",
             "messages/s     \(messagesPerSecond.formatted(decimals: 0))",

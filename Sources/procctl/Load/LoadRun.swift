@@ -14,9 +14,6 @@ struct LoadRun {
 
     /// Runs `plan`. With `showingProgress`, a line on stderr counts the connections done.
     static func perform(_ plan: LoadPlan, showingProgress: Bool) throws(ProcessError) -> LoadRun {
-        guard let address = TCPAddress(host: plan.host, port: plan.port) else {
-            throw ProcessError(.invalidArgument, operation: NumericAddress.describe(host: plan.host, port: plan.port))
-        }
         let softDeadline = MonotonicClock.nanoseconds() + Int64(plan.deadlineSeconds * 1e9)
         // A worker stops starting connections at the soft deadline; one still blocked
         // in a socket call ends within the socket timeout. After that it is killed.
@@ -42,7 +39,7 @@ struct LoadRun {
             // The other workers' pipes are not this worker's business.
             let inherited = readers.compactMap(\.descriptor) + [ends.readEnd]
             let worker = LoadWorker(
-                plan: plan, address: address, index: index, counter: counter, results: ends.writeEnd, deadline: softDeadline
+                plan: plan, index: index, counter: counter, results: ends.writeEnd, deadline: softDeadline
             )
             let child = ChildProcess(name: "load-worker-\(index + 1)") {
                 for descriptor in inherited { descriptor.closeQuietly() }

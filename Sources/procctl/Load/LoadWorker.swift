@@ -14,7 +14,6 @@ import Glibc  // memcmp
 /// once, and the loop makes no Swift allocation per connection.
 struct LoadWorker {
     let plan: LoadPlan
-    let address: TCPAddress
     /// The worker's index, which varies the message's letters from worker to worker.
     let index: Int
     /// The next connection number, shared by all the workers.
@@ -76,11 +75,10 @@ struct LoadWorker {
         do {
             // The timeouts are set before connect, which they then bound too: a connection
             // costs no more system calls than in the C load generator.
-            connection = try TCPConnection(connectingTo: address, timeout: .milliseconds(plan.socketTimeoutMilliseconds), noDelay: true)
+            connection = try TCPConnection(connectingTo: plan.address, timeout: .milliseconds(plan.socketTimeoutMilliseconds), noDelay: true)
         } catch {
             return ConnectionFailure(error).record
         }
-        defer { connection.close() }
         let size = plan.size
         for _ in 0..<plan.messages {
             do {

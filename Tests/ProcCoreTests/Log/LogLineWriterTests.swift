@@ -59,7 +59,7 @@ import Testing
 
     @Test func textIsTheMessageAlone() {
         #expect(render(ChildExitEvent(pid: 12, exitCode: -9), as: .text) == "child 12 exited with code -9")
-        #expect(render(ConnectionEvent(peer: Peer(host: "::1", port: 80), pid: 3), as: .text) == "connection from [::1]:80: child 3")
+        #expect(render(ConnectionEvent(peer: SocketAddress.tcp(host: "::1", port: 80), pid: 3), as: .text) == "connection from [::1]:80: child 3")
     }
 
     @Test func exitCodeOrSignal() throws {

@@ -23,7 +23,7 @@ import Glibc
             guard dup2(outputWrite, STDERR_FILENO) == STDERR_FILENO else { throw ChildProcess.Exit(2) }
             let log = ServerLog(format: .text)
             for index in 0..<lines {
-                log.record(ConnectionEvent(peer: Peer(host: "127.0.0.1", port: index), pid: pid_t(index)))
+                log.record(ConnectionEvent(peer: SocketAddress.tcp(host: "127.0.0.1", port: index), pid: pid_t(index)))
             }
             log.flush()
             var byte: UInt8 = 1

@@ -14,7 +14,7 @@ struct PreforkSupervisionTests {
     /// Echoes what it reads; "spin" makes it burn CPU in a loop of its own (30 s at
     /// most, so that nothing outlives the test), "deadlock" makes it wait for a pipe that
     /// nobody writes to (30 s at most: SIGALRM ends the worker), "exit" ends the worker at once.
-    static func handler(_ connection: TCPConnection, _ peer: Peer) throws {
+    static func handler(_ connection: borrowing TCPConnection, _ peer: SocketAddress) throws {
         var buffer = [UInt8](repeating: 0, count: 256)
         while true {
             let count = try buffer.withUnsafeMutableBytes { try connection.read(into: $0) }
@@ -54,7 +54,6 @@ struct PreforkSupervisionTests {
         patient.close()
         #expect(!server.log.contains("timed out"))
         let spinning = try server.connect()
-        defer { spinning.close() }
         let worker = try #require(server.workers().first)
         try spinning.writeAll(Array("spin".utf8))
         #expect(server.waitForLog(containing: "worker \(worker) timed out: no progress for 0.6 s; killed"))
@@ -62,7 +61,6 @@ struct PreforkSupervisionTests {
         #expect((try? withUnsafeMutableBytes(of: &byte) { try spinning.read(into: $0) }) ?? 0 == 0)
         #expect(server.waitForWorkers(1))
         let after = try server.connect()
-        defer { after.close() }
         #expect(try after.roundTrip("replaced") == "replaced")
         #expect(!server.workers().contains(worker))
     }
@@ -76,7 +74,6 @@ struct PreforkSupervisionTests {
         defer { server.stop() }
         #expect(server.waitForWorkers(1))
         let connection = try server.connect()
-        defer { connection.close() }
         #expect(try connection.roundTrip("hello") == "hello")
         let worker = try #require(server.workers().first)
         if stuck == "SIGSTOP" {
@@ -90,7 +87,6 @@ struct PreforkSupervisionTests {
         #expect((try? withUnsafeMutableBytes(of: &byte) { try connection.read(into: $0) }) ?? 0 == 0)
         #expect(TestClock.waitUntil(timeout: 10) { let now = server.workers(); return now.count == 1 && !now.contains(worker) })
         let after = try server.connect()
-        defer { after.close() }
         #expect(try after.roundTrip("replaced") == "replaced")
     }
 
@@ -102,25 +98,22 @@ struct PreforkSupervisionTests {
         let server = try PreforkServerProcess(options, handler: Self.handler)
         defer { server.stop() }
         #expect(server.waitForWorkers(1))
-        // TCPConnection is a value: each one is closed exactly once, by the defer of this
-        // scope (a second close would hit a descriptor another test has opened since).
+        // Each connection is closed once, by its own close() or when this scope ends.
         do {
             // Held connections: each keeps a worker busy; the next is served by an extra one.
-            var held: [TCPConnection] = []
-            defer { held.forEach { $0.close() } }
-            for index in 0..<3 {
-                let connection = try server.connect()
-                held.append(connection)
-                #expect(try connection.roundTrip("held \(index)") == "held \(index)")
-            }
+            let first = try server.connect()
+            #expect(try first.roundTrip("held 0") == "held 0")
+            let second = try server.connect()
+            #expect(try second.roundTrip("held 1") == "held 1")
+            let third = try server.connect()
+            #expect(try third.roundTrip("held 2") == "held 2")
             #expect(server.workers().count == 3)
             // Past the maximum, the next connection waits in the backlog.
             let waiting = try server.connect()
-            defer { waiting.close() }
             try waiting.writeAll(Array("waiting".utf8))
             TestClock.sleep(1.2)
             #expect(server.workers().count == 3)
-            held.removeFirst().close()
+            first.close()
             var reply = [UInt8](repeating: 0, count: 7)
             #expect(try reply.withUnsafeMutableBytes { try waiting.readFully(into: $0) } == 7)
         }
@@ -146,7 +139,6 @@ struct PreforkSupervisionTests {
         // After the backoff a worker serves again.
         #expect(server.waitForWorkers(1))
         let connection = try server.connect()
-        defer { connection.close() }
         #expect(try connection.roundTrip("back") == "back")
     }
 
@@ -176,16 +168,17 @@ struct PreforkSupervisionTests {
         #expect(server.waitForWorkers(2))
         let before = server.workers()
         // One held connection per worker: both have booted before the marker appears.
-        let held = try (0..<2).map { _ in try server.connect() }
-        var heldOpen = true
-        defer { if heldOpen { held.forEach { $0.close() } } }
-        for (index, connection) in held.enumerated() { #expect(try connection.roundTrip("held \(index)") == "held \(index)") }
+        let firstHeld = try server.connect()
+        let secondHeld = try server.connect()
+        #expect(try firstHeld.roundTrip("held 0") == "held 0")
+        #expect(try secondHeld.roundTrip("held 1") == "held 1")
         let fd = open(marker, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
         _ = pc_close(fd)
         try server.master.send(signal: .terminalClosed)
         #expect(server.waitForLog(containing: "reload failed: worker "), "\(server.log)")
         #expect(server.log.contains("generation 0 serves on"))
-        for (index, connection) in held.enumerated() { #expect(try connection.roundTrip("still \(index)") == "still \(index)") }
+        #expect(try firstHeld.roundTrip("still 0") == "still 0")
+        #expect(try secondHeld.roundTrip("still 1") == "still 1")
         #expect(TestClock.waitUntil(timeout: 10) { Set(server.workers()) == Set(before) }, "\(server.workers()) \(server.log)")
         #expect(!server.log.contains("could not start; stopping"))
         #expect(!server.log.contains("shutting down"), "a SIGTERM to a starting worker reached the master: \(server.log)")
@@ -193,12 +186,11 @@ struct PreforkSupervisionTests {
         unlink(marker)
         try server.master.send(signal: .terminalClosed)
         #expect(server.waitForLog(containing: "starting generation 1"))
-        held.forEach { $0.close() }
-        heldOpen = false
+        firstHeld.close()
+        secondHeld.close()
         #expect(server.waitForLog(containing: "generation 1 serves alone"), "\(server.log)")
         #expect(Set(server.workers()).isDisjoint(with: before))
         let after = try server.connect()
-        defer { after.close() }
         #expect(try after.roundTrip("new generation") == "new generation")
     }
 }

@@ -35,7 +35,7 @@ import Glibc
     }
 
     @Test func theStopSignalInterruptsABlockedAcceptWithEINTR() throws {
-        let listener = try TCPListener(host: "127.0.0.1", port: 0)
+        let listener = try TCPListener(address: .tcp(host: "127.0.0.1", port: 0))
         defer { listener.close() }
         let (readEnd, writeEnd) = try makePipe()
         defer { _ = pc_close(readEnd) }
@@ -50,7 +50,7 @@ import Glibc
     }
 
     @Test func shuttingTheListenerDownWakesEveryBlockedAcceptWithEINVAL() throws {
-        let listener = try TCPListener(host: "127.0.0.1", port: 0)
+        let listener = try TCPListener(address: .tcp(host: "127.0.0.1", port: 0))
         let (readEnd, writeEnd) = try makePipe()
         defer { _ = pc_close(readEnd) }
         let children = try (0..<3).map { _ in try childBlockedInAccept(listener, catchingStop: false, report: writeEnd) }
@@ -65,10 +65,9 @@ import Glibc
     }
 
     @Test func aBlockedAcceptTakesTheConnectionWithItsPeer() throws {
-        let listener = try TCPListener(host: "127.0.0.1", port: 0)
+        let listener = try TCPListener(address: .tcp(host: "127.0.0.1", port: 0))
         defer { listener.close() }
-        let client = try TCPConnection(connectingTo: "127.0.0.1", port: listener.port)
-        defer { client.close() }
+        let client = try TCPConnection(connectingTo: .tcp(host: "127.0.0.1", port: listener.port))
         var fd: Int32 = -1
         var port: Int32 = 0
         var host = [CChar](repeating: 0, count: 64)
@@ -76,6 +75,7 @@ import Glibc
         defer { _ = pc_close(fd) }
         #expect(String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) == "127.0.0.1")
         #expect(port > 0)
+        client.close()
     }
 
     @Test func aWorkerIsToldWhenItsParentDies() throws {

@@ -56,7 +56,7 @@ struct ListenerInteropTests {
         print(connection.recv_bytes().decode(), flush=True)
         """
 
-    static func address(printed line: String) -> ConnectionAddress {
+    static func address(printed line: String) -> SocketAddress {
         if let port = Int(line) { return .tcp(host: "127.0.0.1", port: port) }
         return .unix(path: line)
     }

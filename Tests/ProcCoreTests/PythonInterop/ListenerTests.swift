@@ -16,7 +16,7 @@ import Glibc
     /// listener has said anything), then stays connected until closed.
     static func rawPeer(to listener: Listener, writing bytes: [UInt8]) throws -> TCPConnection {
         guard case .tcp(let host, let port) = listener.address else { throw HarnessError("not TCP") }
-        let peer = try TCPConnection(connectingTo: host, port: port)
+        let peer = try TCPConnection(connectingTo: .tcp(host: host, port: port))
         if !bytes.isEmpty { try peer.writeAll(bytes) }
         return peer
     }
@@ -28,7 +28,7 @@ import Glibc
 
     /// A forked child that connects with `key`, sends 21 as a typed value and exits 0 when
     /// the listener's typed reply is its double (a throw exits non-zero).
-    static func swiftClient(to address: ConnectionAddress, key: [UInt8]?) -> ChildProcess {
+    static func swiftClient(to address: SocketAddress, key: [UInt8]?) -> ChildProcess {
         ChildProcess(threadPolicy: .allow) {
             let connection = try Client.connect(to: address, authkey: key, timeout: .seconds(20))
             try connection.send(21)
@@ -38,7 +38,7 @@ import Glibc
 
     /// Starts `swiftClient`, accepts its connection on `listener`, doubles the Int it sends
     /// and expects the client to have seen the double.
-    static func expectTypedExchange(on listener: Listener, clientAddress: ConnectionAddress, key: [UInt8]?) throws {
+    static func expectTypedExchange(on listener: Listener, clientAddress: SocketAddress, key: [UInt8]?) throws {
         let client = swiftClient(to: clientAddress, key: key)
         try client.start()
         defer { stop(client) }
@@ -62,19 +62,19 @@ import Glibc
         let listener = try Listener(authkey: Self.key, handshakeTimeout: .seconds(20))
         defer { listener.close() }
         let peer = try Self.rawPeer(to: listener, writing: bytes)
-        defer { peer.close() }
         let error = processError { _ = try listener.accept() }
         #expect(error?.code == code, "\(what): \(String(describing: error))")
 
         try Self.expectTypedExchange(on: listener, clientAddress: listener.address, key: Self.key)
+        peer.close()
     }
 
     @Test func aSilentPeerTimesOutAndAClosedOneEndsTheStream() throws {
         let listener = try Listener(authkey: Self.key, handshakeTimeout: .milliseconds(300))
         defer { listener.close() }
         let silent = try Self.rawPeer(to: listener, writing: [])
-        defer { silent.close() }
         #expect(processError { _ = try listener.accept() }?.code == .timedOut)
+        silent.close()
 
         let gone = try Self.rawPeer(to: listener, writing: Self.header(16))
         gone.close()
@@ -118,12 +118,12 @@ import Glibc
 
     @Test func loopbackAddressesAreRecognised() {
         for host in ["127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1"] {
-            #expect(ConnectionAddress.tcp(host: host, port: 1).isLoopback, "\(host)")
+            #expect(SocketAddress.tcp(host: host, port: 1).isLoopback, "\(host)")
         }
         for host in ["0.0.0.0", "::", "10.0.0.1", "128.0.0.1", "::2", "localhost"] {
-            #expect(!ConnectionAddress.tcp(host: host, port: 1).isLoopback, "\(host)")
+            #expect(!SocketAddress.tcp(host: host, port: 1).isLoopback, "\(host)")
         }
-        #expect(ConnectionAddress.unix(path: "/tmp/x.sock").isLoopback)
+        #expect(SocketAddress.unix(path: "/tmp/x.sock").isLoopback)
     }
 
     @Test func aListenerWithoutAKeyAcceptsPlainConnections() throws {

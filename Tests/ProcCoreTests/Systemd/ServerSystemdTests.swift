@@ -13,7 +13,7 @@ extension ForkingTests {
     /// doing (NOTIFY_SOCKET, WATCHDOG_USEC).
     @Suite struct ServerSystemdTests {
         /// Replies to one line with the line and whether the child sees LISTEN_FDS or LISTEN_PID.
-        private static func reportEnvironment(_ connection: TCPConnection, _ peer: Peer) throws {
+        private static func reportEnvironment(_ connection: borrowing TCPConnection, _ peer: SocketAddress) throws {
             var lines = LineReader(connection)
             let line = try lines.next() ?? ""
             let seen = getenv("LISTEN_FDS") != nil || getenv("LISTEN_PID") != nil
@@ -21,12 +21,12 @@ extension ForkingTests {
         }
 
         private static func configuration(port: Int = 0, model: ServerModel = .forkPerConnection(maxChildren: 8)) -> ServerConfiguration {
-            ServerConfiguration(port: port, idleTimeout: .seconds(10), grace: .seconds(1), quiet: true, model: model)
+            ServerConfiguration(address: .tcp(host: "127.0.0.1", port: port), idleTimeout: .seconds(10), grace: .seconds(1), quiet: true, model: model)
         }
 
         @Test(arguments: [ServerModel.forkPerConnection(maxChildren: 8), .prefork(PreforkOptions(workers: 2))])
         func servesOnThePassedSocketAndHidesTheVariables(model: ServerModel) throws {
-            let passed = try TCPListener(host: "127.0.0.1", port: 0)
+            let passed = try TCPListener(address: .tcp(host: "127.0.0.1", port: 0))
             defer { passed.close() }
             // Configured on the passed socket's own port: binding it would fail (EADDRINUSE).
             let server = try SystemdServerProcess(passing: [passed], configuration: Self.configuration(port: passed.port, model: model),
@@ -39,8 +39,8 @@ extension ForkingTests {
         }
 
         @Test func severalPassedSocketsServeTheFirstAndCloseTheOthers() throws {
-            let first = try TCPListener(host: "127.0.0.1", port: 0)
-            let second = try TCPListener(host: "127.0.0.1", port: 0)
+            let first = try TCPListener(address: .tcp(host: "127.0.0.1", port: 0))
+            let second = try TCPListener(address: .tcp(host: "127.0.0.1", port: 0))
             defer { first.close() }
             let server = try SystemdServerProcess(passing: [first, second], configuration: Self.configuration(), handler: Self.reportEnvironment)
             defer { server.stop() }
@@ -50,12 +50,12 @@ extension ForkingTests {
             // Once the test closes its copy, nobody holds the second socket: refused.
             second.close()
             #expect(throws: ProcessError.self) {
-                _ = try TCPConnection(connectingTo: "127.0.0.1", port: second.port, timeout: .seconds(5))
+                _ = try TCPConnection(connectingTo: .tcp(host: "127.0.0.1", port: second.port), timeout: .seconds(5))
             }
         }
 
         @Test func aListenPIDOfAnotherProcessIsLoggedAndTheServerBinds() throws {
-            let passed = try TCPListener(host: "127.0.0.1", port: 0)
+            let passed = try TCPListener(address: .tcp(host: "127.0.0.1", port: 0))
             defer { passed.close() }
             let server = try SystemdServerProcess(passing: [passed], listenPID: "1", configuration: Self.configuration(), handler: Self.reportEnvironment)
             defer { server.stop() }
@@ -120,7 +120,7 @@ extension ForkingTests {
             configuration.reusePort = true
             let first = try SystemdServerProcess(configuration: configuration, handler: Self.reportEnvironment)
             defer { first.stop() }
-            configuration.port = first.port
+            configuration.address = .tcp(host: "127.0.0.1", port: first.port)
             let second = try SystemdServerProcess(configuration: configuration, handler: Self.reportEnvironment)
             defer { second.stop() }
             #expect(second.port == first.port)

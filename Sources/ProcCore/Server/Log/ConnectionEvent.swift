@@ -5,7 +5,7 @@ import Glibc
 /// `connection`: a connection accepted and the child that serves it (fork per connection).
 /// Rendered from its values alone: this is the parent's per-connection path.
 struct ConnectionEvent: ServerLogEvent {
-    let peer: Peer
+    let peer: SocketAddress
     let pid: pid_t
 
     var name: StaticString { "connection" }

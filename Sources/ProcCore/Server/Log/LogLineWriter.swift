@@ -69,13 +69,18 @@ struct LogLineWriter {
         }
     }
 
-    /// Appends `peer` as `host:port`, `[host]:port` for IPv6.
-    mutating func append(_ peer: Peer) {
-        let isIPv6 = peer.host.utf8.contains(UInt8(ascii: ":"))
-        if isIPv6 { append("[") }
-        append(peer.host)
-        append(isIPv6 ? "]:" : ":")
-        append(peer.port)
+    /// Appends `peer` as `host:port`, `[host]:port` for IPv6, or the Unix socket's path.
+    mutating func append(_ peer: SocketAddress) {
+        switch peer {
+        case .tcp(let host, let port):
+            let isIPv6 = host.utf8.contains(UInt8(ascii: ":"))
+            if isIPv6 { append("[") }
+            append(host)
+            append(isIPv6 ? "]:" : ":")
+            append(port)
+        case .unix(let path):
+            append(path)
+        }
     }
 
     /// Appends `number` in decimal.
@@ -120,7 +125,7 @@ struct LogLineWriter {
     }
 
     /// Appends `,"key":"host:port"` (`[host]:port` for IPv6).
-    mutating func field(_ key: StaticString, _ peer: Peer) {
+    mutating func field(_ key: StaticString, _ peer: SocketAddress) {
         guard fieldKey(key, valueRoom: 2) else { return }
         append("\"")
         inString(keeping: 0) { $0.append(peer) }

@@ -33,7 +33,7 @@ final class MetricsEndpoint {
     /// The event set's descriptor, for the master's poll: readable when a scraper needs attention.
     let descriptor: Int32
     /// The address served, with the real port.
-    let address: ListenAddress
+    let address: SocketAddress
     private let listener: TCPListener
     private var scrapes: [Scrape] = []
     private var listenerWatched = true
@@ -46,13 +46,13 @@ final class MetricsEndpoint {
 
     /// Listens on `address` (port 0: an ephemeral one). Throws with the operation
     /// `metrics on HOST:PORT` when it cannot.
-    init(address requested: ListenAddress) throws(ProcessError) {
-        let operation = "metrics on \(requested.host):\(requested.port)"
+    init(address requested: SocketAddress) throws(ProcessError) {
+        let operation = "metrics on \(requested)"
         do {
             // SO_REUSEPORT: after a binary upgrade the new master binds this address while
             // the old one, draining, still serves it (a listener without the option, such
             // as another program's, still makes this fail with EADDRINUSE).
-            listener = try TCPListener(host: requested.host, port: requested.port, backlog: 16, reusePort: true)
+            listener = try TCPListener(address: requested, backlog: 16, reusePort: true)
         } catch {
             throw ProcessError(error.code, operation: operation, errno: error.errno)
         }
@@ -66,7 +66,7 @@ final class MetricsEndpoint {
             throw .systemCall(operation, result)
         }
         descriptor = set
-        address = ListenAddress(host: listener.host, port: listener.port)
+        address = listener.address
     }
 
     deinit {

@@ -19,14 +19,14 @@ final class ServerOperations {
 
     init(configuration: ServerConfiguration, listener: TCPListener, log: ServerLog) throws(ProcessError) {
         metrics = try configuration.metricsAddress.map { address throws(ProcessError) in try MetricsEndpoint(address: address) }
-        notifications = ServiceNotifications(serving: "\(listener.host):\(listener.port)", log: log)
+        notifications = ServiceNotifications(serving: "\(listener.address)", log: log)
         isActive = metrics != nil || notifications.isActive
         self.listener = listener
         version = configuration.version
     }
 
     /// Where the metrics are served, with the real port, or nil.
-    var metricsAddress: ListenAddress? { metrics?.address }
+    var metricsAddress: SocketAddress? { metrics?.address }
 
     /// The descriptor for the master's poll set, readable when a scraper needs attention; -1 without metrics.
     var descriptor: Int32 { metrics?.descriptor ?? -1 }

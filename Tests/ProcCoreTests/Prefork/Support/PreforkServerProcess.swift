@@ -14,8 +14,7 @@ final class PreforkServerProcess: ForkedServerProcess {
     var master: ChildProcess { process }
 
     init(_ options: PreforkOptions, idleTimeout: Duration? = .seconds(10), grace: Duration = .seconds(1), handler: @escaping ConnectionHandler) throws {
-        var configuration = ServerConfiguration()
-        configuration.port = 0
+        var configuration = ServerConfiguration(address: .tcp(host: "127.0.0.1", port: 0))
         configuration.idleTimeout = idleTimeout
         configuration.grace = grace
         configuration.model = .prefork(options)
@@ -42,7 +41,7 @@ final class PreforkServerProcess: ForkedServerProcess {
     }
 
     func connect() throws -> TCPConnection {
-        let connection = try TCPConnection(connectingTo: "127.0.0.1", port: port, timeout: .seconds(10))
+        let connection = try TCPConnection(connectingTo: .tcp(host: "127.0.0.1", port: port), timeout: .seconds(10))
         try connection.setTimeout(.seconds(10))
         return connection
     }

@@ -36,8 +36,7 @@ final class SystemdServerProcess: ForkedServerProcess {
 
     /// Connects to `port` (the server's unless given), sends `line` and returns the reply line.
     func ask(_ line: String, port: Int? = nil) throws -> String {
-        let connection = try TCPConnection(connectingTo: "127.0.0.1", port: port ?? self.port, timeout: .seconds(10))
-        defer { connection.close() }
+        let connection = try TCPConnection(connectingTo: .tcp(host: "127.0.0.1", port: port ?? self.port), timeout: .seconds(10))
         try connection.setTimeout(.seconds(10))
         try connection.writeAll(Array((line + "\n").utf8))
         var lines = LineReader(connection)
