@@ -53,7 +53,7 @@ struct ProgramSpawner {
         run.standardInput = FileDescriptor(rawValue: connection.descriptor)
         run.standardOutput = FileDescriptor(rawValue: connection.descriptor)
         // Ctrl-C signals the terminal's whole group: the server decides when a
-        // connection's program ends (after --grace), as it does for its forked children.
+        // connection's program ends (after the grace), as it does for its forked children.
         // A prefork worker's group is not the terminal's.
         run.startsInNewProcessGroup = !joiningGroup
         let child = ChildProcess(name: "connection", executing: run)

@@ -27,8 +27,21 @@ func finish(_ child: ChildProcess, within seconds: Int64 = 10, sourceLocation: S
     }
 }
 
+/// The `ServerError` that `body` throws, or nil (another error is recorded as an issue).
+func serverError(from body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) -> ServerError? {
+    do {
+        try body()
+        return nil
+    } catch let failure as ServerError {
+        return failure
+    } catch {
+        Issue.record("not a ServerError: \(error)", sourceLocation: sourceLocation)
+        return nil
+    }
+}
+
 /// The ProcessError thrown by `body`, or nil when it throws none. Any other error
-/// fails the test: ProcCore throws ProcessError only.
+/// fails the test: ProcCore throws ProcessError only (and `ServerError` from a server's start).
 func processError(from body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) -> ProcessError? {
     do {
         try body()

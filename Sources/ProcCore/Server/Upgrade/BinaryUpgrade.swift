@@ -29,7 +29,7 @@ final class BinaryUpgrade {
         let pid: pid_t
         let pidfd: Int32
         let readyPipe: Int32
-        let startedNs: Int64
+        let started: MonotonicInstant
     }
 
     /// The program file to exec: where this process was started from, resolved at start,
@@ -53,14 +53,16 @@ final class BinaryUpgrade {
     /// becomes readable when the new master is ready, or has ended.
     var readyDescriptor: Int32 { attempt?.readyPipe ?? -1 }
 
-    /// How long the caller's poll may wait before `check` must run again (ms), or nil.
-    func pollTimeoutMs(now: Int64) -> Int32? {
+    /// The moment by which `check` must run again, or nil when no upgrade is under way.
+    func nextCheck(after now: MonotonicInstant) -> MonotonicInstant? {
         guard let attempt else { return nil }
-        let deadline = attempt.startedNs + timeout.nanoseconds
         // A new master that ends while a worker it forked holds the pipe gives no end of
         // file: look every 100 ms.
-        return Int32(clamping: max(0, min(100_000_000, deadline - now) / 1_000_000 + 1))
+        return min(attempt.started + timeout, now + Self.endCheck)
     }
+
+    /// How often an upgrade under way looks whether its new master has ended.
+    private static let endCheck: Duration = .milliseconds(100)
 
     /// Starts the new master on `listener`; returns the event to log.
     func start(listener: TCPListener) -> ServerEvent {
@@ -89,21 +91,21 @@ final class BinaryUpgrade {
         _ = pc_set_nonblocking(pipe.readEnd.rawValue, true)
         var pidfd: Int32 = -1
         if pc_pidfd_open(pid, &pidfd) != 0 { pidfd = -1 }
-        attempt = Attempt(pid: pid, pidfd: pidfd, readyPipe: pipe.readEnd.rawValue, startedNs: MonotonicClock.nanoseconds())
+        attempt = Attempt(pid: pid, pidfd: pidfd, readyPipe: pipe.readEnd.rawValue, started: .now)
         return ServerEvent(
             "upgrade_started", .info, "upgrade: started new master \(pid) (\(executablePath)); waiting up to \(timeout.secondsText) s for it to serve",
             ["new_pid": .pid(pid), "path": .string(executablePath), "timeout_s": .seconds(timeout)])
     }
 
     /// Looks at the upgrade under way: nil while it is still under way (or none is).
-    func check(now: Int64) -> Outcome? {
+    func check(at now: MonotonicInstant) -> Outcome? {
         guard let attempt else { return nil }
         var byte: UInt8 = 0
         var count = 0
         let result = pc_read(attempt.readyPipe, &byte, 1, &count)
         if result == 0 && count == 1 && byte == UpgradeHandover.readyByte {
             finish()
-            return .ready(pid: attempt.pid, elapsed: .nanoseconds(now - attempt.startedNs))
+            return .ready(pid: attempt.pid, elapsed: now - attempt.started)
         }
         if result == 0 && count == 0 {
             return .failed(abandon(because: "new master \(attempt.pid) closed its ready pipe before it served"))
@@ -115,7 +117,7 @@ final class BinaryUpgrade {
         if pc_has_ended(attempt.pid, &ended) == 0 && ended {
             return .failed(abandon(because: "new master \(attempt.pid) ended before it served"))
         }
-        if now - attempt.startedNs >= timeout.nanoseconds {
+        if now - attempt.started >= timeout {
             return .failed(abandon(because: "new master \(attempt.pid) did not serve within \(timeout.secondsText) s"))
         }
         return nil

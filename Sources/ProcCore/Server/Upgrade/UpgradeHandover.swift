@@ -32,7 +32,7 @@ final class UpgradeHandover {
         Environment.remove(variable)
         guard let fd = Int32(text), fd > 2, pc_set_close_on_exec(fd) == 0 else {
             log.now(ServerEvent(
-                "upgrade_handover_ignored", .warning, "procctl: ignoring \(variable)='\(text)': not an open descriptor",
+                "upgrade_handover_ignored", .warning, "\(log.prefix)ignoring \(variable)='\(text)': not an open descriptor",
                 ["variable": .string(variable), "value": .string(text)]))
             return nil
         }

@@ -4,47 +4,43 @@ import CProcShim
 import Glibc
 #endif
 
-/// The prefork server's master: forks the workers, keeps the pool at its size, replaces
-/// workers that end, recycles, times out and resizes them, and drains at the end.
+/// The prefork model (`ServerModel.prefork`), as a `ServingModel` of the `MasterLoop`:
+/// forks the workers, keeps the pool at its size, replaces workers that end, recycles,
+/// times out and resizes them, and at the end lets them finish their connection.
 ///
-/// Its loop has the shape of gunicorn's arbiter (wait for signals or a tick; reap; kill
-/// the hung; manage the pool), but it never blocks except in its one poll: it waits on the
-/// signal pipe and on every worker's pidfd, which becomes readable when that worker
-/// ends, so a worker is reaped and replaced at once, without waitpid(-1) or SIGCHLD. It
-/// never serves a connection. What the workers do, it reads from the scoreboard.
+/// Gunicorn's arbiter's duties besides its signals: reap, kill the hung, manage the
+/// pool. Its poll slots are the workers' pidfds, each readable when that worker ends, so
+/// a worker is reaped and replaced at once, without waitpid(-1) or SIGCHLD. The master
+/// never serves a connection; what the workers do, it reads from the scoreboard.
 ///
-/// Signals: SIGTERM or SIGINT drains (the listener is shut down, busy workers finish
-/// their connection for up to `grace`, the rest are killed); a second one, or SIGQUIT,
-/// stops at once. A worker is killed with its process group, its program included, and
-/// one that ends by itself has its group killed before it is reaped. SIGTTIN adds a worker, SIGTTOU removes one (never below 1). SIGHUP
-/// reloads: a new generation of workers is forked, and once it accepts, the old one is
-/// told to leave, each worker after its current connection. SIGUSR2 upgrades the binary
-/// (`BinaryUpgrade`); once the new master serves, this one hands over: its workers leave
-/// after their connection, and the listener, which the new master shares, stays open.
-final class PreforkSupervisor {
+/// A worker is killed with its process group, its program included, and one that ends
+/// by itself has its group killed before it is reaped. SIGTTIN adds a worker, SIGTTOU
+/// removes one (never below 1). SIGHUP reloads: a new generation of workers is forked,
+/// and once it accepts, the old one is told to leave, each worker after its current
+/// connection. When the drain begins the listener is shut down (every blocked accept
+/// returns), unless a new master serves it after a binary upgrade: then only this
+/// process's descriptor is closed, and the workers are told again to leave until they
+/// have.
+final class PreforkModel: ServingModel {
     /// One live worker, as the master knows it.
     private struct Worker {
         let process: ChildProcess
         let slot: Int
         /// The reload it was forked for (0 at start, one more at each SIGHUP).
         let generation: Int
-        let startedNs: Int64
+        let started: MonotonicInstant
         /// Told to leave (the pool shrinks): no longer counted in the pool.
         var leaving = false
         /// When it was last sent SIGTERM: sent again while it stays (see `resendStops`).
-        var stopSentNs: Int64 = 0
+        var stopSent = MonotonicInstant(nanoseconds: 0)
         var timedOut = false
-        /// For `--worker-timeout`.
+        /// For the worker timeout.
         var progress: ProgressWatch?
-    }
-
-    private enum Phase {
-        case serving, draining, stoppingNow, halted(String)
     }
 
     /// A SIGHUP under way: the new generation boots, then the old one leaves.
     private struct Reload {
-        let startedNs: Int64
+        let started: MonotonicInstant
         /// Whether the older generations have been told to leave (the new one accepts).
         var oldToldToLeave = false
     }
@@ -52,38 +48,47 @@ final class PreforkSupervisor {
     /// Workers in a row that never boot before the server halts.
     static let bootFailureLimit = 5
     /// How often the pool is resized and workers that ignored a stop are told again.
-    static let tickNs: Int64 = 1_000_000_000
+    static let tick: Duration = .seconds(1)
     /// How long spawning pauses after a failed fork (EAGAIN, ENOMEM).
-    static let forkFailurePauseNs: Int64 = 1_000_000_000
+    static let forkFailurePause: Duration = .seconds(1)
+    /// How often, while handing over, workers are told again to leave: one blocked in
+    /// accept may have missed the first SIGTERM (see `resendStops`) and would otherwise
+    /// wait for a connection that the new master's workers could take.
+    static let handoverStopResend: Duration = .milliseconds(100)
+    /// How often the master looks for its first ready worker.
+    static let readinessCheck: Duration = .milliseconds(5)
+    /// How often workers without a pidfd (ENOSYS, EMFILE) are looked at.
+    static let unwatchedCheck: Duration = .milliseconds(50)
 
     private let listener: TCPListener
     private let options: PreforkOptions
-    private let configuration: ServerConfiguration
     private let service: ConnectionService
     private let log: ServerLog
-    private let signals: SignalPipe
-    /// Metrics and notifications, between the loop's other duties.
+    /// Closed in each worker: the master's metrics sockets.
     private let operations: ServerOperations
-    /// Ready, reloads and the drain, as told to the world outside.
+    /// Reloads, as told to the world outside.
     private let lifecycle: ServerLifecycle
-    private let upgrade: BinaryUpgrade
     private let master = getpid()
 
     private var scoreboard: Scoreboard?
     private var workers: [Worker] = []
-    private var phase = Phase.serving
-    private var summary = ServerSummary()
+    private(set) var summary = ServerSummary()
+    private(set) var haltReason: String?
+    /// False once the drain has begun (or the master stops otherwise): workers that end
+    /// are not replaced.
+    private var serving = true
+    /// Whether a worker has accepted yet (the server was announced).
+    private var announced = false
     private var restarts = WorkerRestarts()
-    /// The pool's size (`--workers`, moved by SIGTTIN and SIGTTOU) and its ceiling.
+    /// The pool's size (`workers`, moved by SIGTTIN and SIGTTOU) and its ceiling.
     private var target: Int
     private var maximum: Int
     private var ramp: PoolRamp
-    private var crashGuard = CrashLoopGuard(bootFailureLimit: PreforkSupervisor.bootFailureLimit)
+    private var crashGuard = CrashLoopGuard(bootFailureLimit: PreforkModel.bootFailureLimit)
     /// No worker is forked before this time (a crash-loop backoff or a failed fork).
-    private var spawnNotBeforeNs: Int64 = 0
-    private var nextTickNs: Int64 = 0
-    private var nextProgressCheckNs: Int64 = 0
-    private var pollSet: [pollfd] = []
+    private var spawnNotBefore = MonotonicInstant(nanoseconds: 0)
+    private var nextTick = MonotonicInstant(nanoseconds: 0)
+    private var nextProgressCheck = MonotonicInstant(nanoseconds: 0)
     private var listenerOpen = true
     /// The generation new workers belong to; workers of older ones leave on reload.
     private var generation = 0
@@ -92,68 +97,148 @@ final class PreforkSupervisor {
     private var reloadQueued = false
     /// An upgraded master serves from the listener too: the drain must not shut it down.
     private var handedOver = false
-    /// How often, while handing over, workers are told again to leave: one blocked in
-    /// accept may have missed the first SIGTERM (see `resendStops`) and would otherwise
-    /// wait for a connection that the new master's workers could take.
-    static let handoverStopResendNs: Int64 = 100_000_000
-    /// How often the master looks for its first ready worker.
-    static let readinessCheckNs: Int64 = 5_000_000
+    /// While handing over: when every worker was last told to leave.
+    private var stopsResent = MonotonicInstant(nanoseconds: 0)
 
-    init(listener: TCPListener, options: PreforkOptions, configuration: ServerConfiguration, service: ConnectionService, log: ServerLog, signals: SignalPipe, operations: ServerOperations, lifecycle: ServerLifecycle, upgrade: BinaryUpgrade) {
+    init(
+        listener: TCPListener, options: PreforkOptions, service: ConnectionService, log: ServerLog,
+        operations: ServerOperations, lifecycle: ServerLifecycle
+    ) {
         self.listener = listener
-        self.lifecycle = lifecycle
-        self.upgrade = upgrade
         self.options = options
-        self.configuration = configuration
         self.service = service
         self.log = log
-        self.signals = signals
         self.operations = operations
+        self.lifecycle = lifecycle
         target = options.workers
         maximum = max(options.maxWorkers, options.workers)
         ramp = PoolRamp(idleExit: options.extraWorkerIdleTimeout)
     }
 
-    /// Serves until SIGTERM, SIGINT or SIGQUIT (or a halt), then drains or stops.
-    /// The lifecycle's `ready` comes once, when the first worker waits in accept (never
-    /// when no worker can start): the moment to announce the server.
-    func run() -> ServerSummary {
-        do {
-            // Workers block in accept (see PreforkWorker).
-            try listener.setNonBlocking(false)
-            scoreboard = try Scoreboard()
-        } catch {
-            log.now(ServerEvent("start_failed", .error, "procctl: cannot start workers: \(error)", ["error": .string("\(error)")]))
-            closeListener()
-            return summary
-        }
-        manageWorkers(now: Self.nowNs())
-        while case .serving = phase {
-            waitForEvents(timeoutMs: loopTimeout(now: Self.nowNs()))
-            handleSignals()
-            followUpgrade()
-            reapEndedWorkers()
-            performOperations()
-            guard case .serving = phase else { break }
-            announceWhenReady()
-            let now = Self.nowNs()
-            killHungWorkers(now: now)
-            manageWorkers(now: now)
-            followReload(now: now)
-        }
-        if upgrade.isUnderWay { log.now(upgrade.abandon(because: "this server stops first")) }
-        switch phase {
-        case .serving, .draining: drain()
-        case .stoppingNow: stopNow()
-        case .halted(let reason):
-            log.now(ServerEvent("halted", .error, "procctl: \(reason); stopping", ["reason": .string(reason)]))
-            summary.haltReason = reason
-            stopNow()
-        }
-        return summary
+    /// One slot per worker: at most the scoreboard's.
+    var pollCapacity: Int { Scoreboard.capacity }
+    var ownSignals: [Int32] { [SIGTTIN, SIGTTOU] }
+    var isFinished: Bool { workers.isEmpty }
+
+    /// Once a worker waits in accept (never when no worker can start).
+    var isServing: Bool {
+        guard !announced, let scoreboard else { return announced }
+        announced = workers.contains { [.idle, .busy].contains(scoreboard.state(of: $0.slot)) }
+        return announced
     }
 
-    // MARK: - The loop
+    var liveWork: LiveWork {
+        let busy = workers.filter { scoreboard?.state(of: $0.slot) == .busy }.count
+        return LiveWork(count: busy, noun: "busy workers", field: "busy_workers")
+    }
+
+    /// Makes the listener blocking (workers block in accept, see `PreforkWorker`), maps
+    /// the scoreboard and forks the workers.
+    func start(at now: MonotonicInstant) throws(ProcessError) {
+        try listener.setNonBlocking(false)
+        scoreboard = try Scoreboard()
+        manageWorkers(now: now)
+    }
+
+    /// Worker i's pidfd at `slot` + i (-1 without one).
+    func preparePoll(_ pollSet: PollSet, from slot: Int) {
+        pollSet.removeEntries(from: slot)
+        for worker in workers {
+            pollSet.append(pollfd(fd: worker.process.processDescriptor ?? -1, events: Int16(POLLIN), revents: 0))
+        }
+    }
+
+    func nextDeadline(after now: MonotonicInstant) -> MonotonicInstant? {
+        var deadline: MonotonicInstant?
+        func consider(_ moment: MonotonicInstant) { deadline = min(deadline ?? moment, moment) }
+        if serving {
+            if pool < target { consider(spawnNotBefore) }
+            if maximum > target || pool > target || workers.contains(where: \.leaving) { consider(nextTick) }
+            if options.workerTimeout != nil { consider(nextProgressCheck) }
+            if !announced || (reload.map { !$0.oldToldToLeave } ?? false) { consider(now + Self.readinessCheck) }
+        } else if handedOver {
+            consider(stopsResent + Self.handoverStopResend)
+        }
+        // Without a pidfd (ENOSYS, EMFILE) a worker's end is found by looking.
+        if workers.contains(where: { $0.process.processDescriptor == nil }) { consider(now + Self.unwatchedCheck) }
+        return deadline
+    }
+
+    /// Reaps; then, while serving, kills the hung, keeps the pool and follows a reload;
+    /// while handing over, tells the workers again to leave.
+    func handleEvents(_ pollSet: PollSet, from slot: Int, at now: MonotonicInstant, serving: Bool) {
+        if !serving { self.serving = false }
+        reapEndedWorkers(pollSet, firstSlot: slot)
+        guard self.serving else {
+            if handedOver && now - stopsResent >= Self.handoverStopResend {
+                stopsResent = now
+                for worker in workers { try? worker.process.terminate() }
+            }
+            return
+        }
+        guard haltReason == nil else { return }
+        killHungWorkers(now: now)
+        manageWorkers(now: now)
+        followReload(now: now)
+    }
+
+    /// SIGTTIN adds a worker, SIGTTOU removes one.
+    func handle(signal: Int32) {
+        switch signal {
+        case SIGTTIN:
+            guard target < Scoreboard.capacity else { return }
+            target += 1
+            maximum = min(max(maximum + 1, target), Scoreboard.capacity)
+            log.note(ServerEvent("workers_added", .info, "SIGTTIN: \(target) workers", ["workers": .int(target)]))
+        case SIGTTOU:
+            guard target > 1 else { return }
+            target -= 1
+            maximum -= 1
+            log.note(ServerEvent("workers_removed", .info, "SIGTTOU: \(target) workers", ["workers": .int(target)]))
+        default:
+            break
+        }
+    }
+
+    func reload(at now: MonotonicInstant) {
+        requestReload(at: now)
+    }
+
+    /// Shuts the listener down (closes only this process's descriptor when `handedOver`)
+    /// and tells every worker to leave after its connection.
+    func stopAccepting(handedOver: Bool, at now: MonotonicInstant) {
+        serving = false
+        self.handedOver = handedOver
+        closeListener()
+        stopsResent = now
+        for worker in workers { try? worker.process.terminate() }
+    }
+
+    /// SIGKILLs every worker still there, with its program, and reaps them all.
+    func stopNow() {
+        serving = false
+        closeListener()
+        // None of them is reaped yet: each group is still its worker's own.
+        for worker in workers {
+            var ended = false
+            if let pid = worker.process.pid, pc_has_ended(pid, &ended) == 0, !ended, !worker.timedOut,
+                scoreboard?.state(of: worker.slot) == .busy {
+                // Killing an idle worker cuts no connection: only busy ones are counted.
+                summary.childrenKilled += 1
+            }
+            killGroup(of: worker)
+        }
+        for worker in workers {
+            try? worker.process.join()
+            workerEnded(worker, exitCode: worker.process.exitCode ?? -SIGKILL)
+        }
+        workers.removeAll()
+    }
+
+    // MARK: - The pool
+
+    /// Whether workers that end are replaced: serving, and not halted.
+    private var keepsPool: Bool { serving && haltReason == nil }
 
     private var pool: Int { workers.reduce(0) { $0 + (inPool($1) ? 1 : 0) } }
 
@@ -163,77 +248,11 @@ final class PreforkSupervisor {
         !worker.leaving && worker.generation == generation
     }
 
-    private func loopTimeout(now: Int64) -> Int32 {
-        var deadline = Int64.max
-        if pool < target { deadline = min(deadline, spawnNotBeforeNs) }
-        if maximum > target || pool > target || workers.contains(where: \.leaving) { deadline = min(deadline, nextTickNs) }
-        if options.workerTimeout != nil { deadline = min(deadline, nextProgressCheckNs) }
-        // Without a pidfd (ENOSYS, EMFILE) a worker's end is found by looking.
-        if workers.contains(where: { $0.process.processDescriptor == nil }) { deadline = min(deadline, now + 50_000_000) }
-        if !lifecycle.isReady || (reload.map { !$0.oldToldToLeave } ?? false) { deadline = min(deadline, now + Self.readinessCheckNs) }
-        if let upgradeMs = upgrade.pollTimeoutMs(now: now) { deadline = min(deadline, now + Int64(upgradeMs) * 1_000_000) }
-        if let due = operations.nextDueNs { deadline = min(deadline, due) }
-        if deadline == .max { return -1 }
-        return Int32(clamping: max(0, (deadline - now + 999_999) / 1_000_000))
-    }
-
-    private func waitForEvents(timeoutMs: Int32) {
-        log.flush()
-        pollSet.removeAll(keepingCapacity: true)
-        pollSet.append(pollfd(fd: signals.descriptor.rawValue, events: Int16(POLLIN), revents: 0))
-        for worker in workers {
-            pollSet.append(pollfd(fd: worker.process.processDescriptor ?? -1, events: Int16(POLLIN), revents: 0))
-        }
-        // After the workers, so that worker i stays at slot i + 1.
-        pollSet.append(pollfd(fd: upgrade.readyDescriptor, events: Int16(POLLIN), revents: 0))
-        // Last: the metrics endpoint.
-        pollSet.append(pollfd(fd: operations.descriptor, events: Int16(POLLIN), revents: 0))
-        var ready: Int32 = 0
-        let result = pollSet.withUnsafeMutableBufferPointer { pc_poll($0.baseAddress, Int32($0.count), timeoutMs, &ready) }
-        if result != 0 {
-            // Only EINVAL or ENOMEM: do not spin on them.
-            log.now(ServerEvent("poll_failed", .error, "procctl: \(ProcessError.systemCall("poll", result))"))
-            _ = pc_poll(nil, 0, 100, &ready)
-        }
-    }
-
-    private func handleSignals() {
-        guard pollSet.first?.revents ?? 0 != 0 else { return }
-        for signal in signals.drain() {
-            switch signal {
-            case SIGTERM, SIGINT:
-                if case .serving = phase { phase = .draining } else { phase = .stoppingNow }
-            case SIGQUIT:
-                phase = .stoppingNow
-            case SIGTTIN:
-                guard target < Scoreboard.capacity else { continue }
-                target += 1
-                maximum = min(max(maximum + 1, target), Scoreboard.capacity)
-                log.note(ServerEvent("workers_added", .info, "SIGTTIN: \(target) workers", ["workers": .int(target)]))
-            case SIGTTOU:
-                guard target > 1 else { continue }
-                target -= 1
-                maximum -= 1
-                log.note(ServerEvent("workers_removed", .info, "SIGTTOU: \(target) workers", ["workers": .int(target)]))
-            case SIGHUP:
-                requestReload()
-            case SIGUSR2:
-                guard case .serving = phase else {
-                    log.now(ServerEvent("upgrade_ignored", .warning, "upgrade (SIGUSR2) ignored: the server is stopping"))
-                    continue
-                }
-                log.now(upgrade.start(listener: listener))
-            default:
-                break
-            }
-        }
-    }
-
-    // MARK: - Reload and upgrade
+    // MARK: - Reload
 
     /// SIGHUP: starts a new generation, or queues one reload behind the one under way.
-    private func requestReload() {
-        guard case .serving = phase else {
+    private func requestReload(at now: MonotonicInstant) {
+        guard serving else {
             log.note(ServerEvent("reload_ignored", .info, "reload (SIGHUP) ignored: the server is stopping"))
             return
         }
@@ -252,7 +271,7 @@ final class PreforkSupervisor {
             return
         }
         generation += 1
-        reload = Reload(startedNs: Self.nowNs())
+        reload = Reload(started: now)
         lifecycle.reloading()
         log.note(ServerEvent(
             "reloading", .info, "reload (SIGHUP): starting generation \(generation) of \(target) workers",
@@ -262,7 +281,7 @@ final class PreforkSupervisor {
 
     /// Moves a reload on: once every worker of the new generation accepts, the older
     /// ones are told to leave (each after its connection); once they are gone, it is over.
-    private func followReload(now: Int64) {
+    private func followReload(now: MonotonicInstant) {
         guard var current = reload, let scoreboard else { return }
         if !current.oldToldToLeave {
             let fresh = workers.filter(inPool)
@@ -277,13 +296,13 @@ final class PreforkSupervisor {
         guard !workers.contains(where: { $0.generation < generation }) else { return }
         reload = nil
         lifecycle.reloaded()
-        let elapsedMs = Duration.nanoseconds(now - current.startedNs).roundedUpMilliseconds
+        let elapsedMs = (now - current.started).roundedUpMilliseconds
         log.note(ServerEvent(
             "reloaded", .info, "reload: generation \(generation) serves alone after \(elapsedMs) ms",
             ["generation": .int(generation), "elapsed_ms": .int(Int(elapsedMs))]))
         if reloadQueued {
             reloadQueued = false
-            requestReload()
+            requestReload(at: now)
         }
     }
 
@@ -291,7 +310,7 @@ final class PreforkSupervisor {
     /// workers go, and the old one is the pool again.
     private func abandonReload(because reason: String) {
         let failed = generation
-        let now = Self.nowNs()
+        let now = MonotonicInstant.now
         for index in workers.indices where workers[index].generation == failed && !workers[index].leaving {
             stop(workerAt: index, now: now, reason: "reload abandoned")
         }
@@ -304,35 +323,13 @@ final class PreforkSupervisor {
             ["reason": .string(reason), "generation": .int(generation)]))
     }
 
-    /// Follows an upgrade under way: once the new master serves, this one hands over.
-    private func followUpgrade() {
-        guard upgrade.isUnderWay, let outcome = upgrade.check(now: Self.nowNs()) else { return }
-        switch outcome {
-        case .ready(let pid, let elapsed):
-            log.now(BinaryUpgrade.handedOver(to: pid, after: elapsed))
-            lifecycle.handedOver(to: pid)
-            if case .serving = phase {
-                handedOver = true
-                phase = .draining
-            }
-        case .failed(let event):
-            log.now(event)
-        }
-    }
-
-    private func announceWhenReady() {
-        guard !lifecycle.isReady, let scoreboard else { return }
-        guard workers.contains(where: { [.idle, .busy].contains(scoreboard.state(of: $0.slot)) }) else { return }
-        lifecycle.ready()
-    }
-
     /// Reaps every worker that has ended, logs how, and follows the crash-loop guard.
     /// Whatever a worker started (its program, and what that started) is killed first.
-    private func reapEndedWorkers() {
+    private func reapEndedWorkers(_ pollSet: PollSet, firstSlot: Int) {
         var index = workers.count - 1
         while index >= 0 {
             let worker = workers[index]
-            let pollIndex = index + 1
+            let pollIndex = firstSlot + index
             let looked = worker.process.processDescriptor == nil
                 || (pollIndex < pollSet.count && pollSet[pollIndex].revents != 0)
             if looked, let pid = worker.process.pid {
@@ -368,9 +365,7 @@ final class PreforkSupervisor {
         summary.connectionsServed += served + (state == .busy ? 1 : 0)
         scoreboard.record(.free, served: 0, at: worker.slot)
         let pid = worker.process.pid ?? 0
-        let causedByMaster = worker.leaving || worker.timedOut || {
-            if case .serving = phase { return false } else { return true }
-        }()
+        let causedByMaster = worker.leaving || worker.timedOut || !keepsPool
         let abnormal = code != 0 && !causedByMaster
         if state == .recycling {
             log.note(ServerEvent("worker_recycled", .info, "worker \(pid) recycled after \(served) connections", ["pid": .pid(pid), "served": .int(served)]))
@@ -379,37 +374,38 @@ final class PreforkSupervisor {
         } else {
             log.note(Self.workerExited(pid, code, served: served, level: .info, "worker \(pid) \(Self.describe(code))"))
         }
-        guard case .serving = phase, !worker.leaving else { return }
+        guard keepsPool, !worker.leaving else { return }
         // A new generation that cannot start must not replace, or halt, one that serves.
         if state == .starting, worker.generation == generation, let current = reload, !current.oldToldToLeave {
             abandonReload(because: "worker \(pid) of generation \(generation) could not start")
             return
         }
         restarts.count(recycled: state == .recycling, timedOut: worker.timedOut, exitCode: code)
-        let lifetime = Duration.nanoseconds(Self.nowNs() - worker.startedNs)
+        let now = MonotonicInstant.now
+        let lifetime = now - worker.started
         switch crashGuard.workerEnded(booted: state != .starting, abnormal: abnormal, lifetime: lifetime) {
         case .respawn:
             break
         case .respawnAfter(let delay):
-            spawnNotBeforeNs = max(spawnNotBeforeNs, Self.nowNs() + delay.nanoseconds)
+            spawnNotBefore = max(spawnNotBefore, now + delay)
             log.now(ServerEvent(
                 "backoff", .warning, "workers are dying at start (\(crashGuard.earlyDeathsInARow) in a row): next one in \(delay.secondsText) s",
                 ["in_a_row": .int(crashGuard.earlyDeathsInARow), "delay_s": .seconds(delay)]))
         case .halt:
-            phase = .halted("\(crashGuard.bootFailuresInARow) workers in a row could not start")
+            haltReason = "\(crashGuard.bootFailuresInARow) workers in a row could not start"
         }
     }
 
-    /// `--worker-timeout`: SIGKILLs a busy worker that has made no progress for that long
+    /// The worker timeout (`PreforkOptions.workerTimeout`): SIGKILLs a busy worker that has made no progress for that long
     /// and does not wait for its client (see `ProgressWatch`). Looks ten times per timeout,
     /// so that a hung worker is killed within a tenth of it past the timeout; only a
     /// suspect costs more than one /proc read per process.
-    private func killHungWorkers(now: Int64) {
-        guard let timeout = options.workerTimeout, let scoreboard, now >= nextProgressCheckNs else { return }
-        nextProgressCheckNs = now + min(Self.tickNs, max(10_000_000, timeout.nanoseconds / 10))
+    private func killHungWorkers(now: MonotonicInstant) {
+        guard let timeout = options.workerTimeout, let scoreboard, now >= nextProgressCheck else { return }
+        nextProgressCheck = now + min(Self.tick, max(.milliseconds(10), timeout / 10))
         for index in workers.indices where !workers[index].timedOut {
             let slot = workers[index].slot
-            workers[index].progress?.observe(slotProgressNs: pc_slot_progress_ns(scoreboard[slot]))
+            workers[index].progress?.observe(slotChange: scoreboard.lastChange(of: slot))
             guard scoreboard.state(of: slot) == .busy, let pid = workers[index].process.pid else { continue }
             var ioCalls: UInt64 = 0
             guard pc_worker_io_calls(pid, &ioCalls) == 0,
@@ -431,21 +427,21 @@ final class PreforkSupervisor {
 
     /// Keeps the pool at its size: replaces missing workers (after any backoff), forks
     /// extra ones while every worker is busy, and lets workers go when there are too many.
-    private func manageWorkers(now: Int64) {
+    private func manageWorkers(now: MonotonicInstant) {
         guard let scoreboard else { return }
         // spawnWorker fails only without a free slot or after a failed fork, which
         // postpones the next attempt.
-        while pool < target && now >= spawnNotBeforeNs && spawnWorker(now: now) {}
-        if now >= nextTickNs {
-            nextTickNs = now + Self.tickNs
+        while pool < target && now >= spawnNotBefore && spawnWorker(now: now) {}
+        if now >= nextTick {
+            nextTick = now + Self.tick
             if maximum > target {
                 let idle = workers.filter { inPool($0) && [.idle, .starting].contains(scoreboard.state(of: $0.slot)) }.count
                 var extra = ramp.workersToFork(live: pool, idle: idle, maximum: maximum)
                 while extra > 0 && spawnWorker(now: now) { extra -= 1 }
-                let idleSince = workers.indices.compactMap { index -> (key: Int, since: Int64)? in
+                let idleSince = workers.indices.compactMap { index -> (key: Int, since: MonotonicInstant)? in
                     let worker = workers[index]
                     guard inPool(worker), scoreboard.state(of: worker.slot) == .idle else { return nil }
-                    return (index, pc_slot_progress_ns(scoreboard[worker.slot]))
+                    return (index, scoreboard.lastChange(of: worker.slot))
                 }
                 if let index = ramp.workerToRetire(live: pool, minimum: target, idleSince: idleSince, now: now) {
                     stop(workerAt: index, now: now, reason: "idle for \(ramp.idleExit.secondsText) s")
@@ -463,7 +459,7 @@ final class PreforkSupervisor {
     }
 
     /// Forks one worker into a free slot; false when it could not.
-    private func spawnWorker(now: Int64) -> Bool {
+    private func spawnWorker(now: MonotonicInstant) -> Bool {
         guard let scoreboard else { return false }
         let used = Set(workers.map(\.slot))
         guard let slot = (0..<Scoreboard.capacity).first(where: { !used.contains($0) }) else { return false }
@@ -481,16 +477,16 @@ final class PreforkSupervisor {
             try process.start()
         } catch {
             scoreboard.record(.free, served: 0, at: slot)
-            spawnNotBeforeNs = now + Self.forkFailurePauseNs
+            spawnNotBefore = now + Self.forkFailurePause
             log.now(ServerEvent(
-                "fork_failed", .error, "procctl: cannot fork a worker: \(error); trying again in 1 s", ["error": .string("\(error)"), "retry_s": .int(1)]))
+                "fork_failed", .error, "\(log.prefix)cannot fork a worker: \(error); trying again in \(Self.forkFailurePause.secondsText) s", ["error": .string("\(error)"), "retry_s": .int(1)]))
             return false
         }
         // As the worker does itself: its group exists from here on, whoever runs first.
         if let pid = process.pid { _ = pc_worker_lead_group(pid) }
         pc_slot_assign(scoreboard[slot], process.pid ?? 0, budget)
-        let progress = options.workerTimeout.map { ProgressWatch(timeout: $0, startedNs: now) }
-        workers.append(Worker(process: process, slot: slot, generation: generation, startedNs: now, progress: progress))
+        let progress = options.workerTimeout.map { ProgressWatch(timeout: $0, started: now) }
+        workers.append(Worker(process: process, slot: slot, generation: generation, started: now, progress: progress))
         log.note(ServerEvent(
             "worker_spawned", .info, "worker \(process.pid ?? 0) spawned", ["pid": .pid(process.pid ?? 0), "generation": .int(generation)]))
         return true
@@ -506,9 +502,9 @@ final class PreforkSupervisor {
     }
 
     /// Tells a worker to leave after its current connection (at once when idle).
-    private func stop(workerAt index: Int, now: Int64, reason: String) {
+    private func stop(workerAt index: Int, now: MonotonicInstant, reason: String) {
         workers[index].leaving = true
-        workers[index].stopSentNs = now
+        workers[index].stopSent = now
         try? workers[index].process.terminate()
         let pid = workers[index].process.pid ?? 0
         log.note(ServerEvent("worker_stopping", .info, "worker \(pid) stopping: \(reason)", ["pid": .pid(pid), "reason": .string(reason)]))
@@ -516,65 +512,11 @@ final class PreforkSupervisor {
 
     /// A SIGTERM that lands between a worker's look at its flag and its accept is missed
     /// until the next connection: a worker that should have left is told again each tick.
-    private func resendStops(now: Int64) {
-        for index in workers.indices where workers[index].leaving && now - workers[index].stopSentNs >= Self.tickNs {
-            workers[index].stopSentNs = now
+    private func resendStops(now: MonotonicInstant) {
+        for index in workers.indices where workers[index].leaving && now - workers[index].stopSent >= Self.tick {
+            workers[index].stopSent = now
             try? workers[index].process.terminate()
         }
-    }
-
-    // MARK: - Shutdown
-
-    /// Stops accepting, lets busy workers finish their connection for up to `grace`, then
-    /// SIGKILLs the rest and reaps every worker.
-    private func drain() {
-        lifecycle.stopping()
-        closeListener()
-        for worker in workers { try? worker.process.terminate() }
-        let busy = workers.filter { scoreboard?.state(of: $0.slot) == .busy }.count
-        log.note(ServerEvent(
-            "shutting_down", .info, "shutting down: \(busy) busy workers, waiting up to \(configuration.grace.secondsText) s",
-            ["busy_workers": .int(busy), "grace_s": .seconds(configuration.grace)]))
-        let deadline = Self.nowNs() + configuration.grace.nanoseconds
-        var stopsSentNs = Self.nowNs()
-        while !workers.isEmpty {
-            let now = Self.nowNs()
-            let left = deadline - now
-            if left <= 0 { break }
-            if handedOver && now - stopsSentNs >= Self.handoverStopResendNs {
-                stopsSentNs = now
-                for worker in workers { try? worker.process.terminate() }
-            }
-            var lookMs: Int64 = workers.contains { $0.process.processDescriptor == nil } ? 50 : left / 1_000_000 + 1
-            if handedOver { lookMs = min(lookMs, Self.handoverStopResendNs / 1_000_000) }
-            waitForEvents(timeoutMs: Int32(clamping: min(left / 1_000_000 + 1, lookMs)))
-            handleSignals()
-            reapEndedWorkers()
-            performOperations()
-            if case .stoppingNow = phase { break }
-        }
-        stopNow()
-    }
-
-    /// SIGKILLs every worker still there, with its program, and reaps them all.
-    private func stopNow() {
-        closeListener()
-        // None of them is reaped yet: each group is still its worker's own.
-        for worker in workers {
-            var ended = false
-            if let pid = worker.process.pid, pc_has_ended(pid, &ended) == 0, !ended, !worker.timedOut,
-                scoreboard?.state(of: worker.slot) == .busy {
-                // Killing an idle worker cuts no connection: only busy ones are counted.
-                summary.childrenKilled += 1
-            }
-            killGroup(of: worker)
-        }
-        for worker in workers {
-            try? worker.process.join()
-            workerEnded(worker, exitCode: worker.process.exitCode ?? -SIGKILL)
-        }
-        workers.removeAll()
-        log.flush()
     }
 
     /// Shuts the shared listener down, which every worker holds too: each accept blocked
@@ -589,17 +531,10 @@ final class PreforkSupervisor {
         listener.close()
     }
 
-    // MARK: - Operations
-
-    /// Scrapes and notifications (nothing at all without `--metrics` or `NOTIFY_SOCKET`).
-    private func performOperations() {
-        guard operations.isActive else { return }
-        let metricsReady = (pollSet.last?.revents ?? 0) != 0 && pollSet.last?.fd == operations.descriptor
-        operations.perform(nowNs: Self.nowNs(), metricsReady: metricsReady, snapshot: metricsSnapshot)
-    }
+    // MARK: - Metrics
 
     /// The figures of `/metrics` and STATUS=, from the scoreboard and the master's own count.
-    private func metricsSnapshot() -> ServerMetrics {
+    func metrics() -> ServerMetrics {
         var metrics = ServerMetrics(model: "prefork", connectionsTotal: summary.connectionsServed)
         var counts = ServerMetrics.Workers()
         if let scoreboard {
@@ -633,9 +568,5 @@ final class PreforkSupervisor {
             return ServerEvent("worker_exited", level, message, ["pid": .pid(pid), "signal": .int(Int(-code)), "served": .int(served)])
         }
         return ServerEvent("worker_exited", level, message, ["pid": .pid(pid), "exit_code": .int(Int(code)), "served": .int(served)])
-    }
-
-    private static func nowNs() -> Int64 {
-        Int64(pc_monotonic_ns())
     }
 }

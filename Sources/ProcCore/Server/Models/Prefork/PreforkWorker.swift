@@ -75,7 +75,7 @@ struct PreforkWorker {
                         "accept_failed", .error, "worker \(getpid()): \(error)", ["pid": .pid(getpid()), "error": .string("\(error)")]))
                     return 1
                 }
-                // For --worker-timeout: the master tells a worker waiting for its client
+                // For the worker timeout: the master tells a worker waiting for its client
                 // by this socket (pc_worker_waits_for_client).
                 var inode: UInt64 = 0
                 _ = pc_descriptor_inode(fd, &inode)
@@ -100,7 +100,7 @@ struct PreforkWorker {
     private func boot() -> String? {
         // A group of its own, which its programs join: whatever the worker starts ends
         // with it, as the master kills the group when the worker ends (see
-        // `PreforkSupervisor`). Out of the terminal's group, no terminal signal reaches it.
+        // `PreforkModel`). Out of the terminal's group, no terminal signal reaches it.
         var result = pc_worker_lead_group(0)
         if result != 0 { return "\(ProcessError.systemCall("setpgid", result))" }
         result = pc_worker_catch_stop(SIGTERM)
