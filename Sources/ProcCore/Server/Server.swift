@@ -115,23 +115,21 @@ public final class Server {
         self.listener = listener
         do {
             let operations = try Self.starting(.cannotServeMetrics, "serve metrics on \(configuration.metricsAddress.map { "\($0.host):\($0.port)" } ?? "")") {
-                () throws(ProcessError) in try ServerOperations(configuration: configuration, listener: listener, log: log)
+                () throws(ProcessError) in try ServerOperations(
+                    metricsAddress: configuration.metricsAddress, identity: configuration.identity, listener: listener, log: log)
             }
             let lifecycle = ServerLifecycle(pidFile: pidFile, handover: handover, notifications: operations.notifications, log: log)
             self.operations = operations
             self.lifecycle = lifecycle
             serve = try Self.starting(.cannotStart, "route the signals") { () throws(ProcessError) in
                 try check("sigaction", pc_ignore_sigpipe())
-                let parts = MasterParts(
-                    listener: listener, log: log, operations: operations, lifecycle: lifecycle,
-                    upgrade: BinaryUpgrade(timeout: configuration.upgradeTimeout), grace: configuration.grace)
+                let context = ServingContext(listener: listener, service: service, log: log, operations: operations, lifecycle: lifecycle)
+                let parts = MasterParts(context: context, upgrade: BinaryUpgrade(timeout: configuration.upgradeTimeout), grace: configuration.grace)
                 switch configuration.model {
                 case .forkPerConnection(let maxChildren):
-                    return try parts.loop(serving: ForkPerConnectionModel(
-                        listener: listener, maxChildren: maxChildren, service: service, log: log, operations: operations, lifecycle: lifecycle))
+                    return try parts.loop(serving: ForkPerConnectionModel(context: context, maxChildren: maxChildren))
                 case .prefork(let options):
-                    return try parts.loop(serving: PreforkModel(
-                        listener: listener, options: options, service: service, log: log, operations: operations, lifecycle: lifecycle))
+                    return try parts.loop(serving: PreforkModel(context: context, options: options))
                 }
             }
         } catch {

@@ -4,8 +4,34 @@ extension ServerConfiguration {
     public struct InvalidValue: Error, Sendable, Equatable, CustomStringConvertible {
         /// A field of the configuration (a model's options included).
         public enum Field: String, Sendable, CaseIterable {
-            case port, backlog, maxChildren, workers, maxWorkers, maxRequests, maxRequestsJitter
-            case workerTimeout, extraWorkerIdleTimeout, idleTimeout, grace, upgradeTimeout, pidFile, identityName
+            /// `ServerConfiguration.port`.
+            case port
+            /// `ServerConfiguration.backlog`.
+            case backlog
+            /// `ServerModel.forkPerConnection(maxChildren:)`.
+            case maxChildren
+            /// `PreforkOptions.workers`.
+            case workers
+            /// `PreforkOptions.maxWorkers`.
+            case maxWorkers
+            /// `PreforkOptions.maxRequests`.
+            case maxRequests
+            /// `PreforkOptions.maxRequestsJitter`.
+            case maxRequestsJitter
+            /// `PreforkOptions.workerTimeout`.
+            case workerTimeout
+            /// `PreforkOptions.extraWorkerIdleTimeout`.
+            case extraWorkerIdleTimeout
+            /// `ServerConfiguration.idleTimeout`.
+            case idleTimeout
+            /// `ServerConfiguration.grace`.
+            case grace
+            /// `ServerConfiguration.upgradeTimeout`.
+            case upgradeTimeout
+            /// `ServerConfiguration.pidFile`.
+            case pidFile
+            /// `ServerIdentity.name`.
+            case identityName
         }
 
         /// What a value must be.

@@ -57,16 +57,13 @@ final class MasterLoop<Model: ServingModel> {
     /// A new master serves from the listener too: the drain must leave it open for it.
     @exclusivity(unchecked) private var handedOver = false
 
-    init(
-        model: Model, listener: TCPListener, signals: SignalPipe, log: ServerLog, operations: ServerOperations,
-        lifecycle: ServerLifecycle, upgrade: BinaryUpgrade, grace: Duration
-    ) {
+    init(model: Model, context: ServingContext, signals: SignalPipe, upgrade: BinaryUpgrade, grace: Duration) {
         self.model = model
-        self.listener = listener
+        listener = context.listener
         self.signals = signals
-        self.log = log
-        self.operations = operations
-        self.lifecycle = lifecycle
+        log = context.log
+        operations = context.operations
+        lifecycle = context.lifecycle
         self.upgrade = upgrade
         self.grace = grace
         // Children come and go at connection rate: no reallocation on that path.

@@ -2,17 +2,14 @@
 import Glibc
 #endif
 
-/// What every master loop is made of whatever its model, gathered by `Server.init`: the
-/// listener, the log, operations, lifecycle, the upgrade plan and the grace.
+/// What every master loop is made of whatever its model, gathered by `Server.init`: what
+/// the models work with too (`ServingContext`), the upgrade plan and the grace.
 struct MasterParts {
     /// The SIGPIPE-free signals every master catches: SIGTERM and SIGINT drain, SIGHUP
     /// reloads, SIGUSR2 upgrades the binary, SIGQUIT stops at once.
     static let signals: [Int32] = [SIGTERM, SIGINT, SIGHUP, SIGUSR2, SIGQUIT]
 
-    let listener: TCPListener
-    let log: ServerLog
-    let operations: ServerOperations
-    let lifecycle: ServerLifecycle
+    let context: ServingContext
     let upgrade: BinaryUpgrade
     let grace: Duration
 
@@ -20,9 +17,7 @@ struct MasterParts {
     /// loop that serves with `model`, to run once.
     func loop<Model: ServingModel>(serving model: Model) throws(ProcessError) -> () -> ServerSummary {
         let signals = try SignalPipe.install(catching: Self.signals + model.ownSignals)
-        let master = MasterLoop(
-            model: model, listener: listener, signals: signals, log: log, operations: operations,
-            lifecycle: lifecycle, upgrade: upgrade, grace: grace)
+        let master = MasterLoop(model: model, context: context, signals: signals, upgrade: upgrade, grace: grace)
         return master.run
     }
 }

@@ -17,12 +17,15 @@ final class ServerOperations {
     private let listener: TCPListener
     private let identity: ServerIdentity
 
-    init(configuration: ServerConfiguration, listener: TCPListener, log: ServerLog) throws(ProcessError) {
-        metrics = try configuration.metricsAddress.map { address throws(ProcessError) in try MetricsEndpoint(address: address) }
+    /// Metrics on `metricsAddress` (none when nil) under `identity`'s namespace, and the
+    /// notifications of a server on `listener`. Throws when the metrics address cannot be
+    /// listened on.
+    init(metricsAddress: ListenAddress?, identity: ServerIdentity, listener: TCPListener, log: ServerLog) throws(ProcessError) {
+        metrics = try metricsAddress.map { address throws(ProcessError) in try MetricsEndpoint(address: address) }
         notifications = ServiceNotifications(serving: "\(listener.host):\(listener.port)", log: log)
         isActive = metrics != nil || notifications.isActive
         self.listener = listener
-        identity = configuration.identity
+        self.identity = identity
     }
 
     /// Where the metrics are served, with the real port, or nil.

@@ -58,17 +58,14 @@ final class ForkPerConnectionModel: ServingModel {
     @exclusivity(unchecked) private var listening = true
     @exclusivity(unchecked) private var listenerOpen = true
 
-    /// Serves `listener` with at most `maxChildren` children at once.
-    init(
-        listener: TCPListener, maxChildren: Int, service: ConnectionService, log: ServerLog,
-        operations: ServerOperations, lifecycle: ServerLifecycle
-    ) {
-        self.listener = listener
+    /// Serves the context's listener with at most `maxChildren` children at once.
+    init(context: ServingContext, maxChildren: Int) {
+        listener = context.listener
+        service = context.service
+        log = context.log
+        operations = context.operations
+        lifecycle = context.lifecycle
         self.maxChildren = maxChildren
-        self.service = service
-        self.log = log
-        self.operations = operations
-        self.lifecycle = lifecycle
         children = ChildList(capacity: maxChildren)
     }
 

@@ -100,16 +100,14 @@ final class PreforkModel: ServingModel {
     /// While handing over: when every worker was last told to leave.
     private var stopsResent = MonotonicInstant(nanoseconds: 0)
 
-    init(
-        listener: TCPListener, options: PreforkOptions, service: ConnectionService, log: ServerLog,
-        operations: ServerOperations, lifecycle: ServerLifecycle
-    ) {
-        self.listener = listener
+    /// Serves the context's listener with workers as `options` say.
+    init(context: ServingContext, options: PreforkOptions) {
+        listener = context.listener
+        service = context.service
+        log = context.log
+        operations = context.operations
+        lifecycle = context.lifecycle
         self.options = options
-        self.service = service
-        self.log = log
-        self.operations = operations
-        self.lifecycle = lifecycle
         target = options.workers
         maximum = max(options.maxWorkers, options.workers)
         ramp = PoolRamp(idleExit: options.extraWorkerIdleTimeout)

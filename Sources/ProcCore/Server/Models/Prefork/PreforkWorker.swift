@@ -20,7 +20,7 @@ import Glibc
 /// it never leaves with an accepted connection unserved.
 struct PreforkWorker {
     /// How long accepting pauses when the process is out of descriptors or memory.
-    static let acceptPauseMilliseconds: Int32 = 100
+    static let acceptPause: Duration = .milliseconds(100)
 
     let listener: TCPListener
     let scoreboard: Scoreboard
@@ -64,10 +64,10 @@ struct PreforkWorker {
                     // The connection waits in the backlog for this or another worker.
                     let error = ProcessError.systemCall("accept", result)
                     service.log.fromAnyProcess(ServerEvent(
-                        "accept_paused", .warning, "worker \(getpid()): \(error); pausing accept for \(Self.acceptPauseMilliseconds) ms",
-                        ["pid": .pid(getpid()), "error": .string("\(error)"), "pause_ms": .int(Int(Self.acceptPauseMilliseconds))]))
+                        "accept_paused", .warning, "worker \(getpid()): \(error); pausing accept for \(Self.acceptPause.roundedUpMilliseconds) ms",
+                        ["pid": .pid(getpid()), "error": .string("\(error)"), "pause_ms": .int(Int(Self.acceptPause.roundedUpMilliseconds))]))
                     var ready: Int32 = 0
-                    _ = pc_poll(nil, 0, Self.acceptPauseMilliseconds, &ready)
+                    _ = pc_poll(nil, 0, Self.acceptPause.roundedUpMilliseconds, &ready)
                     continue
                 default:
                     let error = ProcessError.systemCall("accept", result)
