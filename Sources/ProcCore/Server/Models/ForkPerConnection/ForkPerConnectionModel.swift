@@ -32,15 +32,9 @@ final class ForkPerConnectionModel: ServingModel {
     /// How often children without a pidfd are checked.
     private static let unwatchedCheck: Duration = .milliseconds(50)
 
-    private let listener: TCPListener
+    /// The listener, the service, the log, the operations and the lifecycle.
+    private let context: ServingContext
     private let maxChildren: Int
-    private let service: ConnectionService
-    /// The per-connection lines, written in one go each time the loop waits.
-    private let log: ServerLog
-    /// Closed in each child: the master's metrics sockets.
-    private let operations: ServerOperations
-    /// For a reload, which it has nothing to do for.
-    private let lifecycle: ServerLifecycle
 
     // The model's state is used by the master's one thread only, never across an access:
     // the run-time exclusivity checks are left out, since each wrote a thread-local page
@@ -60,11 +54,7 @@ final class ForkPerConnectionModel: ServingModel {
 
     /// Serves the context's listener with at most `maxChildren` children at once.
     init(context: ServingContext, maxChildren: Int) {
-        listener = context.listener
-        service = context.service
-        log = context.log
-        operations = context.operations
-        lifecycle = context.lifecycle
+        self.context = context
         self.maxChildren = maxChildren
         children = ChildList(capacity: maxChildren)
     }
@@ -86,14 +76,14 @@ final class ForkPerConnectionModel: ServingModel {
         // pipe): its children reset those only, not all 62 signals (about 15 µs of
         // sigaction calls per connection).
         _ = pc_fork_reset_changed_signals_only()
-        try listener.setNonBlocking()
+        try context.listener.setNonBlocking()
     }
 
     /// The listener's slot (-1 while not `listening`); the children's slots follow it,
     /// added and removed with them.
     func preparePoll(_ pollSet: PollSet, from slot: Int) {
         if pollSet.count == slot { pollSet.append(pollfd(fd: -1, events: Int16(POLLIN), revents: 0)) }
-        pollSet[slot].fd = listening ? listener.descriptor : -1
+        pollSet[slot].fd = listening ? context.listener.descriptor : -1
     }
 
     func nextDeadline(after now: MonotonicInstant) -> MonotonicInstant? {
@@ -114,11 +104,11 @@ final class ForkPerConnectionModel: ServingModel {
     func reload(at now: MonotonicInstant) {
         // Nothing to restart: each connection's child already runs the code as it is, and
         // the listener stays as it is.
-        lifecycle.reloading()
-        log.note(ServerEvent(
+        context.lifecycle.reloading()
+        context.log.note(ServerEvent(
             "reloading", .info, "reload (SIGHUP): fork per connection keeps its \(liveChildren) live children as they are; nothing to restart",
             ["live_children": .int(liveChildren)]))
-        lifecycle.reloaded()
+        context.lifecycle.reloaded()
     }
 
     /// Closes this process's listener (an upgraded master's copy stays open).
@@ -126,13 +116,13 @@ final class ForkPerConnectionModel: ServingModel {
         listening = false
         guard listenerOpen else { return }
         listenerOpen = false
-        listener.close()
+        context.listener.close()
     }
 
     /// SIGKILLs every live child (a program with its process group) and reaps them all.
     func stopNow() {
         var programs = false
-        if case .program = service.work { programs = true }
+        if case .program = context.service.work { programs = true }
         for child in children.all + unwatched where (try? child.isAlive) == true {
             // A program leads a process group of its own (`ProgramSpawner`): what it
             // started goes with it. The group is signalled before the program is reaped,
@@ -180,7 +170,7 @@ final class ForkPerConnectionModel: ServingModel {
     }
 
     private func childEnded(_ child: ChildProcess) {
-        log.record(ChildExitEvent(pid: child.pid ?? 0, exitCode: child.exitCode ?? 0))
+        context.log.record(ChildExitEvent(pid: child.pid ?? 0, exitCode: child.exitCode ?? 0))
     }
 
     // MARK: - Accepting
@@ -195,11 +185,11 @@ final class ForkPerConnectionModel: ServingModel {
             if served > 0 && served % Self.acceptsBetweenReaps == 0 { reapBetweenAccepts(pollSet, firstChildSlot: firstChildSlot) }
             let accepted: (connection: TCPConnection, peer: Peer)?
             do {
-                accepted = try listener.acceptWithPeer()
+                accepted = try context.listener.acceptWithPeer()
             } catch {
                 // EMFILE, ENFILE, ENOBUFS...: the listener stays readable, so pause
                 // instead of spinning; the connection waits in the backlog meanwhile.
-                log.now(ServerEvent(
+                context.log.now(ServerEvent(
                     "accept_paused", .warning, "\(error); pausing accept for \(Self.acceptPause.roundedUpMilliseconds) ms",
                     ["error": .string("\(error)"), "pause_ms": .int(Int(Self.acceptPause.roundedUpMilliseconds))]))
                 acceptPausedUntil = .now + Self.acceptPause
@@ -224,7 +214,7 @@ final class ForkPerConnectionModel: ServingModel {
             child = try startChild(serving: connection, peer: peer)
         } catch {
             connection.close()
-            log.now(ServerEvent("fork_failed", .error, "cannot serve \(peer): \(error)", ["peer": .string("\(peer)"), "error": .string("\(error)")]))
+            context.log.now(ServerEvent("fork_failed", .error, "cannot serve \(peer): \(error)", ["peer": .string("\(peer)"), "error": .string("\(error)")]))
             acceptPausedUntil = .now + Self.acceptPause
             return
         }
@@ -236,13 +226,13 @@ final class ForkPerConnectionModel: ServingModel {
         } else {
             unwatched.append(child)
         }
-        log.record(ConnectionEvent(peer: peer, pid: child.pid ?? 0))
+        context.log.record(ConnectionEvent(peer: peer, pid: child.pid ?? 0))
     }
 
     /// Forks a child that serves `connection`, or spawns the program on it.
     private func startChild(serving connection: TCPConnection, peer: Peer) throws(ProcessError) -> ChildProcess {
-        if case .program(let spawner) = service.work {
-            return try spawner.start(on: connection, peer: peer, idleTimeout: service.idleTimeout)
+        if case .program(let spawner) = context.service.work {
+            return try spawner.start(on: connection, peer: peer, idleTimeout: context.service.idleTimeout)
         }
         // The closure captures only `self`, which then is its context: a closure that
         // captured the connection would cost an allocation per connection, and the heap
@@ -257,15 +247,15 @@ final class ForkPerConnectionModel: ServingModel {
 
     /// What a connection's child does: close the listener and serve until the end.
     private func serveInChild() throws {
-        listener.close()
-        operations.closeInChild()
+        context.listener.close()
+        context.operations.closeInChild()
         // Ctrl-C or a hangup in a terminal signals the whole process group: the server
         // decides when its children end (after the grace, never at a reload), not the terminal.
         signal(SIGINT, SIG_IGN)
         signal(SIGHUP, SIG_IGN)
         signal(SIGQUIT, SIG_IGN)
         guard let (connection, peer) = connectionForChild else { throw ChildProcess.Exit(1) }
-        let code = service.serve(connection, peer: peer)
+        let code = context.service.serve(connection, peer: peer)
         if code != 0 { throw ChildProcess.Exit(code) }
     }
 
@@ -274,8 +264,8 @@ final class ForkPerConnectionModel: ServingModel {
     private func updateAccepting() {
         if let paused = acceptPausedUntil, MonotonicInstant.now >= paused { acceptPausedUntil = nil }
         let atLimit = liveChildren >= maxChildren
-        if atLimit && !limitReported && !log.quiet {
-            log.now(ServerEvent(
+        if atLimit && !limitReported && !context.log.quiet {
+            context.log.now(ServerEvent(
                 "limit_reached", .warning, "limit reached: \(liveChildren) live children; new connections wait in the backlog",
                 ["live_children": .int(liveChildren)]))
         }

@@ -60,14 +60,9 @@ final class PreforkModel: ServingModel {
     /// How often workers without a pidfd (ENOSYS, EMFILE) are looked at.
     static let unwatchedCheck: Duration = .milliseconds(50)
 
-    private let listener: TCPListener
+    /// The listener, the service, the log, the operations and the lifecycle.
+    private let context: ServingContext
     private let options: PreforkOptions
-    private let service: ConnectionService
-    private let log: ServerLog
-    /// Closed in each worker: the master's metrics sockets.
-    private let operations: ServerOperations
-    /// Reloads, as told to the world outside.
-    private let lifecycle: ServerLifecycle
     private let master = getpid()
 
     private var scoreboard: Scoreboard?
@@ -102,11 +97,7 @@ final class PreforkModel: ServingModel {
 
     /// Serves the context's listener with workers as `options` say.
     init(context: ServingContext, options: PreforkOptions) {
-        listener = context.listener
-        service = context.service
-        log = context.log
-        operations = context.operations
-        lifecycle = context.lifecycle
+        self.context = context
         self.options = options
         target = options.workers
         maximum = max(options.maxWorkers, options.workers)
@@ -133,7 +124,7 @@ final class PreforkModel: ServingModel {
     /// Makes the listener blocking (workers block in accept, see `PreforkWorker`), maps
     /// the scoreboard and forks the workers.
     func start(at now: MonotonicInstant) throws(ProcessError) {
-        try listener.setNonBlocking(false)
+        try context.listener.setNonBlocking(false)
         scoreboard = try Scoreboard()
         manageWorkers(now: now)
     }
@@ -187,12 +178,12 @@ final class PreforkModel: ServingModel {
             guard target < Scoreboard.capacity else { return }
             target += 1
             maximum = min(max(maximum + 1, target), Scoreboard.capacity)
-            log.note(ServerEvent("workers_added", .info, "SIGTTIN: \(target) workers", ["workers": .int(target)]))
+            context.log.note(ServerEvent("workers_added", .info, "SIGTTIN: \(target) workers", ["workers": .int(target)]))
         case SIGTTOU:
             guard target > 1 else { return }
             target -= 1
             maximum -= 1
-            log.note(ServerEvent("workers_removed", .info, "SIGTTOU: \(target) workers", ["workers": .int(target)]))
+            context.log.note(ServerEvent("workers_removed", .info, "SIGTTOU: \(target) workers", ["workers": .int(target)]))
         default:
             break
         }
@@ -251,18 +242,18 @@ final class PreforkModel: ServingModel {
     /// SIGHUP: starts a new generation, or queues one reload behind the one under way.
     private func requestReload(at now: MonotonicInstant) {
         guard serving else {
-            log.note(ServerEvent("reload_ignored", .info, "reload (SIGHUP) ignored: the server is stopping"))
+            context.log.note(ServerEvent("reload_ignored", .info, "reload (SIGHUP) ignored: the server is stopping"))
             return
         }
         guard reload == nil else {
-            log.note(ServerEvent(
+            context.log.note(ServerEvent(
                 "reload_queued", .info,
                 reloadQueued ? "reload (SIGHUP): one is already queued; this one joins it" : "reload (SIGHUP): one is under way; queued"))
             reloadQueued = true
             return
         }
         guard workers.count + target <= Scoreboard.capacity else {
-            log.now(ServerEvent(
+            context.log.now(ServerEvent(
                 "reload_ignored", .warning,
                 "reload (SIGHUP) ignored: \(target) new workers beside the \(workers.count) running would not fit on the scoreboard (\(Scoreboard.capacity) slots)",
                 ["workers": .int(target), "running": .int(workers.count), "slots": .int(Scoreboard.capacity)]))
@@ -270,8 +261,8 @@ final class PreforkModel: ServingModel {
         }
         generation += 1
         reload = Reload(started: now)
-        lifecycle.reloading()
-        log.note(ServerEvent(
+        context.lifecycle.reloading()
+        context.log.note(ServerEvent(
             "reloading", .info, "reload (SIGHUP): starting generation \(generation) of \(target) workers",
             ["generation": .int(generation), "workers": .int(target)]))
         // manageWorkers forks the new generation: the pool counts it alone.
@@ -293,9 +284,9 @@ final class PreforkModel: ServingModel {
         }
         guard !workers.contains(where: { $0.generation < generation }) else { return }
         reload = nil
-        lifecycle.reloaded()
+        context.lifecycle.reloaded()
         let elapsedMs = (now - current.started).roundedUpMilliseconds
-        log.note(ServerEvent(
+        context.log.note(ServerEvent(
             "reloaded", .info, "reload: generation \(generation) serves alone after \(elapsedMs) ms",
             ["generation": .int(generation), "elapsed_ms": .int(Int(elapsedMs))]))
         if reloadQueued {
@@ -315,8 +306,8 @@ final class PreforkModel: ServingModel {
         generation -= 1
         reload = nil
         reloadQueued = false
-        lifecycle.reloaded()
-        log.now(ServerEvent(
+        context.lifecycle.reloaded()
+        context.log.now(ServerEvent(
             "reload_failed", .error, "reload failed: \(reason); generation \(generation) serves on",
             ["reason": .string(reason), "generation": .int(generation)]))
     }
@@ -366,11 +357,11 @@ final class PreforkModel: ServingModel {
         let causedByMaster = worker.leaving || worker.timedOut || !keepsPool
         let abnormal = code != 0 && !causedByMaster
         if state == .recycling {
-            log.note(ServerEvent("worker_recycled", .info, "worker \(pid) recycled after \(served) connections", ["pid": .pid(pid), "served": .int(served)]))
+            context.log.note(ServerEvent("worker_recycled", .info, "worker \(pid) recycled after \(served) connections", ["pid": .pid(pid), "served": .int(served)]))
         } else if abnormal || worker.timedOut {
-            log.now(Self.workerExited(pid, code, served: served, level: .error, "worker \(pid) \(Self.describe(code)) after \(served) connections"))
+            context.log.now(Self.workerExited(pid, code, served: served, level: .error, "worker \(pid) \(Self.describe(code)) after \(served) connections"))
         } else {
-            log.note(Self.workerExited(pid, code, served: served, level: .info, "worker \(pid) \(Self.describe(code))"))
+            context.log.note(Self.workerExited(pid, code, served: served, level: .info, "worker \(pid) \(Self.describe(code))"))
         }
         guard keepsPool, !worker.leaving else { return }
         // A new generation that cannot start must not replace, or halt, one that serves.
@@ -386,7 +377,7 @@ final class PreforkModel: ServingModel {
             break
         case .respawnAfter(let delay):
             spawnNotBefore = max(spawnNotBefore, now + delay)
-            log.now(ServerEvent(
+            context.log.now(ServerEvent(
                 "backoff", .warning, "workers are dying at start (\(crashGuard.earlyDeathsInARow) in a row): next one in \(delay.secondsText) s",
                 ["in_a_row": .int(crashGuard.earlyDeathsInARow), "delay_s": .seconds(delay)]))
         case .halt:
@@ -417,7 +408,7 @@ final class PreforkModel: ServingModel {
             // With its program, if it runs one: an orphan would spin on.
             killGroup(of: workers[index])
             summary.childrenKilled += 1
-            log.now(ServerEvent(
+            context.log.now(ServerEvent(
                 "worker_timed_out", .error, "worker \(pid) timed out: no progress for \(timeout.secondsText) s; killed",
                 ["pid": .pid(pid), "timeout_s": .seconds(timeout)]))
         }
@@ -464,9 +455,9 @@ final class PreforkModel: ServingModel {
         let budget = workerBudget()
         pc_slot_assign(scoreboard[slot], 0, budget)
         scoreboard.record(.starting, served: 0, at: slot)
-        let worker = PreforkWorker(listener: listener, scoreboard: scoreboard, slot: slot, master: master, service: service, startup: options.workerStartup)
+        let worker = PreforkWorker(listener: context.listener, scoreboard: scoreboard, slot: slot, master: master, service: context.service, startup: options.workerStartup)
         // The master runs one thread: the thread check is skipped.
-        let process = ChildProcess(name: "worker", threadPolicy: .allow) { [operations] in
+        let process = ChildProcess(name: "worker", threadPolicy: .allow) { [operations = context.operations] in
             operations.closeInChild()
             let code = worker.run()
             if code != 0 { throw ChildProcess.Exit(code) }
@@ -476,8 +467,8 @@ final class PreforkModel: ServingModel {
         } catch {
             scoreboard.record(.free, served: 0, at: slot)
             spawnNotBefore = now + Self.forkFailurePause
-            log.now(ServerEvent(
-                "fork_failed", .error, "\(log.prefix)cannot fork a worker: \(error); trying again in \(Self.forkFailurePause.secondsText) s", ["error": .string("\(error)"), "retry_s": .int(1)]))
+            context.log.now(ServerEvent(
+                "fork_failed", .error, "\(context.log.prefix)cannot fork a worker: \(error); trying again in \(Self.forkFailurePause.secondsText) s", ["error": .string("\(error)"), "retry_s": .int(1)]))
             return false
         }
         // As the worker does itself: its group exists from here on, whoever runs first.
@@ -485,7 +476,7 @@ final class PreforkModel: ServingModel {
         pc_slot_assign(scoreboard[slot], process.pid ?? 0, budget)
         let progress = options.workerTimeout.map { ProgressWatch(timeout: $0, started: now) }
         workers.append(Worker(process: process, slot: slot, generation: generation, started: now, progress: progress))
-        log.note(ServerEvent(
+        context.log.note(ServerEvent(
             "worker_spawned", .info, "worker \(process.pid ?? 0) spawned", ["pid": .pid(process.pid ?? 0), "generation": .int(generation)]))
         return true
     }
@@ -505,7 +496,7 @@ final class PreforkModel: ServingModel {
         workers[index].stopSent = now
         try? workers[index].process.terminate()
         let pid = workers[index].process.pid ?? 0
-        log.note(ServerEvent("worker_stopping", .info, "worker \(pid) stopping: \(reason)", ["pid": .pid(pid), "reason": .string(reason)]))
+        context.log.note(ServerEvent("worker_stopping", .info, "worker \(pid) stopping: \(reason)", ["pid": .pid(pid), "reason": .string(reason)]))
     }
 
     /// A SIGTERM that lands between a worker's look at its flag and its accept is missed
@@ -525,8 +516,8 @@ final class PreforkModel: ServingModel {
     private func closeListener() {
         guard listenerOpen else { return }
         listenerOpen = false
-        if !handedOver { _ = pc_listener_stop_accepting(listener.descriptor) }
-        listener.close()
+        if !handedOver { _ = pc_listener_stop_accepting(context.listener.descriptor) }
+        context.listener.close()
     }
 
     // MARK: - Metrics
