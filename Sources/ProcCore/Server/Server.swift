@@ -71,7 +71,7 @@ public final class Server {
     public convenience init(configuration: ServerConfiguration, program: Program) throws(ServerError) {
         try self.init(configuration: configuration) { () throws(ServerError) in
             .program(try Self.starting(.cannotExecute, "run '\(program.executable)'") { () throws(ProcessError) in
-                try ProgramSpawner(program: program)
+                try ProgramSpawner(program: program, withholding: configuration.identity.readyVariable)
             })
         }
     }
@@ -90,7 +90,7 @@ public final class Server {
         let passed = try Self.starting(.invalidPassedSocket, "take the passed sockets") { () throws(ProcessError) in
             try Self.passedListener(for: configuration, log: log)
         }
-        let handover = UpgradeHandover.fromEnvironment(log: log)
+        let handover = UpgradeHandover.fromEnvironment(variable: configuration.identity.readyVariable, log: log)
         let pidFile = configuration.pidFile.map { PidFile(path: $0) }
         let service: ConnectionService
         do {
@@ -124,7 +124,7 @@ public final class Server {
             serve = try Self.starting(.cannotStart, "route the signals") { () throws(ProcessError) in
                 try check("sigaction", pc_ignore_sigpipe())
                 let context = ServingContext(listener: listener, service: service, log: log, operations: operations, lifecycle: lifecycle)
-                let parts = MasterParts(context: context, upgrade: BinaryUpgrade(timeout: configuration.upgradeTimeout), grace: configuration.grace)
+                let parts = MasterParts(context: context, upgrade: BinaryUpgrade(timeout: configuration.upgradeTimeout, readyVariable: configuration.identity.readyVariable), grace: configuration.grace)
                 switch configuration.model {
                 case .forkPerConnection(let maxChildren):
                     return try parts.loop(serving: ForkPerConnectionModel(context: context, maxChildren: maxChildren))

@@ -19,6 +19,10 @@ public struct ServerIdentity: Sendable, Equatable {
     /// What the server's own lines (not those of a connection) begin with.
     var logPrefix: String { name + ": " }
 
+    /// The environment variable that names a binary upgrade's ready pipe (`NAME_READY_FD`,
+    /// upper-cased): the old and the new master are the same program, so they agree.
+    var readyVariable: String { name.uppercased() + "_READY_FD" }
+
     /// Whether `name` is a metric namespace Prometheus accepts.
     var hasValidName: Bool {
         guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }

@@ -8,7 +8,7 @@ import Glibc
 /// The old master's side of a binary upgrade (SIGUSR2), as nginx and unicorn do it: the
 /// program file is exec'd again, with the same arguments, as a child that takes the
 /// listening socket over the systemd way (`LISTEN_FDS=1`, `LISTEN_PID` = its own pid, the
-/// socket at descriptor 3) and says on a pipe (`PROCCTL_READY_FD`, descriptor 4) when it
+/// socket at descriptor 3) and says on a pipe (`NAME_READY_FD`, descriptor 4) when it
 /// serves (`UpgradeHandover`). Then the old master stops accepting and drains; if the new
 /// one ends, closes the pipe or misses the timeout first, it is killed and reaped, and
 /// the old one goes on serving.
@@ -37,11 +37,15 @@ final class BinaryUpgrade {
     let executablePath: String
     private let arguments: [String]
     private let timeout: Duration
+    /// The variable that names the ready pipe (`ServerIdentity.readyVariable`).
+    private let readyVariable: String
     private var attempt: Attempt?
 
-    /// An upgrade plan for this process: its program file and arguments as started.
-    init(timeout: Duration) {
+    /// An upgrade plan for this process: its program file and arguments as started; the
+    /// new master finds its ready pipe in `readyVariable`.
+    init(timeout: Duration, readyVariable: String) {
         self.timeout = timeout
+        self.readyVariable = readyVariable
         arguments = CommandLine.arguments
         executablePath = Self.startedExecutable(arguments.first ?? "")
     }
@@ -78,7 +82,7 @@ final class BinaryUpgrade {
             return Self.failure("upgrade failed: \(error); still serving")
         }
         defer { _ = pc_close(pipe.writeEnd.rawValue) }
-        let environment = CStringArray(Self.environmentForNewMaster())
+        let environment = CStringArray(Self.environmentForNewMaster(readyVariable: readyVariable))
         let argv = CStringArray(arguments.isEmpty ? [executablePath] : arguments)
         var pid: pid_t = 0
         let result = pc_upgrade_exec(
@@ -161,8 +165,8 @@ final class BinaryUpgrade {
     /// This process's environment, without what a passed listener or an earlier upgrade
     /// left there, with the new master's listener and ready pipe named
     /// (`pc_upgrade_exec` adds LISTEN_PID in the child).
-    private static func environmentForNewMaster() -> [String] {
-        let replaced = UpgradeHandover.passingVariables.map { $0 + "=" }
+    private static func environmentForNewMaster(readyVariable: String) -> [String] {
+        let replaced = (SocketActivation.variables + [readyVariable]).map { $0 + "=" }
         var entries: [String] = []
         var entry = environ
         while let pointer = entry.pointee {
@@ -171,7 +175,7 @@ final class BinaryUpgrade {
             entry += 1
         }
         entries.append("LISTEN_FDS=1")
-        entries.append("\(UpgradeHandover.variable)=\(PC_UPGRADE_READY_FD)")
+        entries.append("\(readyVariable)=\(PC_UPGRADE_READY_FD)")
         return entries
     }
 
