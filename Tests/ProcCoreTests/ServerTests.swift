@@ -77,19 +77,68 @@ extension ForkingTests {
         @Test func portInUseThrowsBeforeServing() throws {
             let listener = try TCPListener(address: .tcp(host: "127.0.0.1", port: 0))
             defer { listener.close() }
-            let error = processError {
+            let error = serverError {
                 _ = try Server(configuration: ServerConfiguration(address: .tcp(host: "127.0.0.1", port: listener.port))) { _, _ in }
             }
+            #expect(error?.code == .cannotListen)
             #expect(error?.errno == .addressInUse)
             #expect(error?.operation == "listen on 127.0.0.1:\(listener.port)")
+            #expect("\(error.map { "\($0)" } ?? "")" == "cannot listen on 127.0.0.1:\(listener.port): Address already in use")
         }
 
         @Test func missingProgramThrowsCannotExecute() {
-            let error = processError {
+            let error = serverError {
                 _ = try Server(configuration: ServerConfiguration(address: .tcp(host: "127.0.0.1", port: 0)), program: Program("no-such-program-procctl"))
             }
             #expect(error?.code == .cannotExecute)
             #expect(error?.errno == .noSuchFileOrDirectory)
+        }
+
+        @Test func aMetricsAddressInUseThrowsCannotServeMetrics() throws {
+            let taken = try TCPListener(address: .tcp(host: "127.0.0.1", port: 0))
+            defer { taken.close() }
+            let error = serverError {
+                _ = try Server(configuration: ServerConfiguration(address: .tcp(host: "127.0.0.1", port: 0), metricsAddress: .tcp(host: "127.0.0.1", port: taken.port))) { _, _ in }
+            }
+            #expect(error?.code == .cannotServeMetrics)
+            #expect(error?.errno == .addressInUse)
+        }
+
+        @Test func aPidFileInAMissingFolderThrowsCannotWritePidFile() {
+            let error = serverError {
+                _ = try Server(configuration: ServerConfiguration(address: .tcp(host: "127.0.0.1", port: 0), pidFile: "/nonexistent-procctl-folder/server.pid")) { _, _ in }
+            }
+            #expect(error?.code == .cannotWritePidFile)
+            #expect(error?.errno == .noSuchFileOrDirectory)
+        }
+
+        @Test func aValueOutOfRangeThrowsInvalidConfigurationNamingTheField() {
+            var options = PreforkOptions(workers: 4)
+            options.maxWorkers = 2
+            let error = serverError {
+                _ = try Server(configuration: ServerConfiguration(address: .tcp(host: "127.0.0.1", port: 0), model: .prefork(options))) { _, _ in }
+            }
+            #expect(error?.code == .invalidConfiguration)
+            #expect(error?.invalidValue == ServerConfiguration.InvalidValue(.maxWorkers, .atLeast(.workers), got: "2 < 4"))
+            #expect(error?.invalidValue?.description == "maxWorkers must be at least workers (got 2 < 4)")
+        }
+
+        @Test func validateChecksEveryModelAndTheIdentity() {
+            func invalid(_ configuration: ServerConfiguration) -> ServerConfiguration.InvalidValue.Field? {
+                do {
+                    try configuration.validate()
+                    return nil
+                } catch {
+                    return error.field
+                }
+            }
+            #expect(invalid(ServerConfiguration()) == nil)
+            #expect(invalid(ServerConfiguration(backlog: 0)) == .backlog)
+            #expect(invalid(ServerConfiguration(model: .forkPerConnection(maxChildren: 0))) == .maxChildren)
+            #expect(invalid(ServerConfiguration(model: .prefork(PreforkOptions(workers: 0)))) == .workers)
+            #expect(invalid(ServerConfiguration(identity: ServerIdentity(name: "my-server"))) == .identityName)
+            #expect(invalid(ServerConfiguration(identity: ServerIdentity(name: "my_server2"))) == nil)
+            #expect(invalid(ServerConfiguration(pidFile: "")) == .pidFile)
         }
 
         @Test(arguments: ["127.0.0.1", "::1"])

@@ -23,7 +23,7 @@ extension Server {
                 let ignored = passed.dropFirst().map { "\($0.address)" }.joined(separator: ", ")
                 log.now(ServerEvent(
                     "sockets_passed", .warning,
-                    "procctl: \(passed.count) sockets passed (LISTEN_FDS); serving the first, \(passed[0].address), and closing \(ignored)",
+                    "\(log.prefix)\(passed.count) sockets passed (LISTEN_FDS); serving the first, \(passed[0].address), and closing \(ignored)",
                     ["count": .int(passed.count), "serving": .string("\(passed[0].address)"), "closed": .string(ignored)]))
                 for extra in passed.dropFirst() { extra.close() }
             }
@@ -31,7 +31,7 @@ extension Server {
         case .meantForAnotherProcess(let pid):
             log.now(ServerEvent(
                 "listen_pid_mismatch", .warning,
-                "procctl: LISTEN_PID=\(pid) names another process (this is \(getpid())); ignoring LISTEN_FDS and listening on \(configuration.address)",
+                "\(log.prefix)LISTEN_PID=\(pid) names another process (this is \(getpid())); ignoring LISTEN_FDS and listening on \(configuration.address)",
                 ["listen_pid": .string(pid), "pid": .pid(getpid())]))
             return nil
         case .notActivated:

@@ -15,13 +15,15 @@ import Glibc
 /// let summary = server.run()   // until SIGTERM or SIGINT, then the drain
 /// ```
 ///
-/// `init` listens (or takes over a listener passed the systemd way: by systemd's socket
-/// activation, or by a master on SIGUSR2; see `passedListener(for:)`), binds the metrics
-/// endpoint when the configuration asks for one, then routes SIGTERM, SIGINT, SIGHUP, SIGUSR2 and SIGQUIT to the server's loop and ignores
-/// SIGPIPE (when it throws, none of that has happened). `run` serves until SIGTERM or
-/// SIGINT comes, then stops accepting, lets live connections go on for up to `grace`,
-/// kills the rest and reaps every child; SIGQUIT kills and reaps them at once. SIGHUP reloads (prefork: a new generation of
-/// workers); SIGUSR2 execs this program again, with the same arguments, to take the
+/// `init` checks the configuration (`ServerConfiguration.validate()`), listens (or takes
+/// over a listener passed the systemd way: by systemd's socket activation, or by a master
+/// on SIGUSR2; see `passedListener(for:)`), binds the metrics endpoint when the
+/// configuration asks for one, then routes SIGTERM, SIGINT, SIGHUP, SIGUSR2 and SIGQUIT
+/// (prefork: SIGTTIN and SIGTTOU too) to the master's loop (`MasterLoop`) and ignores
+/// SIGPIPE (when it throws a `ServerError`, none of that has happened). `run` serves
+/// until SIGTERM or SIGINT comes, then stops accepting, lets live connections go on for
+/// up to `grace`, kills the rest and reaps every child; SIGQUIT kills and reaps them at
+/// once. SIGHUP reloads (prefork: a new generation of workers); SIGUSR2 execs this program again, with the same arguments, to take the
 /// listener over: once that new master serves, this one drains the same way. A program
 /// that serves with `Server` gets the upgrade by creating its server the same way at every
 /// start. With `NOTIFY_SOCKET` set it tells the service manager how it is doing
@@ -31,8 +33,6 @@ public final class Server {
     /// What the server listens on and how it serves.
     public let configuration: ServerConfiguration
     let listener: TCPListener
-    let signals: SignalPipe
-    let service: ConnectionService
     /// The server's own log lines on stderr (parent-only memory), as text or JSON.
     let log: ServerLog
     /// Metrics and the service manager's notifications, served from the master's loop.
@@ -40,11 +40,11 @@ public final class Server {
     /// Ready, reloads and the drain, as told to the world outside (pid file, an old
     /// master, the service manager).
     let lifecycle: ServerLifecycle
-    /// SIGUSR2: the program file and arguments as started, for the new master.
-    let upgrade: BinaryUpgrade
+    /// The master's loop around the configured model (`MasterLoop`), run once.
+    private let serve: () -> ServerSummary
     private var hasRun = false
     /// How long the last log lines may wait for stderr's reader once the server has stopped.
-    private static let finalLogWaitMilliseconds = 1000
+    private static let finalLogWait: Duration = .seconds(1)
 
     /// The port the server listens on: the kernel's choice when the configuration asked
     /// for 0, the passed socket's under socket activation.
@@ -56,55 +56,81 @@ public final class Server {
     public var metricsAddress: SocketAddress? { operations.metricsAddress }
 
     /// Listens as `configuration` says; each connection is served by `handler` in a forked
-    /// child or a worker. Throws when the address cannot be listened on (errno EADDRINUSE,
-    /// EADDRNOTAVAIL, EACCES; the operation is `listen on HOST:PORT`) or a limit in the
-    /// configuration is out of range (`.invalidArgument`).
-    public convenience init(configuration: ServerConfiguration, handler: @escaping ConnectionHandler) throws(ProcessError) {
-        try self.init(configuration: configuration) { () throws(ProcessError) in .handler(handler) }
+    /// child or a worker. Throws a `ServerError`: `.invalidConfiguration` for a value out
+    /// of range (`ServerConfiguration.validate()`), `.cannotListen` when the address cannot
+    /// be listened on (errno EADDRINUSE, EADDRNOTAVAIL, EACCES), `.cannotServeMetrics`,
+    /// `.cannotWritePidFile`, `.invalidPassedSocket`.
+    public convenience init(configuration: ServerConfiguration, handler: @escaping ConnectionHandler) throws(ServerError) {
+        try self.init(configuration: configuration) { () throws(ServerError) in .handler(handler) }
     }
 
     /// Listens as `configuration` says; each connection runs `program` with stdin and
     /// stdout on the socket and tcpserver's environment (`PROTO=TCP`, `TCPREMOTEIP`,
     /// `TCPREMOTEPORT`, `TCPLOCALIP`, `TCPLOCALPORT`) added to `program.environment` or to
     /// this process's. The executable is resolved through PATH here: one that cannot be
-    /// run throws `.cannotExecute` naming it, before anything listens.
-    public convenience init(configuration: ServerConfiguration, program: Program) throws(ProcessError) {
-        try self.init(configuration: configuration) { () throws(ProcessError) in .program(try ProgramSpawner(program: program)) }
+    /// run throws `.cannotExecute` (with its errno), before anything listens.
+    public convenience init(configuration: ServerConfiguration, program: Program) throws(ServerError) {
+        try self.init(configuration: configuration) { () throws(ServerError) in
+            .program(try Self.starting(.cannotExecute, "run '\(program.executable)'") { () throws(ProcessError) in
+                try ProgramSpawner(program: program, withholding: configuration.identity.readyVariable)
+            })
+        }
     }
 
-    private init(configuration: ServerConfiguration, work: () throws(ProcessError) -> ConnectionService.Work) throws(ProcessError) {
-        try Self.validate(configuration)
+    private init(configuration: ServerConfiguration, work: () throws(ServerError) -> ConnectionService.Work) throws(ServerError) {
+        do {
+            try configuration.validate()
+        } catch {
+            throw ServerError(error)
+        }
         self.configuration = configuration
-        log = ServerLog(format: configuration.logFormat, quiet: configuration.quiet)
+        let log = ServerLog(format: configuration.logFormat, quiet: configuration.quiet, prefix: configuration.identity.logPrefix)
+        self.log = log
         // Passed sockets and the upgrade's pipe first: their variables leave the environment
         // before a program's copy of it is read.
-        let passed = try Self.passedListener(for: configuration, log: log)
-        let handover = UpgradeHandover.fromEnvironment(log: log)
+        let passed = try Self.starting(.invalidPassedSocket, "take the passed sockets") { () throws(ProcessError) in
+            try Self.passedListener(for: configuration, log: log)
+        }
+        let handover = UpgradeHandover.fromEnvironment(variable: configuration.identity.readyVariable, log: log)
         let pidFile = configuration.pidFile.map { PidFile(path: $0) }
+        let service: ConnectionService
         do {
-            try pidFile?.checkWritable()
+            if let pidFile {
+                try Self.starting(.cannotWritePidFile, "write pid file \(pidFile.path)") { () throws(ProcessError) in try pidFile.checkWritable() }
+            }
             service = ConnectionService(work: try work(), idleTimeout: configuration.idleTimeout, log: log)
         } catch {
             passed?.close()
             throw error
         }
         // Listening next: an init that fails on the address leaves the signals alone.
+        let listener: TCPListener
         if let passed {
             listener = passed
         } else {
-            listener = try TCPListener(address: configuration.address, backlog: configuration.backlog, reusePort: configuration.reusePort)
+            listener = try Self.starting(.cannotListen, "listen on \(configuration.address)") { () throws(ProcessError) in
+                try TCPListener(address: configuration.address, backlog: configuration.backlog, reusePort: configuration.reusePort)
+            }
         }
+        self.listener = listener
         do {
-            operations = try ServerOperations(configuration: configuration, listener: listener, log: log)
-            lifecycle = ServerLifecycle(pidFile: pidFile, handover: handover, notifications: operations.notifications, log: log)
-            upgrade = BinaryUpgrade(timeout: configuration.upgradeTimeout)
-            try check("sigaction", pc_ignore_sigpipe())
-            // SIGHUP reloads, SIGUSR2 upgrades the binary, SIGQUIT stops at once. Prefork's
-            // master also takes SIGTTIN and SIGTTOU (one worker more or fewer).
-            if case .prefork = configuration.model {
-                signals = try SignalPipe.install(catching: [SIGTERM, SIGINT, SIGHUP, SIGUSR2, SIGQUIT, SIGTTIN, SIGTTOU])
-            } else {
-                signals = try SignalPipe.install(catching: [SIGTERM, SIGINT, SIGHUP, SIGUSR2, SIGQUIT])
+            let operations = try Self.starting(.cannotServeMetrics, "serve metrics on \(configuration.metricsAddress.map { "\($0)" } ?? "")") {
+                () throws(ProcessError) in try ServerOperations(
+                    metricsAddress: configuration.metricsAddress, identity: configuration.identity, listener: listener, log: log)
+            }
+            let lifecycle = ServerLifecycle(pidFile: pidFile, handover: handover, notifications: operations.notifications, log: log)
+            self.operations = operations
+            self.lifecycle = lifecycle
+            serve = try Self.starting(.cannotStart, "route the signals") { () throws(ProcessError) in
+                try check("sigaction", pc_ignore_sigpipe())
+                let context = ServingContext(listener: listener, service: service, log: log, operations: operations, lifecycle: lifecycle)
+                let parts = MasterParts(context: context, upgrade: BinaryUpgrade(timeout: configuration.upgradeTimeout, readyVariable: configuration.identity.readyVariable), grace: configuration.grace)
+                switch configuration.model {
+                case .forkPerConnection(let maxChildren):
+                    return try parts.loop(serving: ForkPerConnectionModel(context: context, maxChildren: maxChildren))
+                case .prefork(let options):
+                    return try parts.loop(serving: PreforkModel(context: context, options: options))
+                }
             }
         } catch {
             listener.close()
@@ -123,7 +149,7 @@ public final class Server {
         hasRun = true
         let address = listener.address
         lifecycle.announce { [log] in
-            // In text, `whenReady` says it, on stdout for procctl serve.
+            // In text, `whenReady` says it (a program prints its own line).
             log.noteInJSON(ServerEvent(
                 "listening", .info, "listening on \(address)", ["host": .string(address.host ?? ""), "port": .int(address.port ?? 0)]))
             whenReady?()
@@ -137,41 +163,16 @@ public final class Server {
             "stopped", .info, "shut down: served \(summary.connectionsServed) connections, killed \(summary.childrenKilled) children",
             ["connections_served": .int(summary.connectionsServed), "children_killed": .int(summary.childrenKilled)]))
         // The master no longer serves: its last lines may wait a little for stderr's reader.
-        log.flush(waitingUpTo: Self.finalLogWaitMilliseconds)
+        log.flush(waitingUpTo: Self.finalLogWait)
         return summary
     }
 
-    private func serve() -> ServerSummary {
-        switch configuration.model {
-        case .forkPerConnection(let maxChildren):
-            do {
-                let loop = try ForkPerConnectionLoop(
-                    listener: listener, maxChildren: maxChildren, configuration: configuration,
-                    service: service, log: log, signals: signals, operations: operations, lifecycle: lifecycle, upgrade: upgrade
-                )
-                return loop.run()
-            } catch {
-                log.now(ServerEvent("serve_failed", .error, "cannot serve: \(error)"))
-                listener.close()
-                return ServerSummary()
-            }
-        case .prefork(let options):
-            let supervisor = PreforkSupervisor(
-                listener: listener, options: options, configuration: configuration,
-                service: service, log: log, signals: signals, operations: operations, lifecycle: lifecycle, upgrade: upgrade
-            )
-            return supervisor.run()
-        }
-    }
-
-    private static func validate(_ configuration: ServerConfiguration) throws(ProcessError) {
-        func refuse(_ what: String) -> ProcessError { ProcessError(.invalidArgument, operation: what) }
-        guard configuration.backlog >= 1 else { throw refuse("backlog \(configuration.backlog)") }
-        switch configuration.model {
-        case .forkPerConnection(let maxChildren):
-            guard maxChildren >= 1 else { throw refuse("maxChildren \(maxChildren)") }
-        case .prefork(let options):
-            try options.validate()
+    /// Runs `body`, a step of the start; its failure becomes a `ServerError` of `code`.
+    private static func starting<T>(_ code: ServerError.Code, _ operation: String, _ body: () throws(ProcessError) -> T) throws(ServerError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw ServerError(code, operation: operation, underlying: error)
         }
     }
 }

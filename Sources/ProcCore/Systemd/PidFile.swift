@@ -5,7 +5,7 @@ import SystemPackage
 import Glibc
 #endif
 
-/// A file that holds this process's pid, for service managers and scripts (`--pid-file`).
+/// A file that holds this process's pid, for service managers and scripts (`ServerConfiguration.pidFile`).
 ///
 /// Written whole or not at all (a temporary file renamed over it), and removed only while
 /// it still holds this process's pid: a server that has handed over to a new binary, which

@@ -9,12 +9,13 @@ struct Serve: CommandWithExamples {
         discussion: """
             Prints 'listening on HOST:PORT' on stdout once listening (the real port with --port 0) \
             and logs connections and children on stderr. SIGTERM or SIGINT stops accepting, lets live \
-            connections go on for up to --grace seconds, kills the rest and exits 0. \
+            connections go on for up to --grace seconds, kills the rest and exits 0; SIGQUIT, or a \
+            second SIGTERM, stops at once: every child, worker and program is killed. \
             After --, a PROGRAM [ARGS...] serves each connection instead of the echo: \
             procctl serve --port 8080 -- stdbuf -oL tr a-z A-Z. \
             With --workers N, N workers forked at start serve the connections instead (prefork), \
             supervised: replaced when they die, recycled by --max-requests, killed by --worker-timeout; \
-            SIGTTIN and SIGTTOU add or remove a worker, SIGQUIT or a second SIGTERM stops at once. \
+            SIGTTIN and SIGTTOU add or remove a worker. \
             SIGHUP reloads (prefork: a new generation of workers, the old ones leave after their connection). \
             SIGUSR2 upgrades: the program file is started again with the same arguments and takes the \
             listening socket over; once it serves, this server drains and exits 0. \
@@ -99,25 +100,24 @@ struct Serve: CommandWithExamples {
             throw ValidationError("Missing the program after --, as in: procctl serve -- PROGRAM [ARGS...]")
         }
         try NumericAddress.validate(host: host, port: port, ports: 0...65535)
-        guard (1...65535).contains(backlog) else { throw ValidationError("--backlog must be between 1 and 65535 (got \(backlog)).") }
-        if let maxChildren, !(1...65536).contains(maxChildren) { throw ValidationError("--max-children must be between 1 and 65536 (got \(maxChildren)).") }
-        try validatePrefork()
+        try validateModelOptions()
+        // Numbers of seconds become Durations: a NaN or a huge one must not get that far.
         guard idleTimeout >= 0, idleTimeout <= 1e6 else { throw ValidationError("--idle-timeout must be a number of seconds, 0 or more (got \(idleTimeout.asTyped)).") }
         guard grace >= 0, grace <= 1e6 else { throw ValidationError("--grace must be a number of seconds, 0 or more (got \(grace.asTyped)).") }
         guard upgradeTimeout > 0, upgradeTimeout <= 1e6 else { throw ValidationError("--upgrade-timeout must be a number of seconds above 0 (got \(upgradeTimeout.asTyped)).") }
-        if let pidFile, pidFile.isEmpty { throw ValidationError("--pid-file must be a path.") }
+        if let workerTimeout, !(workerTimeout >= 0 && workerTimeout <= 1e6) { throw ValidationError("--worker-timeout must be a number of seconds, 0 or more (got \(workerTimeout.asTyped)).") }
         if let metrics { _ = try Self.metricsAddress(metrics) }
+        // Every range the server has is checked once, by the library.
+        let configuration = try configuration()
+        do {
+            try configuration.validate()
+        } catch {
+            throw ValidationError(error.describe(naming: Self.option) + ".")
+        }
     }
 
     func run() throws {
-        let metricsAddress = try metrics.map(Self.metricsAddress)
-        let configuration = ServerConfiguration(
-            address: .tcp(host: host, port: port), backlog: backlog,
-            idleTimeout: idleTimeout > 0 ? .seconds(idleTimeout) : nil,
-            grace: .seconds(grace), quiet: quiet, logFormat: logFormat,
-            model: model, reusePort: reusePort, metricsAddress: metricsAddress, version: Procctl.version,
-            pidFile: pidFile, upgradeTimeout: .seconds(upgradeTimeout)
-        )
+        let configuration = try configuration()
         let server: Server
         do {
             if let executable = program.first {
@@ -125,23 +125,8 @@ struct Serve: CommandWithExamples {
             } else {
                 server = try Server(configuration: configuration, handler: EchoHandler().serve)
             }
-        } catch let error where error.code == .cannotExecute {
-            let reason = error.errno?.description ?? "\(error.code)"
-            throw fail("cannot run '\(program.first ?? "")': \(reason)", exitCode: 127)
-        } catch let error where error.operation.hasPrefix("write pid file") {
-            let reason = error.errno?.description ?? "\(error.code)"
-            throw fail("cannot write pid file \(pidFile ?? ""): \(reason)")
-        } catch let error where error.operation.hasPrefix("metrics on") {
-            let reason = error.errno?.description ?? "\(error.code)"
-            throw fail("cannot serve metrics on \(metrics ?? ""): \(reason)")
-        } catch let error where error.code == .invalidEnvironment || error.operation.hasPrefix("listening socket") {
-            // A malformed LISTEN_FDS or LISTEN_PID, or a passed descriptor that does not listen.
-            throw fail("refusing to start: \(error)")
-        } catch let error where error.operation.hasPrefix("listen on") {
-            let reason = error.errno?.description ?? "\(error.code)"
-            throw fail("cannot listen on \(SocketAddress.tcp(host: host, port: port)): \(reason)")
         } catch {
-            throw fail("serve: \(error)")
+            throw startFailure(error)
         }
         let summary = server.run(whenReady: {
             Terminal.say("listening on \(server.address)")
@@ -149,8 +134,41 @@ struct Serve: CommandWithExamples {
                 Terminal.say("metrics on http://\(address)/metrics")
             }
         })
-        // The supervisor has logged why (workers that cannot start).
+        // The master has logged why (workers that cannot start).
         if summary.haltReason != nil { throw ExitCode(1) }
+    }
+
+    /// The server's configuration, from the options (checked by `validate`).
+    private func configuration() throws -> ServerConfiguration {
+        ServerConfiguration(
+            address: .tcp(host: host, port: port), backlog: backlog,
+            idleTimeout: idleTimeout > 0 ? .seconds(idleTimeout) : nil,
+            grace: .seconds(grace), quiet: quiet, logFormat: logFormat,
+            model: model, reusePort: reusePort, metricsAddress: try metrics.map(Self.metricsAddress),
+            identity: ServerIdentity(name: "procctl", version: Procctl.version),
+            pidFile: pidFile, upgradeTimeout: .seconds(upgradeTimeout)
+        )
+    }
+
+    /// Says why the server did not start, per failure; returns the exit code to throw.
+    private func startFailure(_ error: ServerError) -> ExitCode {
+        switch error.code {
+        case .cannotExecute:
+            return fail("cannot run '\(program.first ?? "")': \(error.reason)", exitCode: 127)
+        case .cannotWritePidFile:
+            return fail("cannot write pid file \(pidFile ?? ""): \(error.reason)")
+        case .cannotServeMetrics:
+            return fail("cannot serve metrics on \(metrics ?? ""): \(error.reason)")
+        case .invalidPassedSocket:
+            // A malformed LISTEN_FDS or LISTEN_PID, or a passed descriptor that does not listen.
+            return fail("refusing to start: \(error.underlying.map { "\($0)" } ?? error.reason)")
+        case .cannotListen:
+            return fail("cannot listen on \(SocketAddress.tcp(host: host, port: port)): \(error.reason)")
+        case .invalidConfiguration:
+            return fail(error.invalidValue.map { $0.describe(naming: Self.option) } ?? error.reason)
+        case .cannotStart:
+            return fail("serve: \(error)")
+        }
     }
 
     /// Says why the server did not start, in the log's format; returns the exit code to throw.
@@ -170,28 +188,41 @@ struct Serve: CommandWithExamples {
         guard let workers else { return .forkPerConnection(maxChildren: maxChildren ?? 256) }
         var options = PreforkOptions(workers: workers)
         options.maxWorkers = maxWorkers ?? workers
-        options.maxRequests = maxRequests.flatMap { $0 > 0 ? $0 : nil }
+        options.maxRequests = maxRequests.flatMap { $0 == 0 ? nil : $0 }
         options.maxRequestsJitter = maxRequestsJitter ?? 0
         options.workerTimeout = workerTimeout.flatMap { $0 > 0 ? .seconds($0) : nil }
         return .prefork(options)
     }
 
-    private func validatePrefork() throws {
-        let limit = PreforkOptions.workerLimit
-        guard let workers else {
+    /// What the configuration has no word for: options of one model given with the other.
+    private func validateModelOptions() throws {
+        guard workers != nil else {
             let preforkOnly = [("--max-workers", maxWorkers != nil), ("--max-requests", maxRequests != nil),
                                ("--max-requests-jitter", maxRequestsJitter != nil), ("--worker-timeout", workerTimeout != nil)]
             if let (name, _) = preforkOnly.first(where: \.1) { throw ValidationError("\(name) needs --workers (the prefork model).") }
             return
         }
-        guard (1...limit).contains(workers) else { throw ValidationError("--workers must be between 1 and \(limit) (got \(workers)).") }
         if maxChildren != nil { throw ValidationError("--max-children is for the fork-per-connection model; with --workers, use --max-workers.") }
-        if let maxWorkers {
-            guard maxWorkers >= workers else { throw ValidationError("--max-workers must be at least --workers (got \(maxWorkers) < \(workers)).") }
-            guard maxWorkers <= limit else { throw ValidationError("--max-workers must be at most \(limit) (got \(maxWorkers)).") }
+    }
+
+    /// The option that sets `field`.
+    private static func option(for field: ServerConfiguration.InvalidValue.Field) -> String {
+        switch field {
+        case .port: "--port"
+        case .backlog: "--backlog"
+        case .maxChildren: "--max-children"
+        case .workers: "--workers"
+        case .maxWorkers: "--max-workers"
+        case .maxRequests: "--max-requests"
+        case .maxRequestsJitter: "--max-requests-jitter"
+        case .workerTimeout: "--worker-timeout"
+        case .idleTimeout: "--idle-timeout"
+        case .grace: "--grace"
+        case .upgradeTimeout: "--upgrade-timeout"
+        case .pidFile: "--pid-file"
+        // Not options of serve: procctl sets them itself.
+        case .extraWorkerIdleTimeout: "the extra workers' idle timeout"
+        case .identityName: "the server's name"
         }
-        if let maxRequests, maxRequests < 0 { throw ValidationError("--max-requests must be 0 or more (got \(maxRequests)).") }
-        if let maxRequestsJitter, maxRequestsJitter < 0 { throw ValidationError("--max-requests-jitter must be 0 or more (got \(maxRequestsJitter)).") }
-        if let workerTimeout, !(workerTimeout >= 0 && workerTimeout <= 1e6) { throw ValidationError("--worker-timeout must be a number of seconds, 0 or more (got \(workerTimeout.asTyped)).") }
     }
 }

@@ -32,12 +32,12 @@ import Testing
 
     @Test func retiresTheExtraWorkerIdleTheLongestOnceItIsIdleLongEnough() {
         let ramp = PoolRamp(idleExit: .seconds(2))
-        let second: Int64 = 1_000_000_000
-        let idle = [(key: "a", since: 5 * second), (key: "b", since: 1 * second), (key: "c", since: 4 * second)]
-        #expect(ramp.workerToRetire(live: 4, minimum: 2, idleSince: idle, now: 3 * second) == "b")
-        #expect(ramp.workerToRetire(live: 4, minimum: 2, idleSince: idle, now: 2 * second) == nil)
+        func second(_ count: Int64) -> MonotonicInstant { MonotonicInstant(nanoseconds: count * 1_000_000_000) }
+        let idle = [(key: "a", since: second(5)), (key: "b", since: second(1)), (key: "c", since: second(4))]
+        #expect(ramp.workerToRetire(live: 4, minimum: 2, idleSince: idle, now: second(3)) == "b")
+        #expect(ramp.workerToRetire(live: 4, minimum: 2, idleSince: idle, now: second(2)) == nil)
         // Never below the minimum.
-        #expect(ramp.workerToRetire(live: 2, minimum: 2, idleSince: idle, now: 100 * second) == nil)
-        #expect(ramp.workerToRetire(live: 4, minimum: 2, idleSince: [(key: String, since: Int64)](), now: 100 * second) == nil)
+        #expect(ramp.workerToRetire(live: 2, minimum: 2, idleSince: idle, now: second(100)) == nil)
+        #expect(ramp.workerToRetire(live: 4, minimum: 2, idleSince: [(key: String, since: MonotonicInstant)](), now: second(100)) == nil)
     }
 }

@@ -27,18 +27,29 @@ func finish(_ child: ChildProcess, within seconds: Int64 = 10, sourceLocation: S
     }
 }
 
-/// The ProcessError thrown by `body`, or nil when it throws none. Any other error
-/// fails the test: ProcCore throws ProcessError only.
-func processError(from body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) -> ProcessError? {
+/// The `ServerError` that `body` throws, or nil (another error is recorded as an issue).
+func serverError(from body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) -> ServerError? {
+    thrown(ServerError.self, from: body, sourceLocation: sourceLocation)
+}
+
+/// The error of type `type` that `body` throws, or nil when it throws none; an error of
+/// another type is recorded as an issue.
+private func thrown<Failure: Error>(_ type: Failure.Type, from body: () throws -> Void, sourceLocation: SourceLocation) -> Failure? {
     do {
         try body()
         return nil
-    } catch let failure as ProcessError {
+    } catch let failure as Failure {
         return failure
     } catch {
-        Issue.record("not a ProcessError: \(error)", sourceLocation: sourceLocation)
+        Issue.record("not a \(Failure.self): \(error)", sourceLocation: sourceLocation)
         return nil
     }
+}
+
+/// The ProcessError thrown by `body`, or nil when it throws none. Any other error
+/// fails the test: ProcCore throws ProcessError only (and `ServerError` from a server's start).
+func processError(from body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) -> ProcessError? {
+    thrown(ProcessError.self, from: body, sourceLocation: sourceLocation)
 }
 
 /// Seconds elapsed since `start` (a pc_monotonic_ns reading).

@@ -131,7 +131,7 @@ extension ForkingTests {
             #expect {
                 _ = try Server(configuration: configuration) { _, _ in }
             } throws: { error in
-                (error as? ProcessError)?.errno == .addressInUse
+                (error as? ServerError)?.code == .cannotListen && (error as? ServerError)?.errno == .addressInUse
             }
         }
     }

@@ -10,7 +10,7 @@ import Glibc
 /// Its listener and its connections sit in one event set (epoll), whose one descriptor
 /// the master's poll watches: the master's loop gains one poll slot, not one per scraper.
 /// Every socket is non-blocking; a request is at most `requestLimit` bytes; a connection
-/// lives at most `connectionTimeoutNs`, whatever it does; at most `connectionLimit` are
+/// lives at most `connectionTimeout`, whatever it does; at most `connectionLimit` are
 /// open at once (the next ones wait in the listener's backlog). A slow or stuck scraper
 /// costs the master a few system calls and one slot until it times out, nothing more.
 final class MetricsEndpoint {
@@ -19,11 +19,11 @@ final class MetricsEndpoint {
     /// The longest request (line and headers) read; a longer one is answered 431.
     static let requestLimit = 4096
     /// How long one connection may live, request and response included.
-    static let connectionTimeoutNs: Int64 = 2_000_000_000
+    static let connectionTimeout: Duration = .seconds(2)
 
     private struct Scrape {
         let descriptor: Int32
-        let deadlineNs: Int64
+        let deadline: MonotonicInstant
         var request: [UInt8] = []
         /// The response, once the request is complete; what is left to write from `written`.
         var response: [UInt8]?
@@ -39,9 +39,9 @@ final class MetricsEndpoint {
     private var listenerWatched = true
     /// After a failed accept (EMFILE...): the listener is left alone until then, since it
     /// stays readable and would wake the master's poll at once, again and again.
-    private var acceptPausedUntilNs: Int64?
+    private var acceptPausedUntil: MonotonicInstant?
     /// How long accepting pauses after a failed accept.
-    static let acceptPauseNs: Int64 = 100_000_000
+    static let acceptPause: Duration = .milliseconds(100)
     private var closed = false
 
     /// Listens on `address` (port 0: an ephemeral one). Throws with the operation
@@ -74,14 +74,14 @@ final class MetricsEndpoint {
     }
 
     /// The earliest moment a connection times out, or nil with none open.
-    var nextDeadlineNs: Int64? {
-        [scrapes.lazy.map(\.deadlineNs).min(), acceptPausedUntilNs].compactMap { $0 }.min()
+    var nextDeadline: MonotonicInstant? {
+        [scrapes.lazy.map(\.deadline).min(), acceptPausedUntil].compactMap { $0 }.min()
     }
 
     /// Does what is ready without waiting: accepts, reads requests, answers them with
     /// `render()` for `/metrics`, writes, and closes connections that are done or past
     /// their time.
-    func serve(nowNs: Int64, render: () -> String) {
+    func serve(at now: MonotonicInstant, render: () -> String) {
         guard !closed else { return }
         // Each descriptor is watched with itself as its token.
         var tokens = [UInt64](repeating: 0, count: 16)
@@ -90,15 +90,15 @@ final class MetricsEndpoint {
             for token in tokens[0..<Int(count)] {
                 let fd = Int32(truncatingIfNeeded: token)
                 if fd == listener.descriptor {
-                    acceptScrapes(nowNs: nowNs)
+                    acceptScrapes(at: now)
                 } else if let scrape = scrapes.firstIndex(where: { $0.descriptor == fd }) {
                     progress(scrapeAt: scrape, render: render)
                 }
             }
         }
-        for index in scrapes.indices.reversed() where scrapes[index].deadlineNs <= nowNs { finish(scrapeAt: index) }
-        if let paused = acceptPausedUntilNs, paused <= nowNs { acceptPausedUntilNs = nil }
-        let wantsListener = scrapes.count < Self.connectionLimit && acceptPausedUntilNs == nil
+        for index in scrapes.indices.reversed() where scrapes[index].deadline <= now { finish(scrapeAt: index) }
+        if let paused = acceptPausedUntil, paused <= now { acceptPausedUntil = nil }
+        let wantsListener = scrapes.count < Self.connectionLimit && acceptPausedUntil == nil
         if wantsListener != listenerWatched {
             listenerWatched = wantsListener
             _ = wantsListener ? pc_epoll_watch_readable(descriptor, listener.descriptor, UInt64(listener.descriptor))
@@ -119,20 +119,20 @@ final class MetricsEndpoint {
 
     // MARK: - Connections
 
-    private func acceptScrapes(nowNs: Int64) {
+    private func acceptScrapes(at now: MonotonicInstant) {
         while scrapes.count < Self.connectionLimit {
             var fd: Int32 = -1
             let result = pc_accept(listener.descriptor, 0, &fd, nil, 0, nil)
             if result == EAGAIN || result == EWOULDBLOCK { return }
             guard result == 0 else {
-                acceptPausedUntilNs = nowNs + Self.acceptPauseNs
+                acceptPausedUntil = now + Self.acceptPause
                 return
             }
             guard pc_set_nonblocking(fd, true) == 0, pc_epoll_watch_readable(descriptor, fd, UInt64(fd)) == 0 else {
                 _ = pc_close(fd)
                 continue
             }
-            scrapes.append(Scrape(descriptor: fd, deadlineNs: nowNs + Self.connectionTimeoutNs))
+            scrapes.append(Scrape(descriptor: fd, deadline: now + Self.connectionTimeout))
         }
     }
 

@@ -10,34 +10,35 @@ enum MetricsExposition {
     static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
     /// The exposition of `metrics`, with the accept queue when it could be read.
-    static func text(of metrics: ServerMetrics, version: String, acceptQueue: (queued: UInt32, limit: UInt32)?) -> String {
+    static func text(of metrics: ServerMetrics, identity: ServerIdentity, acceptQueue: (queued: UInt32, limit: UInt32)?) -> String {
         var out = ""
-        func family(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: String)]) {
+        func family(_ suffix: String, _ type: String, _ help: String, _ samples: [(labels: String, value: String)]) {
+            let name = identity.name + "_" + suffix
             out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
             for sample in samples { out += "\(name)\(sample.labels) \(sample.value)\n" }
         }
-        family("procctl_build_info", "gauge", "The running procctl: its version and process model (always 1).",
-               [("{version=\"\(escape(version))\",model=\"\(metrics.model)\"}", "1")])
-        family("procctl_connections_total", "counter", "Connections accepted since the server started.",
+        family("build_info", "gauge", "The running \(identity.name): its version and process model (always 1).",
+               [("{version=\"\(escape(identity.version))\",model=\"\(metrics.model)\"}", "1")])
+        family("connections_total", "counter", "Connections accepted since the server started.",
                [("", String(metrics.connectionsTotal))])
-        family("procctl_connections_active", "gauge", "Connections being served now.",
+        family("connections_active", "gauge", "Connections being served now.",
                [("", String(metrics.connectionsActive))])
         if let workers = metrics.workers {
-            family("procctl_workers", "gauge", "Prefork workers, by state.", [
+            family("workers", "gauge", "Prefork workers, by state.", [
                 ("{state=\"idle\"}", String(workers.idle)), ("{state=\"busy\"}", String(workers.busy)),
                 ("{state=\"starting\"}", String(workers.starting)),
             ])
         }
         if let restarts = metrics.workerRestarts {
-            family("procctl_worker_restarts_total", "counter", "Prefork workers replaced, by how the replaced one ended.", [
+            family("worker_restarts_total", "counter", "Prefork workers replaced, by how the replaced one ended.", [
                 ("{reason=\"exit\"}", String(restarts.exit)), ("{reason=\"crash\"}", String(restarts.crash)),
                 ("{reason=\"recycled\"}", String(restarts.recycled)), ("{reason=\"timeout\"}", String(restarts.timeout)),
             ])
         }
         if let acceptQueue {
-            family("procctl_accept_queue_length", "gauge", "Connections waiting in the listener's accept queue (TCP_INFO).",
+            family("accept_queue_length", "gauge", "Connections waiting in the listener's accept queue (TCP_INFO).",
                    [("", String(acceptQueue.queued))])
-            family("procctl_accept_queue_limit", "gauge", "The most connections the accept queue holds (the backlog).",
+            family("accept_queue_limit", "gauge", "The most connections the accept queue holds (the backlog).",
                    [("", String(acceptQueue.limit))])
         }
         return out

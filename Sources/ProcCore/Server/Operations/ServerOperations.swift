@@ -2,27 +2,30 @@ import CProcShim
 
 /// What a server's master does for the people who run it, beside serving: the
 /// `/metrics` endpoint and the service manager's notifications. Both models' loops give
-/// it one poll slot (`descriptor`), a share of their poll timeout (`timeoutMs`) and a call
+/// it one poll slot (`descriptor`), a share of their poll timeout (`nextDue`) and a call
 /// after each wait (`perform`), and it asks them for figures (`ServerMetrics`) only when a
 /// scrape or a STATUS line needs them: between two connections it costs the loop a
 /// branch, never a page written (what a fork-per-connection master writes, its next
 /// fork copies).
 final class ServerOperations {
-    /// The metrics endpoint, with `--metrics`.
+    /// The metrics endpoint, when the configuration has a metrics address.
     let metrics: MetricsEndpoint?
     /// READY=1, STOPPING=1, STATUS=, WATCHDOG=1, when `NOTIFY_SOCKET` is set.
     let notifications: ServiceNotifications
     /// Whether there is anything to do at all: when false every call returns at once.
     let isActive: Bool
     private let listener: TCPListener
-    private let version: String
+    private let identity: ServerIdentity
 
-    init(configuration: ServerConfiguration, listener: TCPListener, log: ServerLog) throws(ProcessError) {
-        metrics = try configuration.metricsAddress.map { address throws(ProcessError) in try MetricsEndpoint(address: address) }
+    /// Metrics on `metricsAddress` (none when nil) under `identity`'s namespace, and the
+    /// notifications of a server on `listener`. Throws when the metrics address cannot be
+    /// listened on.
+    init(metricsAddress: SocketAddress?, identity: ServerIdentity, listener: TCPListener, log: ServerLog) throws(ProcessError) {
+        metrics = try metricsAddress.map { address throws(ProcessError) in try MetricsEndpoint(address: address) }
         notifications = ServiceNotifications(serving: "\(listener.address)", log: log)
         isActive = metrics != nil || notifications.isActive
         self.listener = listener
-        version = configuration.version
+        self.identity = identity
     }
 
     /// Where the metrics are served, with the real port, or nil.
@@ -33,24 +36,24 @@ final class ServerOperations {
 
     /// The next moment `perform` has something to do without an event (a scrape that times
     /// out, a WATCHDOG=1 or STATUS= due), or nil; for the master's poll timeout.
-    var nextDueNs: Int64? {
+    var nextDue: MonotonicInstant? {
         guard isActive else { return nil }
-        return [metrics?.nextDeadlineNs, notifications.nextDueNs].compactMap { $0 }.min()
+        return [metrics?.nextDeadline, notifications.nextDue].compactMap { $0 }.min()
     }
 
     /// Serves scrapes when `metricsReady` (the poll slot's events) or one is past its time,
     /// and sends what is due; `snapshot` gives the master's figures, only when needed.
-    func perform(nowNs: Int64, metricsReady: Bool, snapshot: () -> ServerMetrics) {
+    func perform(at now: MonotonicInstant, metricsReady: Bool, snapshot: () -> ServerMetrics) {
         guard isActive else { return }
-        if let metrics, metricsReady || (metrics.nextDeadlineNs ?? .max) <= nowNs {
-            metrics.serve(nowNs: nowNs) {
+        if let metrics, metricsReady || metrics.nextDeadline.map({ $0 <= now }) == true {
+            metrics.serve(at: now) {
                 var queued: UInt32 = 0
                 var limit: UInt32 = 0
                 let queue = pc_listener_queue_length(listener.descriptor, &queued, &limit) == 0 ? (queued, limit) : nil
-                return MetricsExposition.text(of: snapshot(), version: version, acceptQueue: queue)
+                return MetricsExposition.text(of: snapshot(), identity: identity, acceptQueue: queue)
             }
         }
-        notifications.tick(nowNs: nowNs, metrics: snapshot)
+        notifications.tick(at: now, metrics: snapshot)
     }
 
     /// In a forked child or worker: closes the master's metrics sockets, which it must not hold.

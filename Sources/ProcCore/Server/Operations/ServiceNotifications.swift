@@ -17,14 +17,14 @@ import Glibc
 /// a notification has got through again.
 final class ServiceNotifications {
     /// How often STATUS= is refreshed, when its text has changed.
-    static let statusIntervalNs: Int64 = 2_000_000_000
+    static let statusInterval: Duration = .seconds(2)
 
     private var notifier: SystemdNotifier?
     /// Between two WATCHDOG=1: a quarter of `WATCHDOG_USEC`, so that at least two come
     /// within each interval even when the loop is late.
-    private let watchdogPeriodNs: Int64?
-    private var nextWatchdogNs: Int64 = 0
-    private var nextStatusNs: Int64 = 0
+    private let watchdogPeriod: Duration?
+    private var nextWatchdog = MonotonicInstant(nanoseconds: 0)
+    private var nextStatus = MonotonicInstant(nanoseconds: 0)
     private var lastStatus = ""
     private var serving = false
     /// Set at a dropped notification, cleared at the next one sent: one log line per stall.
@@ -42,8 +42,8 @@ final class ServiceNotifications {
         self.address = address
         self.log = log
         notifier = SystemdNotifier.fromEnvironment()
-        watchdogPeriodNs = notifier?.watchdogInterval.map { max(1_000_000, $0.nanoseconds / 4) }
-        if watchdogPeriodNs != nil { Environment.remove("WATCHDOG_PID") }
+        watchdogPeriod = notifier?.watchdogInterval.map { max(.milliseconds(1), $0 / 4) }
+        if watchdogPeriod != nil { Environment.remove("WATCHDOG_PID") }
     }
 
     /// Whether anything is sent at all.
@@ -55,7 +55,7 @@ final class ServiceNotifications {
     func ready() {
         serving = true
         lastStatus = ""
-        nextStatusNs = Int64(pc_monotonic_ns()) + Self.statusIntervalNs
+        nextStatus = .now + Self.statusInterval
         send([.ready, .mainPID(getpid()), .status("serving on \(address)")])
     }
 
@@ -80,23 +80,23 @@ final class ServiceNotifications {
     }
 
     /// The moment `tick` next has something to send, or nil.
-    var nextDueNs: Int64? {
+    var nextDue: MonotonicInstant? {
         guard notifier != nil else { return nil }
-        var due: Int64? = watchdogPeriodNs.map { _ in nextWatchdogNs }
-        if serving { due = min(due ?? .max, nextStatusNs) }
+        var due = watchdogPeriod.map { _ in nextWatchdog }
+        if serving { due = min(due ?? nextStatus, nextStatus) }
         return due
     }
 
     /// Sends WATCHDOG=1 and a changed STATUS= when they are due; `metrics` is read only then.
-    func tick(nowNs: Int64, metrics: () -> ServerMetrics) {
+    func tick(at now: MonotonicInstant, metrics: () -> ServerMetrics) {
         guard notifier != nil else { return }
         var states: [SystemdNotifier.State] = []
-        if let period = watchdogPeriodNs, nowNs >= nextWatchdogNs {
-            nextWatchdogNs = nowNs + period
+        if let period = watchdogPeriod, now >= nextWatchdog {
+            nextWatchdog = now + period
             states.append(.watchdog)
         }
-        if serving && nowNs >= nextStatusNs {
-            nextStatusNs = nowNs + Self.statusIntervalNs
+        if serving && now >= nextStatus {
+            nextStatus = now + Self.statusInterval
             let status = metrics().statusLine
             if status != lastStatus {
                 lastStatus = status
@@ -116,13 +116,13 @@ final class ServiceNotifications {
             dropReported = true
             log.now(ServerEvent(
                 "notify_dropped", .warning,
-                "procctl: the service manager does not read its notifications (NOTIFY_SOCKET=\(notifier.socketPath)): its queue is full; dropping them until it reads again",
+                "\(log.prefix)the service manager does not read its notifications (NOTIFY_SOCKET=\(notifier.socketPath)): its queue is full; dropping them until it reads again",
                 ["socket": .string(notifier.socketPath)]))
         } catch {
             self.notifier = nil
             log.now(ServerEvent(
                 "notify_failed", .warning,
-                "procctl: cannot notify the service manager (NOTIFY_SOCKET=\(notifier.socketPath)): \(error.errno?.description ?? "\(error)"); serving without notifications",
+                "\(log.prefix)cannot notify the service manager (NOTIFY_SOCKET=\(notifier.socketPath)): \(error.errno?.description ?? "\(error)"); serving without notifications",
                 ["socket": .string(notifier.socketPath)]))
         }
     }

@@ -8,7 +8,7 @@ import Glibc
 /// The old master's side of a binary upgrade (SIGUSR2), as nginx and unicorn do it: the
 /// program file is exec'd again, with the same arguments, as a child that takes the
 /// listening socket over the systemd way (`LISTEN_FDS=1`, `LISTEN_PID` = its own pid, the
-/// socket at descriptor 3) and says on a pipe (`PROCCTL_READY_FD`, descriptor 4) when it
+/// socket at descriptor 3) and says on a pipe (`NAME_READY_FD`, descriptor 4) when it
 /// serves (`UpgradeHandover`). Then the old master stops accepting and drains; if the new
 /// one ends, closes the pipe or misses the timeout first, it is killed and reaped, and
 /// the old one goes on serving.
@@ -29,7 +29,7 @@ final class BinaryUpgrade {
         let pid: pid_t
         let pidfd: Int32
         let readyPipe: Int32
-        let startedNs: Int64
+        let started: MonotonicInstant
     }
 
     /// The program file to exec: where this process was started from, resolved at start,
@@ -37,11 +37,15 @@ final class BinaryUpgrade {
     let executablePath: String
     private let arguments: [String]
     private let timeout: Duration
+    /// The variable that names the ready pipe (`ServerIdentity.readyVariable`).
+    private let readyVariable: String
     private var attempt: Attempt?
 
-    /// An upgrade plan for this process: its program file and arguments as started.
-    init(timeout: Duration) {
+    /// An upgrade plan for this process: its program file and arguments as started; the
+    /// new master finds its ready pipe in `readyVariable`.
+    init(timeout: Duration, readyVariable: String) {
         self.timeout = timeout
+        self.readyVariable = readyVariable
         arguments = CommandLine.arguments
         executablePath = Self.startedExecutable(arguments.first ?? "")
     }
@@ -53,14 +57,16 @@ final class BinaryUpgrade {
     /// becomes readable when the new master is ready, or has ended.
     var readyDescriptor: Int32 { attempt?.readyPipe ?? -1 }
 
-    /// How long the caller's poll may wait before `check` must run again (ms), or nil.
-    func pollTimeoutMs(now: Int64) -> Int32? {
+    /// The moment by which `check` must run again, or nil when no upgrade is under way.
+    func nextCheck(after now: MonotonicInstant) -> MonotonicInstant? {
         guard let attempt else { return nil }
-        let deadline = attempt.startedNs + timeout.nanoseconds
         // A new master that ends while a worker it forked holds the pipe gives no end of
         // file: look every 100 ms.
-        return Int32(clamping: max(0, min(100_000_000, deadline - now) / 1_000_000 + 1))
+        return min(attempt.started + timeout, now + Self.endCheck)
     }
+
+    /// How often an upgrade under way looks whether its new master has ended.
+    private static let endCheck: Duration = .milliseconds(100)
 
     /// Starts the new master on `listener`; returns the event to log.
     func start(listener: TCPListener) -> ServerEvent {
@@ -76,7 +82,7 @@ final class BinaryUpgrade {
             return Self.failure("upgrade failed: \(error); still serving")
         }
         defer { _ = pc_close(pipe.writeEnd.rawValue) }
-        let environment = CStringArray(Self.environmentForNewMaster())
+        let environment = CStringArray(Self.environmentForNewMaster(readyVariable: readyVariable))
         let argv = CStringArray(arguments.isEmpty ? [executablePath] : arguments)
         var pid: pid_t = 0
         let result = pc_spawn_with_listener(
@@ -89,21 +95,21 @@ final class BinaryUpgrade {
         _ = pc_set_nonblocking(pipe.readEnd.rawValue, true)
         var pidfd: Int32 = -1
         if pc_pidfd_open(pid, &pidfd) != 0 { pidfd = -1 }
-        attempt = Attempt(pid: pid, pidfd: pidfd, readyPipe: pipe.readEnd.rawValue, startedNs: MonotonicClock.nanoseconds())
+        attempt = Attempt(pid: pid, pidfd: pidfd, readyPipe: pipe.readEnd.rawValue, started: .now)
         return ServerEvent(
             "upgrade_started", .info, "upgrade: started new master \(pid) (\(executablePath)); waiting up to \(timeout.secondsText) s for it to serve",
             ["new_pid": .pid(pid), "path": .string(executablePath), "timeout_s": .seconds(timeout)])
     }
 
     /// Looks at the upgrade under way: nil while it is still under way (or none is).
-    func check(now: Int64) -> Outcome? {
+    func check(at now: MonotonicInstant) -> Outcome? {
         guard let attempt else { return nil }
         var byte: UInt8 = 0
         var count = 0
         let result = pc_read(attempt.readyPipe, &byte, 1, &count)
         if result == 0 && count == 1 && byte == UpgradeHandover.readyByte {
             finish()
-            return .ready(pid: attempt.pid, elapsed: .nanoseconds(now - attempt.startedNs))
+            return .ready(pid: attempt.pid, elapsed: now - attempt.started)
         }
         if result == 0 && count == 0 {
             return .failed(abandon(because: "new master \(attempt.pid) closed its ready pipe before it served"))
@@ -115,7 +121,7 @@ final class BinaryUpgrade {
         if pc_has_ended(attempt.pid, &ended) == 0 && ended {
             return .failed(abandon(because: "new master \(attempt.pid) ended before it served"))
         }
-        if now - attempt.startedNs >= timeout.nanoseconds {
+        if now - attempt.started >= timeout {
             return .failed(abandon(because: "new master \(attempt.pid) did not serve within \(timeout.secondsText) s"))
         }
         return nil
@@ -159,8 +165,8 @@ final class BinaryUpgrade {
     /// This process's environment, without what a passed listener or an earlier upgrade
     /// left there, with the new master's listener and ready pipe named
     /// (`pc_spawn_with_listener` adds LISTEN_PID in the child).
-    private static func environmentForNewMaster() -> [String] {
-        let replaced = UpgradeHandover.passingVariables.map { $0 + "=" }
+    private static func environmentForNewMaster(readyVariable: String) -> [String] {
+        let replaced = (SocketActivation.variables + [readyVariable]).map { $0 + "=" }
         var entries: [String] = []
         var entry = environ
         while let pointer = entry.pointee {
@@ -169,7 +175,7 @@ final class BinaryUpgrade {
             entry += 1
         }
         entries.append("LISTEN_FDS=1")
-        entries.append("\(UpgradeHandover.variable)=\(PC_SPAWN_READY_FD)")
+        entries.append("\(readyVariable)=\(PC_SPAWN_READY_FD)")
         return entries
     }
 

@@ -5,16 +5,12 @@ import Glibc
 #endif
 
 /// The new master's side of a binary upgrade: the pipe on which it tells the old master
-/// that it serves, named by `PROCCTL_READY_FD` (see `BinaryUpgrade`).
+/// that it serves, named by `NAME_READY_FD` (`ServerIdentity.readyVariable`; see
+/// `BinaryUpgrade`).
 ///
 /// The variable is removed from the environment as soon as it is read, so that workers
 /// and the programs they run do not see it, and the descriptor is made close-on-exec.
 final class UpgradeHandover {
-    /// The environment variable that names the descriptor.
-    static let variable = "PROCCTL_READY_FD"
-    /// Every variable a master passes its listener and ready pipe with: `Server` removes
-    /// them from its environment at start, and no program it runs may see them.
-    static let passingVariables = SocketActivation.variables + [variable]
     /// What the new master writes once ready (anything else, or end of file, is a failure).
     static let readyByte: UInt8 = 0x52  // "R"
 
@@ -27,12 +23,12 @@ final class UpgradeHandover {
     /// The handover this process was started for, or nil when it was not started by an
     /// upgrading master. A value that names no open descriptor is logged and ignored:
     /// the server then serves as if started by hand.
-    static func fromEnvironment(log: ServerLog) -> UpgradeHandover? {
+    static func fromEnvironment(variable: String, log: ServerLog) -> UpgradeHandover? {
         guard let text = Environment.value(variable) else { return nil }
         Environment.remove(variable)
         guard let fd = Int32(text), fd > 2, pc_set_close_on_exec(fd) == 0 else {
             log.now(ServerEvent(
-                "upgrade_handover_ignored", .warning, "procctl: ignoring \(variable)='\(text)': not an open descriptor",
+                "upgrade_handover_ignored", .warning, "\(log.prefix)ignoring \(variable)='\(text)': not an open descriptor",
                 ["variable": .string(variable), "value": .string(text)]))
             return nil
         }

@@ -13,8 +13,8 @@ struct ProgramSpawner {
     /// Variables that speak to the server alone and never reach a program: the service
     /// manager's (a program could otherwise send READY=1 or STOPPING=1 as the server, or
     /// take the server's watchdog for its own) and the sockets passed to the server.
-    static let serverOnlyVariables = SocketActivation.variables
-        + ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", UpgradeHandover.variable]
+    /// (With the server's upgrade variable, `ServerIdentity.readyVariable`.)
+    static let serverOnlyVariables = SocketActivation.variables + ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"]
     /// tcpserver's variables, which describe one connection: each is set for the
     /// connection or removed, never inherited.
     static let connectionVariables = [
@@ -28,9 +28,11 @@ struct ProgramSpawner {
     /// without the server's own variables and tcpserver's.
     let environment: [String: String]
 
-    init(program: Program) throws(ProcessError) {
+    /// `program`, its executable resolved now, with an environment without the server's
+    /// variables, `upgradeVariable` (the server's ready pipe) included, and tcpserver's.
+    init(program: Program, withholding upgradeVariable: String) throws(ProcessError) {
         self.program = try program.resolvingExecutable()
-        let withheld = Set(Self.serverOnlyVariables + Self.connectionVariables)
+        let withheld = Set(Self.serverOnlyVariables + [upgradeVariable] + Self.connectionVariables)
         self.environment = (program.environment ?? ProcessEnvironment.current()).filter { !withheld.contains($0.key) }
     }
 
@@ -53,7 +55,7 @@ struct ProgramSpawner {
         run.standardInput = FileDescriptor(rawValue: connection.descriptor)
         run.standardOutput = FileDescriptor(rawValue: connection.descriptor)
         // Ctrl-C signals the terminal's whole group: the server decides when a
-        // connection's program ends (after --grace), as it does for its forked children.
+        // connection's program ends (after the grace), as it does for its forked children.
         // A prefork worker's group is not the terminal's.
         run.startsInNewProcessGroup = !joiningGroup
         let child = ChildProcess(name: "connection", executing: run)

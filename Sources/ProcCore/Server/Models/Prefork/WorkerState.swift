@@ -8,7 +8,7 @@ enum WorkerState: UInt32 {
     case idle = 2
     /// Serving a connection.
     case busy = 3
-    /// Leaving after its share of connections (`--max-requests`).
+    /// Leaving after its share of connections (`PreforkOptions.maxRequests`).
     case recycling = 4
     /// Leaving because it was told to (SIGTERM: the pool shrinks, or the server drains).
     case stopping = 5

@@ -1,5 +1,5 @@
 /// Prefork workers the master has replaced, by how the one replaced ended
-/// (`procctl_worker_restarts_total{reason=...}`). Workers the master stopped itself
+/// (`NAME_worker_restarts_total{reason=...}`). Workers the master stopped itself
 /// (the pool shrank, the server drains) are not restarts.
 struct WorkerRestarts {
     /// Left on its own with exit code 0 (other than by recycling).

@@ -4,7 +4,7 @@ import CProcShim
 import Glibc
 #endif
 
-/// The server's pollfd array: the signal pipe, the listener, then one pidfd per child.
+/// The master's pollfd array (`MasterLoop`): its own slots, then its serving model's.
 typealias PollSet = ParentOnlyArray<pollfd>
 
 extension ParentOnlyArray where Element == pollfd {
@@ -13,10 +13,11 @@ extension ParentOnlyArray where Element == pollfd {
         for index in 0..<count { self[index].revents = 0 }
     }
 
-    /// poll(2) over the entries (pc_poll: EINTR retried); 0 or an errno value.
-    func poll(timeoutMs: Int32) -> Int32 {
+    /// poll(2) over the entries for up to `milliseconds` (-1: for ever; pc_poll: EINTR
+    /// retried); 0 or an errno value.
+    func poll(milliseconds: Int32) -> Int32 {
         var ready: Int32 = 0
-        return pc_poll(baseAddress, Int32(count), timeoutMs, &ready)
+        return pc_poll(baseAddress, Int32(count), milliseconds, &ready)
     }
 
     /// poll(2) over the entries from `start` on, without waiting: their returned events
@@ -24,5 +25,10 @@ extension ParentOnlyArray where Element == pollfd {
     func pollWithoutWaiting(from start: Int) -> Int32 {
         var ready: Int32 = 0
         return pc_poll(baseAddress + start, Int32(count - start), 0, &ready)
+    }
+
+    /// Removes the entries from `start` on.
+    func removeEntries(from start: Int) {
+        while count > start { swapRemove(at: count - 1) }
     }
 }

@@ -9,7 +9,7 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeout: Duration?
     /// How long live connections may go on after SIGTERM or SIGINT before they are killed.
     public var grace: Duration
-    /// Log errors only.
+    /// Log errors and warnings only: no line per connection, child or worker.
     public var quiet: Bool
     /// How the log lines on stderr are written: text (the default) or one JSON object each.
     public var logFormat: ServerLogFormat
@@ -20,8 +20,8 @@ public struct ServerConfiguration: Sendable {
     public var reusePort: Bool
     /// Where to serve Prometheus metrics (`/metrics`) from the master; nil: nowhere.
     public var metricsAddress: SocketAddress?
-    /// The version of the program the server is part of, as `procctl_build_info` reports it.
-    public var version: String
+    /// The server's name (its log lines' prefix, its metrics' namespace) and version.
+    public var identity: ServerIdentity
     /// A file to write this process's pid to once it serves, removed at the end if it
     /// still holds that pid (after an upgrade it holds the new master's); nil: none.
     public var pidFile: String?
@@ -29,9 +29,9 @@ public struct ServerConfiguration: Sendable {
     /// gives up, kills it and goes on serving.
     public var upgradeTimeout: Duration
 
-    /// A configuration with procctl serve's defaults: 127.0.0.1:8080, backlog 128, idle
-    /// timeout 300 s, grace 10 s, text log, one child per connection and at most 256 at once, no pid
-    /// file, 60 s for an upgraded master to become ready.
+    /// A configuration: by default 127.0.0.1:8080, backlog 128, idle timeout 300 s, grace
+    /// 10 s, text log, one child per connection and at most 256 at once, no metrics, no
+    /// pid file, 60 s for an upgraded master to become ready, and a neutral identity.
     public init(
         address: SocketAddress = .tcp(host: "127.0.0.1", port: 8080),
         backlog: Int = 128,
@@ -42,7 +42,7 @@ public struct ServerConfiguration: Sendable {
         model: ServerModel = .forkPerConnection(maxChildren: 256),
         reusePort: Bool = false,
         metricsAddress: SocketAddress? = nil,
-        version: String = "unknown",
+        identity: ServerIdentity = ServerIdentity(),
         pidFile: String? = nil,
         upgradeTimeout: Duration = .seconds(60)
     ) {
@@ -55,7 +55,7 @@ public struct ServerConfiguration: Sendable {
         self.model = model
         self.reusePort = reusePort
         self.metricsAddress = metricsAddress
-        self.version = version
+        self.identity = identity
         self.pidFile = pidFile
         self.upgradeTimeout = upgradeTimeout
     }

@@ -36,4 +36,9 @@ final class Scoreboard {
     func record(_ state: WorkerState, served: UInt64, at index: Int) {
         pc_slot_record(self[index], state.rawValue, served, pc_monotonic_ns())
     }
+
+    /// When the worker in slot `index` last changed state (`record`).
+    func lastChange(of index: Int) -> MonotonicInstant {
+        MonotonicInstant(nanoseconds: pc_slot_progress_ns(self[index]))
+    }
 }

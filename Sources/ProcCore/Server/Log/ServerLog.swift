@@ -35,8 +35,10 @@ final class ServerLog {
 
     /// Text or JSON.
     let format: ServerLogFormat
-    /// `--quiet`: routine events (`record`, `note`) are dropped.
+    /// Routine events (`record`, `note`) are dropped: errors and warnings only.
     let quiet: Bool
+    /// What the server's own error lines begin with: its name and a colon (`ServerIdentity`).
+    let prefix: String
 
     /// The count of bytes gathered and the count of lines dropped, then the bytes; all
     /// parent-only memory, since a stored property would be written on this object's
@@ -63,9 +65,10 @@ final class ServerLog {
         set { counters[1] = newValue }
     }
 
-    init(format: ServerLogFormat = .text, quiet: Bool = false) {
+    init(format: ServerLogFormat = .text, quiet: Bool = false, prefix: String = ServerIdentity().logPrefix) {
         self.format = format
         self.quiet = quiet
+        self.prefix = prefix
         // Children never write the parent's log lines: their memory is not theirs.
         let byteCount = 64 + Self.capacity
         if let parentOnly = ParentOnlyMemory.allocate(byteCount: byteCount) {
@@ -94,7 +97,7 @@ final class ServerLog {
         if isParentOnly { ParentOnlyMemory.deallocate(memory) } else { memory.deallocate() }
     }
 
-    /// Gathers a routine per-connection event (dropped under `--quiet`). The parent's only.
+    /// Gathers a routine per-connection event (dropped when `quiet`). The parent's only.
     func record<Event: ServerLogEvent>(_ event: Event) {
         guard !quiet else { return }
         if Self.capacity - count < Self.maximumLine + 1 { flush() }
@@ -123,7 +126,7 @@ final class ServerLog {
                 let lost = dropped
                 dropped = 0
                 gather(ServerEvent(
-                    "log_lines_dropped", .warning, "procctl: \(lost) log lines dropped: stderr took nothing while they came",
+                    "log_lines_dropped", .warning, "\(prefix)\(lost) log lines dropped: stderr took nothing while they came",
                     ["dropped": .int(lost)]), upTo: Self.maximumLine)
             }
         }
@@ -132,13 +135,13 @@ final class ServerLog {
     /// Writes what is gathered, waiting for stderr to take it for up to `milliseconds` in
     /// all: at the end, when nothing more is to come, a slow reader gets the last lines
     /// and a stalled one costs a bounded wait.
-    func flush(waitingUpTo milliseconds: Int) {
-        let deadline = Int64(pc_monotonic_ns()) + Int64(milliseconds) * 1_000_000
+    func flush(waitingUpTo limit: Duration) {
+        let deadline = MonotonicInstant.now + limit
         flush()
         while hasPending {
-            let left = (deadline - Int64(pc_monotonic_ns())) / 1_000_000
+            let left = MonotonicInstant.now.pollTimeout(until: deadline)
             var revents: Int16 = 0
-            guard left > 0, pc_poll_one(output, Int16(POLLOUT), Int32(clamping: left), &revents) == 0, revents != 0 else { return }
+            guard left > 0, pc_poll_one(output, Int16(POLLOUT), left, &revents) == 0, revents != 0 else { return }
             flush()
         }
     }
@@ -165,21 +168,21 @@ final class ServerLog {
         count += 1
     }
 
-    /// Writes a rare routine event at once, unless `--quiet`. The parent's only.
+    /// Writes a rare routine event at once, unless `quiet`. The parent's only.
     func note(_ event: ServerEvent) {
         guard !quiet else { return }
         now(event)
     }
 
     /// Writes an event that only the JSON format has (its text line goes elsewhere, as
-    /// `listening on` goes to stdout), unless `--quiet`. The parent's only.
+    /// `listening on` goes to stdout), unless `quiet`. The parent's only.
     func noteInJSON(_ event: ServerEvent) {
         guard format == .json else { return }
         note(event)
     }
 
     /// Writes `event` to stderr in one write, from any process: a forked child or worker,
-    /// whose copy of the buffer is not mapped, uses this. Not filtered by `--quiet`.
+    /// whose copy of the buffer is not mapped, uses this. Not filtered by `quiet`.
     func fromAnyProcess(_ event: ServerEvent) {
         Self.write(event, as: format)
     }

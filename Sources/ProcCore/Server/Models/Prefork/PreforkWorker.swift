@@ -20,7 +20,7 @@ import Glibc
 /// it never leaves with an accepted connection unserved.
 struct PreforkWorker {
     /// How long accepting pauses when the process is out of descriptors or memory.
-    static let acceptPauseMilliseconds: Int32 = 100
+    static let acceptPause: Duration = .milliseconds(100)
 
     let listener: TCPListener
     let scoreboard: Scoreboard
@@ -64,10 +64,10 @@ struct PreforkWorker {
                     // The connection waits in the backlog for this or another worker.
                     let error = ProcessError.systemCall("accept", result)
                     service.log.fromAnyProcess(ServerEvent(
-                        "accept_paused", .warning, "worker \(getpid()): \(error); pausing accept for \(Self.acceptPauseMilliseconds) ms",
-                        ["pid": .pid(getpid()), "error": .string("\(error)"), "pause_ms": .int(Int(Self.acceptPauseMilliseconds))]))
+                        "accept_paused", .warning, "worker \(getpid()): \(error); pausing accept for \(Self.acceptPause.roundedUpMilliseconds) ms",
+                        ["pid": .pid(getpid()), "error": .string("\(error)"), "pause_ms": .int(Int(Self.acceptPause.roundedUpMilliseconds))]))
                     var ready: Int32 = 0
-                    _ = pc_poll(nil, 0, Self.acceptPauseMilliseconds, &ready)
+                    _ = pc_poll(nil, 0, Self.acceptPause.roundedUpMilliseconds, &ready)
                     continue
                 default:
                     let error = ProcessError.systemCall("accept", result)
@@ -75,7 +75,7 @@ struct PreforkWorker {
                         "accept_failed", .error, "worker \(getpid()): \(error)", ["pid": .pid(getpid()), "error": .string("\(error)")]))
                     return 1
                 }
-                // For --worker-timeout: the master tells a worker waiting for its client
+                // For the worker timeout: the master tells a worker waiting for its client
                 // by this socket (pc_process_tree_waits_on_socket).
                 var inode: UInt64 = 0
                 _ = pc_descriptor_inode(fd, &inode)
@@ -100,7 +100,7 @@ struct PreforkWorker {
     private func boot() -> String? {
         // A group of its own, which its programs join: whatever the worker starts ends
         // with it, as the master kills the group when the worker ends (see
-        // `PreforkSupervisor`). Out of the terminal's group, no terminal signal reaches it.
+        // `PreforkModel`). Out of the terminal's group, no terminal signal reaches it.
         var result = pc_lead_process_group(0)
         if result != 0 { return "\(ProcessError.systemCall("setpgid", result))" }
         result = pc_stop_signal_catch(SIGTERM)

@@ -2,15 +2,16 @@
 import Glibc
 #endif
 
-/// The moments of a server's life that the world outside hears of, in one place: both
-/// models call it (`ForkPerConnectionLoop`, `PreforkSupervisor`), and what each moment
+/// The moments of a server's life that the world outside hears of, in one place: the
+/// master loop and the models call it (`MasterLoop`, `ServingModel`), and what each moment
 /// tells (the ready line, the pid file, the old master after an upgrade, a service
-/// manager) is added here, not in the loops.
+/// manager) is added here, not in the loop.
 ///
 /// `ready` comes once the server serves (fork mode: at once; prefork: once a worker
 /// waits in accept); `reloading` and `reloaded` bracket a SIGHUP (prefork: from the new
 /// generation's start to the old one's end; fork mode: both at once); `stopping` comes
-/// when the drain begins (SIGTERM, SIGINT, or after handing over to an upgraded master).
+/// when the server stops (SIGTERM, SIGINT, SIGQUIT, a halt, or after handing over to an
+/// upgraded master).
 final class ServerLifecycle {
     /// Runs once, at `ready`: the caller's announcement (`Server.run(whenReady:)`).
     private var whenReady: (() -> Void)?
@@ -48,7 +49,7 @@ final class ServerLifecycle {
                 try pidFile.write()
             } catch {
                 // Checked at init: only a folder that changed since can fail here.
-                log.now(ServerEvent("pid_file_failed", .error, "procctl: \(error)", ["error": .string("\(error)")]))
+                log.now(ServerEvent("pid_file_failed", .error, "\(log.prefix)\(error)", ["error": .string("\(error)")]))
             }
         }
         handover?.tellReady()

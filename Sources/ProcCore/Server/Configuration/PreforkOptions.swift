@@ -15,7 +15,7 @@ public struct PreforkOptions: Sendable {
     public var extraWorkerIdleTimeout: Duration
     /// Run in each worker once, before its first accept (open a per-worker resource, load
     /// something): a throw is a boot failure, logged; when workers in a row
-    /// fail to boot (5: `PreforkSupervisor.bootFailureLimit`), the server stops.
+    /// fail to boot (5: `PreforkModel.bootFailureLimit`), the server stops.
     public var workerStartup: (@Sendable () throws -> Void)?
 
     /// `workers` workers, never more, never recycled, never timed out.

@@ -31,9 +31,9 @@ struct PoolRamp {
 
     /// Which worker to let go now, if any: an extra one (`live` above `minimum`), the
     /// one idle the longest, if that is longer than `idleExit`. `idleSince` holds each
-    /// idle worker's key and the time it became idle, in nanoseconds of `now`'s clock.
-    func workerToRetire<Key>(live: Int, minimum: Int, idleSince: [(key: Key, since: Int64)], now: Int64) -> Key? {
+    /// idle worker's key and the moment it became idle.
+    func workerToRetire<Key>(live: Int, minimum: Int, idleSince: [(key: Key, since: MonotonicInstant)], now: MonotonicInstant) -> Key? {
         guard live > minimum, let longest = idleSince.min(by: { $0.since < $1.since }) else { return nil }
-        return now - longest.since >= idleExit.nanoseconds ? longest.key : nil
+        return now - longest.since >= idleExit ? longest.key : nil
     }
 }

@@ -9,9 +9,9 @@ public enum ServerLogFormat: String, Sendable, CaseIterable {
 
     /// Writes `message` to stderr as an error line in this format, as a server's own
     /// lines are: a JSON object of level `error` and event `event`, or the text line.
-    /// For a program that says, in its server's format, why the server did not start
-    /// (`procctl serve` when it cannot listen).
-    public func writeError(_ message: String, event: StaticString) {
+    /// For a command that says, in its server's format, why the server did not start
+    /// (the package's own commands only: a library user's program writes its own).
+    package func writeError(_ message: String, event: StaticString) {
         ServerLog.write(ServerEvent(event, .error, message), as: self)
     }
 }
