@@ -2,9 +2,7 @@ import CProcShim
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The write end of the pipe that the atexit handler of `childExitSkipsAtexitHandlers` writes to.
 nonisolated(unsafe) private var atexitWitnessFD: Int32 = -1

@@ -2,9 +2,7 @@ import CProcShim
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension ShimTests {
     /// pc_read, pc_read_full, pc_write_all, pc_pipe, pc_close, pc_poll_one, pc_count_open_fds.

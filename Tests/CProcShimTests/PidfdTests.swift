@@ -1,9 +1,7 @@
 import CProcShim
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension ShimTests {
     /// pc_pidfd_open, pc_pidfd_send_signal, pc_signal_child and pc_wait_ended.

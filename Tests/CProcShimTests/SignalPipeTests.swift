@@ -1,9 +1,7 @@
 import CProcShim
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension ShimTests {
     /// pc_signal_pipe_install, pc_signal_pipe_drain and pc_ignore_sigpipe.

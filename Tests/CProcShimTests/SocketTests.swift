@@ -2,9 +2,7 @@ import CProcShim
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension ShimTests {
     /// pc_tcp_listen, pc_accept, pc_tcp_connect and the socket options, on 127.0.0.1.

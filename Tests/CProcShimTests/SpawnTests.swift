@@ -2,9 +2,7 @@ import CProcShim
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension ShimTests {
     /// pc_spawn: arguments, environment, working directory, redirection, exec errors and

@@ -2,9 +2,7 @@ import CProcShim
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension ShimTests {
     /// pc_spawn_with_listener: the new master of a binary upgrade gets the listener at fd 3, the

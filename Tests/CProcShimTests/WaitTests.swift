@@ -2,9 +2,7 @@ import CProcShim
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension ShimTests {
     /// pc_wait, pc_try_wait and pc_has_ended.

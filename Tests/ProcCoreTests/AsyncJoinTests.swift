@@ -3,9 +3,7 @@ import ProcCore
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension ForkingTests {
     /// `try await child.join()`: waits on the watcher thread; cancellation tears the child down.

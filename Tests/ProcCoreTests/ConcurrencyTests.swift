@@ -2,9 +2,7 @@ import CProcShim
 import ProcCore
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension ForkingTests {
     /// Children run side by side: joining one does not hold up the others.

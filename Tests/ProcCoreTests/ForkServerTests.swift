@@ -4,9 +4,7 @@ import ProcTestSupport
 import Synchronization
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Entry points the test servers run: made before each server, so they exist in its image.
 private let exitWith = ForkEntryPoint<Int32>("exitWith") { code in throw ChildProcess.Exit(code) }

@@ -2,9 +2,7 @@ import CProcShim
 import ProcCore
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension ForkingTests {
     /// A parent's handle copied into a forked child is inert there: the child can neither

@@ -2,9 +2,7 @@ import CProcShim
 import ProcCore
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension ForkingTests {
     /// Every misuse is a typed error, never a crash, and leaves the child as it was.

@@ -2,9 +2,7 @@ import ProcCore
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A task's error that crosses back as itself (Python re-raises a task's exception).
 private struct Rejected: Error, Codable, Equatable {

@@ -3,9 +3,7 @@ import ProcCore
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A pool kept in a global for the life of the program (never dropped, never joined).
 nonisolated(unsafe) private var globalPool: ProcessPool<Int, Int>?

@@ -3,9 +3,7 @@ import ProcCore
 import SystemPackage
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension ForkingTests {
     /// ProcessError: one readable line, and equality for the caller's checks.

@@ -3,9 +3,7 @@ import ProcCore
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Set by the pool's initializer in each worker, read by its tasks.
 nonisolated(unsafe) private var initializedInWorker = 0

@@ -4,9 +4,7 @@ import ProcTestSupport
 import SystemPackage
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension ForkingTests {
     /// The exec API: `ChildProcess(executing: Program(...))`.

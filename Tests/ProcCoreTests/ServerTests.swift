@@ -3,9 +3,7 @@ import ProcCore
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension ForkingTests {
     /// `Server` with a closure handler, run in a forked child of the test (it installs its

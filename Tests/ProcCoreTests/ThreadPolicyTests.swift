@@ -3,9 +3,7 @@ import ProcCore
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension ForkingTests {
     /// ForkThreadPolicy: the test process runs several threads.

@@ -3,9 +3,7 @@ import ProcCore
 import Synchronization
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The error the busy thread and the children throw.
 private struct Thrown: Error {}

@@ -2,9 +2,7 @@ import ProcCore
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension ForkingTests {
     /// join(terminatingAfter:killingAfter:forwarding:): timeout(1)'s escalation as a library call.

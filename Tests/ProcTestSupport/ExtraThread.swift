@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Runs `body` while a thread of our own exists, blocked on a pipe, so that the process
 /// surely has two threads; then releases and joins that thread.

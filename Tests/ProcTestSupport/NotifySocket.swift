@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A datagram socket the test binds, standing in for systemd's notification socket
 /// (`NOTIFY_SOCKET`).

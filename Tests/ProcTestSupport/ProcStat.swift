@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// What /proc/PID/stat says about a process: "pid (comm) state ppid ...", the command
 /// name possibly holding spaces or parentheses.

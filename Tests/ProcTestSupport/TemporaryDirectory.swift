@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A fresh directory under /tmp, removed with the files in it when the value goes.
 public final class TemporaryDirectory {

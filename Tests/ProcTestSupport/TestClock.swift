@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The monotonic clock, and the one bounded polling loop the tests wait with.
 public enum TestClock {

@@ -1,9 +1,7 @@
 import CProcShim
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `procctl client`, end to end, against `procctl serve` and against test listeners.
 @Suite("procctl client")

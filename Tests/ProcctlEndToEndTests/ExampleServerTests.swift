@@ -2,9 +2,7 @@ import CProcShim
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The README's library example, `Examples/LineServer`: built by `swift test` beside
 /// procctl, run as a user runs it, talked to over 127.0.0.1.

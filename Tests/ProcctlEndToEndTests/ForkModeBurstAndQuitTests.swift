@@ -2,9 +2,7 @@ import CProcShim
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Fork per connection under a burst of short connections (children are reaped every few
 /// accepts) and on SIGQUIT (everything it started is killed at once).

@@ -3,9 +3,7 @@ import Foundation
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `procctl serve --log-format json`: every stderr line a JSON object with time, level,
 /// event and the event's fields, in both models; checked with Foundation's parser.

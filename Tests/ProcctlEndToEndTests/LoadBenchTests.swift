@@ -2,9 +2,7 @@ import CProcShim
 import Foundation
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `procctl load` and `procctl bench spawn`, run as a user runs them, against servers
 /// started here. They check that the commands count and report correctly, never a speed.

@@ -2,9 +2,7 @@ import CProcShim
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `serve --pid-file` in a folder where someone else can write: nothing they plant there
 /// makes the server write through a symlink or over a file.

@@ -2,9 +2,7 @@ import CProcShim
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `procctl serve` as it runs in production: under systemd's socket activation, several
 /// instances on one port (`--reuse-port`), Prometheus metrics (`--metrics`), and the bad

@@ -2,9 +2,7 @@ import CProcShim
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `procctl serve`'s reload (SIGHUP), binary upgrade (SIGUSR2) and `--pid-file`, end to
 /// end: the built binary under load from `procctl load`'s client processes, each of which

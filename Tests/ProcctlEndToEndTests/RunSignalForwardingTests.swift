@@ -1,8 +1,6 @@
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 @Suite("procctl run passes signals on")
 struct RunSignalForwardingTests {

@@ -2,9 +2,7 @@ import CProcShim
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The seed's own Python programs against procctl's, both ways.
 @Suite("procctl and the seed's Python programs", .enabled(if: SeedPrograms.available, SeedPrograms.skipReason))

@@ -2,9 +2,7 @@ import CProcShim
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `procctl serve -- PROGRAM [ARGS...]`: tcpserver's model, end to end, on 127.0.0.1.
 @Suite("procctl serve -- PROGRAM")

@@ -2,9 +2,7 @@ import CProcShim
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `procctl serve`, end to end: the built binary, real sockets on 127.0.0.1, --port 0.
 @Suite("procctl serve")

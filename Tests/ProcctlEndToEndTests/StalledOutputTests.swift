@@ -2,9 +2,7 @@ import CProcShim
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The master blocks only in its one poll: a service manager that does not read its
 /// notifications, or a stderr pipe that nobody reads, costs log lines and notifications,

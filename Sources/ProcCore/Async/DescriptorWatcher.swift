@@ -1,9 +1,7 @@
 import CProcShim
 import Synchronization
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The one place async code waits for descriptors: one thread in epoll_wait over every
 /// descriptor an awaiting task watches (pidfds, sockets, a pool's own poll set), which

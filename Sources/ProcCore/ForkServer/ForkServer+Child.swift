@@ -1,9 +1,7 @@
 import CProcShim
 import SystemPackage
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension ForkServer {
     /// A child forked by a `ForkServer`, with `ProcessHandle`'s meanings, as a

@@ -1,9 +1,7 @@
 import CProcShim
 import Synchronization
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A small single-threaded process that forks children on behalf of a program that runs
 /// threads or async code, as Python's forkserver does.

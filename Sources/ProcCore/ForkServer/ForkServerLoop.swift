@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The fork server's process: one thread, a poll loop over the control socket, SIGTERM
 /// and the pidfds of the children it forked. It forks a child per request, passes the

@@ -1,9 +1,7 @@
 import CProcShim
 import SystemPackage
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// One end of a `Pipe`: whole messages to and from another process, as Python's
 /// `multiprocessing.connection.Connection`, without pickle's "the sender chooses the code

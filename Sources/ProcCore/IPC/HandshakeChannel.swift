@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The framed messages of an authkey handshake, read and written straight on the socket
 /// before it becomes a `Connection`: each read waits only until one deadline for the whole

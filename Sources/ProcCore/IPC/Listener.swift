@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A listening socket whose `accept()` returns `Connection`s, as Python's
 /// `multiprocessing.connection.Listener`: over TCP or a Unix stream socket, and with an

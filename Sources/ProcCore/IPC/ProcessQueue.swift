@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A first-in first-out queue of `Codable` values shared by this process and every child
 /// it forks afterwards, any number of them putting and getting, as Python's

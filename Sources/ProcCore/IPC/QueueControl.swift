@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The shared state of a `ProcessQueue`, guarded by its lock: two conditions and where the
 /// items are in the ring that follows it.

@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// What a `Connection` has read from its descriptor beyond what it has handed out, so that
 /// one read(2) brings a small message's header and body together (and any messages queued

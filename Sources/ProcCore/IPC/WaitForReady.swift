@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Waits until at least one of `objects` is ready, or `timeout` has passed (nil: for ever),
 /// and returns the positions in `objects` of those ready, in order (empty on timeout):

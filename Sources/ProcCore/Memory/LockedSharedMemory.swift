@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Shared memory that holds a `ProcessLock` and, after it, the payload it guards: one
 /// mapping (usually one page) for a shared value and its lock.

@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A block of shared memory that any process may attach to by name, as Python's
 /// `multiprocessing.shared_memory.SharedMemory`: a POSIX shared memory object

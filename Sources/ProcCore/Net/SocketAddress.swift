@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Where a socket listens or connects, and who is at the other end: a numeric IPv4 or
 /// IPv6 address and a port, or the path of a Unix stream socket.

@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A `SocketAddress` as the socket calls take it: a `sockaddr_storage` holding a
 /// `sockaddr_in`, `sockaddr_in6` or `sockaddr_un`, and its length. The one place where an

@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension TCPConnection {
     /// Connects a blocking, close-on-exec socket to `address` (TCP, or a Unix socket's

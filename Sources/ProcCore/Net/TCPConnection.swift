@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A connected stream socket (TCP, or a Unix socket): reads, whole writes, timeouts,
 /// half-close and reset.

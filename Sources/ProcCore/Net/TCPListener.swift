@@ -1,9 +1,7 @@
 import CProcShim
 import Synchronization
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A listening TCP socket on a numeric IPv4 or IPv6 address.
 ///

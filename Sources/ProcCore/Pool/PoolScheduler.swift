@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// What runs a `ProcessPool`: its workers, the queue of chunks waiting for one, the table
 /// of every task's input and result, and the loop that hands out chunks, collects

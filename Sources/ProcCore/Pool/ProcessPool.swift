@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A pool of worker processes, as Python's `multiprocessing.Pool`, for a function from a
 /// `Codable` input to a `Codable` output, without Pool's hang when a worker dies.

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A pool worker's life, in the worker process: the initializer, then chunks of tasks
 /// until the parent closes the connection, `maxTasks` is reached or the memory ceiling is

@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The name and pid of a process, as `ChildProcess.current` and `ChildProcess.parent` give them.
 public struct ProcessIdentity: Sendable, Equatable, CustomStringConvertible {

@@ -2,9 +2,7 @@ import CProcShim
 import Synchronization
 import SystemPackage
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A child process with the semantics of Python's `multiprocessing.Process`: it runs a
 /// closure in a forked copy of this process, or an external program.

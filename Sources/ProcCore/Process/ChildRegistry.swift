@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Every child this process started and has not reaped yet, so that none is left a
 /// zombie and the exit rules hold.

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A pthread mutex that a forked child can reinitialise: fork copies the lock in
 /// whatever state another thread left it, and only a fresh lock is safe to use there.

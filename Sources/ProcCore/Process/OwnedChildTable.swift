@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The registry's children that still have a handle, in fixed slots of one page that
 /// also holds the registry's mutex and a weak reference to each child's handle.

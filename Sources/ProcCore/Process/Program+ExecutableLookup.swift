@@ -1,8 +1,6 @@
 import SystemPackage
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension Program {
     /// The program with `executable` resolved to the path that would run: looked up in

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A process this program started and may wait for and signal: a `ChildProcess`, or a
 /// `ForkServer.Child` (forked by a fork server). The meanings are Python's `Process`

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A signal to send to a process, named as swift-subprocess names it; any other number
 /// through `init(rawValue:)`.

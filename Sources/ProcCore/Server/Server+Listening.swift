@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension Server {
     /// The socket passed the systemd way when `LISTEN_FDS` and `LISTEN_PID` name this

@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A TCP server whose connections are each served by a forked child (or a prefork
 /// worker) running a `ConnectionHandler`, or by a program, as tcpserver runs one.

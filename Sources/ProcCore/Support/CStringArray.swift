@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A NULL-terminated array of C strings that lives as long as the value: argv and envp
 /// for the shim, built once (a timing loop need not rebuild it for every child).

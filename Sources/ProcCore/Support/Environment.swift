@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// This process's environment variables, read and removed by name (getenv, unsetenv).
 ///

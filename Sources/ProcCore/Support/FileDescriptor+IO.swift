@@ -1,9 +1,7 @@
 import CProcShim
 import SystemPackage
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension FileDescriptor {
     /// Whether the descriptor is a terminal (isatty(3)).

@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The monotonic clock (CLOCK_MONOTONIC): deadlines and timings that changes of the wall
 /// clock do not move.

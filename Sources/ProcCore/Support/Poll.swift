@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Waiting on several descriptors at once (poll(2)), for a loop that watches a child's
 /// pidfd, a signal pipe and sockets together.

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// This process's environment, as a child would inherit it.
 enum ProcessEnvironment {

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The C standard streams that Swift's `print` writes through.
 package enum StandardStreams {

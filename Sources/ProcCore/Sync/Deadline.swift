@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// An absolute CLOCK_MONOTONIC time for the shim's waits, computed once per call so
 /// that a wait woken early (and waiting again) does not start its timeout over.

@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A condition variable shared by this process and the children it forks afterwards, as
 /// Python's `multiprocessing.Condition`, used with its `lock`.

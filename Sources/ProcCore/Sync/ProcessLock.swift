@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A lock shared by this process and the children it forks afterwards, as Python's
 /// `multiprocessing.Lock`: a process-shared pthread mutex in shared memory.

@@ -1,9 +1,7 @@
 import CProcShim
 import SystemPackage
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A file that holds this process's pid, for service managers and scripts (`ServerConfiguration.pidFile`).
 ///

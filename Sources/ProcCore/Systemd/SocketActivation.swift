@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The listening sockets passed to this process the systemd way: `LISTEN_PID` names this
 /// process and `LISTEN_FDS` counts descriptors from 3 on, as systemd's socket activation,

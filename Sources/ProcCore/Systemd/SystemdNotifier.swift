@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Tells the service manager how a service is doing, as `sd_notify(3)` does, without
 /// linking libsystemd: each state is one datagram to the socket named by `NOTIFY_SOCKET`

@@ -1,9 +1,7 @@
 import CProcShim
 import ProcCore
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// One way of making and reaping a child, timed by `procctl bench spawn`.
 enum SpawnVariant: CaseIterable {

@@ -1,9 +1,7 @@
 import ProcCore
 import SystemPackage
 
-#if canImport(Glibc)
 import Glibc  // memcmp
-#endif
 
 /// The body of one load worker process: takes connection numbers from the shared
 /// counter until there are none left, runs each connection with blocking sockets, and

@@ -1,9 +1,7 @@
 import CProcShim
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Forks with pc_fork; the child runs `body` (C calls only, as far as possible) and
 /// leaves through _exit with the code it returns, so no test-runner code runs there.

@@ -1,9 +1,7 @@
 import ProcCore
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension ForkingTests {
     /// BinaryEncoder and BinaryDecoder: every Codable shape round-trips, and no input makes

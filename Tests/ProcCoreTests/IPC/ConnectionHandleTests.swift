@@ -4,9 +4,7 @@ import ProcTestSupport
 import SystemPackage
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension ForkingTests {
     /// Connection.receiveBytes(into:at:) and descriptors over a Connection, as CPython's

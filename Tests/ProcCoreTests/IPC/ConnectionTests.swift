@@ -4,9 +4,7 @@ import ProcTestSupport
 import SystemPackage
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension ForkingTests {
     /// Pipe and Connection between a parent and a forked child: messages both ways,

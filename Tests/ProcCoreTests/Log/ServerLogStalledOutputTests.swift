@@ -2,9 +2,7 @@ import CProcShim
 @testable import ProcCore
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `ServerLog` with a stderr that takes nothing: it never waits, keeps what fits, and
 /// says how many lines it dropped once stderr takes them again.

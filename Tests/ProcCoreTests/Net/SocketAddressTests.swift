@@ -3,9 +3,7 @@ import ProcCore
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `SocketAddress`'s parsing and printing, and what the socket types do with it on
 /// 127.0.0.1 and ::1: one connect path for TCP and Unix sockets, and descriptors that are

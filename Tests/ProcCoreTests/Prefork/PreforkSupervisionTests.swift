@@ -3,9 +3,7 @@ import ProcCore
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The prefork model's supervision with library handlers: hung workers, the adaptive
 /// pool, crash loops and boot failures, on real processes and sockets.

@@ -3,9 +3,7 @@ import ProcCore
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The shim's worker calls on real processes and sockets: what the prefork design
 /// relies on from the kernel.

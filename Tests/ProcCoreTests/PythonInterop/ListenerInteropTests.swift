@@ -3,9 +3,7 @@ import ProcCore
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Python's `multiprocessing.connection` on one side, ProcCore's `Listener`/`Client` on
 /// the other: the authkey handshake (3.11's HMAC-MD5 or 3.12's `{sha256}`, whichever the

@@ -3,9 +3,7 @@ import ProcCore
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// ProcCore's `Listener` and `Client` on their own: what a bad peer costs (a typed error
 /// for its connection, and nothing for the next one) and what is refused up front.

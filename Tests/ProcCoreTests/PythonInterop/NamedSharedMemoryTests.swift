@@ -3,9 +3,7 @@ import ProcCore
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Whether `/dev/shm/<name>` exists: the name has not been unlinked.
 func sharedMemoryExists(_ name: String) -> Bool {

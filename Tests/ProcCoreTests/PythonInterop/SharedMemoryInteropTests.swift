@@ -3,9 +3,7 @@ import ProcCore
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Python's `multiprocessing.shared_memory.SharedMemory` on one side, `NamedSharedMemory`
 /// on the other: a block one creates, the other attaches to by name, reads and writes.

@@ -3,9 +3,7 @@ import ProcCore
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A `Server` built through the public API in a forked child of the test process, as a
 /// library user builds one: its port comes back on a pipe, its stderr on another that the

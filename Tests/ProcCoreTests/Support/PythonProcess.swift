@@ -4,9 +4,7 @@ import ProcTestSupport
 import SystemPackage
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A Python interpreter running a script beside a test, its standard output read line by
 /// line through a pipe; `stop()` (in a `defer`) kills it by its pidfd and joins it.

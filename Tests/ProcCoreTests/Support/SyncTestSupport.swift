@@ -3,9 +3,7 @@ import ProcCore
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A one-byte signal from a child to its parent ("I hold the lock", "I am waiting"):
 /// the parent waits for it at most 10 s.

@@ -3,9 +3,7 @@ import ProcCore
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Kills and joins `child` whatever state it is in; for `defer`, so that no test leaves
 /// a process behind even when an expectation fails.

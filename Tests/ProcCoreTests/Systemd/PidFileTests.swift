@@ -3,9 +3,7 @@ import ProcCore
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// --pid-file: written whole, removed only while it holds this process's pid.
 @Suite struct PidFileTests {

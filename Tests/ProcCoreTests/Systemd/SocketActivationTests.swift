@@ -3,9 +3,7 @@ import ProcCore
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension ForkingTests {
     /// LISTEN_FDS and LISTEN_PID, as systemd passes sockets. Each case runs in a forked

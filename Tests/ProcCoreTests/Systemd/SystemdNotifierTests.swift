@@ -2,9 +2,7 @@ import ProcCore
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// sd_notify's protocol without libsystemd: one datagram per notification.
 @Suite struct SystemdNotifierTests {

@@ -1,9 +1,7 @@
 import CProcShim
 import ProcTestSupport
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A process the test did not start and cannot reap (the new master of an upgrade, which
 /// its old master started and left to init), held through a pidfd opened while it runs:

@@ -1,9 +1,7 @@
 import CProcShim
 import ProcTestSupport
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A program a test started (procctl through `Procctl.launch`, python3...): stdin is a
 /// pipe or /dev/null, stdout a pipe read line by line with a timeout, stderr a temporary

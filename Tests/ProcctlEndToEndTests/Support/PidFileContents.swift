@@ -1,8 +1,6 @@
 import ProcTestSupport
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A pid file's number, read as a script would.
 enum PidFileContents {

@@ -1,8 +1,6 @@
 import ProcTestSupport
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The built `procctl` executable, run the way a user runs it. Only the shim and libc
 /// start it (through `LaunchedProgram`), so that these tests do not depend on ProcCore,

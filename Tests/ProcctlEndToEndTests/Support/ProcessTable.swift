@@ -1,9 +1,7 @@
 import CProcShim
 import ProcTestSupport
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// What /proc says about processes: a process's children and their states.
 enum ProcessTable {

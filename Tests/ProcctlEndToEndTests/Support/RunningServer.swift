@@ -1,9 +1,7 @@
 import CProcShim
 import ProcTestSupport
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `procctl serve --port 0` started by a test: waits for its `listening on` line and
 /// knows the port it got. Stop it with `stop()` in a `defer`.

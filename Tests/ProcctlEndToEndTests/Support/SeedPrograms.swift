@@ -1,9 +1,7 @@
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The seed's Python server and client (../shared/seed beside the package), copied with
 /// their hard-coded port 8080 changed, so tests can run them side by side with procctl.

@@ -1,9 +1,7 @@
 import CProcShim
 import ProcTestSupport
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A test's TCP connection to 127.0.0.1: every read and write is bounded by a timeout.
 ///

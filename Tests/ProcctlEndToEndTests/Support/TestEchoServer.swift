@@ -1,9 +1,7 @@
 import CProcShim
 import ProcTestSupport
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A small echo server in a process forked from the test, serving one connection at a
 /// time. It leaves by itself after 20 s without a connection, and `stop()` kills it by

@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A process the test did not start (a server's worker), held by a pidfd opened while it
 /// was surely alive: once it ends and its parent (or init) reaps it, its pid may be reused

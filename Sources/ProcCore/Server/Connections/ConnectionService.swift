@@ -1,8 +1,6 @@
 import SystemPackage
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Serves one accepted connection in the process that holds it (a forked child, a
 /// prefork worker): the idle timeout, then the closure handler or the program.

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `child_exited`: a connection's child (or program) has ended and been reaped. Rendered
 /// from its values alone: this is the parent's per-connection path.

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `connection`: a connection accepted and the child that serves it (fork per connection).
 /// Rendered from its values alone: this is the parent's per-connection path.

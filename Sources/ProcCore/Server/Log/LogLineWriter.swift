@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Appends one line of the server's log, text or JSON, into memory it does not own (the
 /// log's buffer, or a buffer on the stack), never past its capacity and without

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A rare event of the server's log (a signal, a worker's spawn, an error...): its name,
 /// level, text line and typed fields, built when it happens. The per-connection events

@@ -1,9 +1,7 @@
 import CProcShim
 import SystemPackage
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The server's log on stderr, in its configured format (`ServerLogFormat`): events
 /// (`ServerLogEvent`) rendered as text lines or JSON objects. Per-connection events are

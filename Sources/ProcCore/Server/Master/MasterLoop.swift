@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A server's master: one loop, of short named steps, around one poll, whatever the
 /// serving model (`ServingModel`: fork per connection, prefork).

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// What every master loop is made of whatever its model, gathered by `Server.init`: what
 /// the models work with too (`ServingContext`), the upgrade plan and the grace.

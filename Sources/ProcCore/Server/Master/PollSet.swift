@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The master's pollfd array (`MasterLoop`): its own slots, then its serving model's.
 typealias PollSet = ParentOnlyArray<pollfd>

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The moments of a server's life that the world outside hears of, in one place: the
 /// master loop and the models call it (`MasterLoop`, `ServingModel`), and what each moment

@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The master's `/metrics` endpoint: a tiny HTTP/1.x server that never blocks the loop
 /// it runs in.

@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The server's side of systemd's notify protocol (`Type=notify`), through
 /// `SystemdNotifier`: READY=1 once it serves, RELOADING=1 and READY=1 around a reload,
@@ -122,7 +120,7 @@ final class ServiceNotifications {
             self.notifier = nil
             log.now(ServerEvent(
                 "notify_failed", .warning,
-                "\(log.prefix)cannot notify the service manager (NOTIFY_SOCKET=\(notifier.socketPath)): \(error.errno?.description ?? "\(error)"); serving without notifications",
+                "\(log.prefix)cannot notify the service manager (NOTIFY_SOCKET=\(notifier.socketPath)): \(error.reason); serving without notifications",
                 ["socket": .string(notifier.socketPath)]))
         }
     }

@@ -1,9 +1,7 @@
 import CProcShim
 import SystemPackage
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The old master's side of a binary upgrade (SIGUSR2), as nginx and unicorn do it: the
 /// program file is exec'd again, with the same arguments, as a child that takes the
@@ -90,7 +88,7 @@ final class BinaryUpgrade {
             listener.descriptor, pipe.writeEnd.rawValue, &pid)
         guard result == 0 else {
             _ = pc_close(pipe.readEnd.rawValue)
-            return Self.failure("upgrade failed: cannot run \(executablePath): \(ProcessError.systemCall("exec", result).errno?.description ?? "errno \(result)"); still serving")
+            return Self.failure("upgrade failed: cannot run \(executablePath): \(ProcessError.systemCall("exec", result).reason); still serving")
         }
         _ = pc_set_nonblocking(pipe.readEnd.rawValue, true)
         var pidfd: Int32 = -1

@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The new master's side of a binary upgrade: the pipe on which it tells the old master
 /// that it serves, named by `NAME_READY_FD` (`ServerIdentity.readyVariable`; see

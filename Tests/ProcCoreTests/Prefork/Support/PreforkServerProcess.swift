@@ -3,9 +3,7 @@ import ProcCore
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A prefork server with a library handler, run in a forked child of the test process
 /// (its master, one thread). The master exits with code 0 after its drain, 2 when it halted.

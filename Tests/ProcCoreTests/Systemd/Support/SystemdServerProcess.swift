@@ -3,9 +3,7 @@ import ProcCore
 import ProcTestSupport
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A `Server` run in a forked child of the test as systemd would start it: the sockets
 /// the test passes at descriptors 3, 4... with `LISTEN_FDS` and `LISTEN_PID`, and the

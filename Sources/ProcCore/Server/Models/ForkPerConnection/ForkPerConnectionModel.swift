@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The fork-per-connection model (`ServerModel.forkPerConnection`), the seed's, made
 /// production-grade, as a `ServingModel` of the `MasterLoop`.

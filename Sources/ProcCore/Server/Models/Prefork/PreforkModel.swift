@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The prefork model (`ServerModel.prefork`), as a `ServingModel` of the `MasterLoop`:
 /// forks the workers, keeps the pool at its size, replaces workers that end, recycles,

@@ -1,8 +1,6 @@
 import CProcShim
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// One prefork worker's life, in the forked process: accept a connection, serve it,
 /// record it on the scoreboard, and again, until it must leave.
