@@ -22,6 +22,8 @@ extension ForkingTests {
         @Test func scalarsAtTheTopLevelRoundTrip() throws {
             #expect(try roundTrip(everyPlane) == everyPlane)
             #expect(try roundTrip("") == "")
+            // Strings are checked against their repaired decoding: a real U+FFFD is no repair.
+            #expect(try roundTrip("sent as \u{FFFD} itself") == "sent as \u{FFFD} itself")
             #expect(try roundTrip(Int8.min) == Int8.min)
             #expect(try roundTrip(UInt64.max) == UInt64.max)
             #expect(try roundTrip(Optional<Int>.none) == nil)

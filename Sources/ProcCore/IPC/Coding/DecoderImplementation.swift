@@ -36,7 +36,9 @@ final class DecoderImplementation: Decoder, CodingPathNode {
         if ObjectIdentifier(T.self) == ScalarArray.known.bytes {
             return unsafeBitCast(try reading(nil) { try input.byteArray(span) }, to: T.self)
         }
-        if let array = try reading(nil, { try ScalarArray.read(T.self, from: input, span) }) { return array }
+        if ScalarArray.isScalarArray(ObjectIdentifier(T.self)) {
+            return try reading(nil) { try ScalarArray.read(T.self, from: input, span) }
+        }
         return try T(from: self)
     }
 
@@ -46,14 +48,16 @@ final class DecoderImplementation: Decoder, CodingPathNode {
         if ObjectIdentifier(T.self) == ScalarArray.known.bytes {
             return unsafeBitCast(try reading(key) { try input.byteArray(span) }, to: T.self)
         }
-        if let primitive = try reading(key, { try WirePrimitive.read(T.self, from: input, span) }) {
-            return primitive
+        if WirePrimitive.isScalar(ObjectIdentifier(T.self)) {
+            return try reading(key) { try WirePrimitive.read(T.self, from: input, span) }
         }
         guard depth < maximumDepth else {
             throw DecodingError.dataCorrupted(.init(codingPath: codingPath(appending: key), debugDescription: "nested deeper than \(maximumDepth) levels"))
         }
         // An array of scalars is a level, as through its own `init(from:)`.
-        if let array = try reading(key, { try ScalarArray.read(T.self, from: input, span) }) { return array }
+        if ScalarArray.isScalarArray(ObjectIdentifier(T.self)) {
+            return try reading(key) { try ScalarArray.read(T.self, from: input, span) }
+        }
         return try T(from: DecoderImplementation(input: input, span: span, parent: self, key: key, depth: depth + 1, maximumDepth: maximumDepth))
     }
 

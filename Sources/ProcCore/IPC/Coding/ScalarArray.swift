@@ -59,9 +59,19 @@ enum ScalarArray {
         return true
     }
 
-    /// A `T` read from the unkeyed container at `span`, when `T` is an array of scalars;
-    /// nil for any other type.
-    static func read<T>(_ type: T.Type, from input: WireInput, _ span: Range<Int>) throws -> T? {
+    /// Whether `type` (by identity) is an array of scalars that `read` reads. Asked before
+    /// `read`, so that a generic caller never makes a `T?` (a runtime metadata lookup each time).
+    static func isScalarArray(_ type: ObjectIdentifier) -> Bool {
+        let known = Self.known
+        switch type {
+        case known.int, known.int64, known.int32, known.int16, known.int8, known.uint, known.uint64,
+             known.uint32, known.uint16, known.double, known.float, known.string, known.bool: return true
+        default: return false
+        }
+    }
+
+    /// A `T` read from the unkeyed container at `span`; `T` is an array of scalars (`isScalarArray`).
+    static func read<T>(_ type: T.Type, from input: WireInput, _ span: Range<Int>) throws -> T {
         let known = Self.known
         return switch ObjectIdentifier(T.self) {
         case known.int: try elements(T.self, input, span) { try input.integer($0, as: Int.self) }
@@ -77,7 +87,7 @@ enum ScalarArray {
         case known.float: try elements(T.self, input, span) { try input.float($0) }
         case known.string: try elements(T.self, input, span) { try input.string($0) }
         case known.bool: try elements(T.self, input, span) { try input.bool($0) }
-        default: nil
+        default: throw CodingFailure.mismatch("an array of scalars", found: "\(T.self)")
         }
     }
 
@@ -96,13 +106,15 @@ enum ScalarArray {
     /// read by `read` from its own span.
     private static func elements<T, Element>(_: T.Type, _ input: WireInput, _ span: Range<Int>, _ read: (Range<Int>) throws -> Element) throws -> T {
         var (position, count) = try input.containerBody(span, .unkeyed)
-        var array: [Element] = []
-        array.reserveCapacity(count)
-        while count > 0 {
-            let element = try input.span(at: position, end: span.upperBound)
-            array.append(try read(element))
-            position = element.upperBound
-            count -= 1
+        // Filled in place: no capacity check per element, and no call into the standard
+        // library's unspecialized growth code (a metadata lookup) that reserveCapacity makes.
+        let array = try [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
+            while initialized < count {
+                let element = try input.span(at: position, end: span.upperBound)
+                (buffer.baseAddress! + initialized).initialize(to: try read(element))
+                initialized += 1
+                position = element.upperBound
+            }
         }
         if position != span.upperBound { throw CodingFailure.corrupt("\(span.upperBound - position) bytes left over in an unkeyed container") }
         return unsafeBitCast(array, to: T.self)

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The bytes `BinaryDecoder` reads, with bounds-checked readers for the wire format
 /// (see `WireTag`). Every length and count is checked against the bytes that are really
 /// there before anything is allocated or read, so no input makes it trap.
@@ -132,10 +136,27 @@ struct WireInput {
 
     func string(_ span: Range<Int>) throws -> String {
         let range = try payload(span, .string)
-        guard let string = String(validating: bytes[range], as: UTF8.self) else {
+        guard let string = bytes.withUnsafeBufferPointer({ Self.validString(UnsafeBufferPointer(rebasing: $0[range])) }) else {
             throw CodingFailure.corrupt("a String that is not valid UTF-8 at byte \(range.lowerBound)")
         }
         return string
+    }
+
+    /// `utf8` as a String, nil when it is not valid UTF-8. `String(validating:as:)` is
+    /// generic over the collection and runs unspecialized here (metadata lookups on every
+    /// string); decoding from a buffer pointer is the standard library's fast path, and it
+    /// repairs instead of failing: a repair changes the bytes, so equal bytes mean valid input.
+    static func validString(_ utf8: UnsafeBufferPointer<UInt8>) -> String? {
+        var string = String(decoding: utf8, as: UTF8.self)
+        return string.withUTF8 { Self.sameBytes($0, utf8) } ? string : nil
+    }
+
+    /// Whether two byte buffers hold the same bytes: one memcmp, where `elementsEqual` is a
+    /// loop over the elements (a quarter of a small message's decoding).
+    static func sameBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        guard let x = a.baseAddress, let y = b.baseAddress else { return true }
+        return memcmp(x, y, a.count) == 0
     }
 
     func byteArray(_ span: Range<Int>) throws -> [UInt8] {
@@ -146,9 +167,7 @@ struct WireInput {
     func key(_ range: Range<Int>, equals key: String) -> Bool {
         var key = key
         return key.withUTF8 { utf8 in
-            utf8.count == range.count && bytes.withUnsafeBufferPointer { all in
-                utf8.elementsEqual(UnsafeBufferPointer(rebasing: all[range]))
-            }
+            bytes.withUnsafeBufferPointer { Self.sameBytes(utf8, UnsafeBufferPointer(rebasing: $0[range])) }
         }
     }
 

@@ -27,24 +27,39 @@ enum WirePrimitive {
         }
     }
 
-    /// A `T` read from the value at `span`, when `T` is a scalar type; nil for any other type.
-    static func read<T>(_ type: T.Type, from input: WireInput, _ span: Range<Int>) throws -> T? {
+    /// Whether `type` (by identity) is one of the scalar types `read` reads. Asked before
+    /// `read`, so that a generic caller never makes a `T?`: in unspecialized code, each
+    /// `Optional<T>` is a runtime metadata lookup.
+    static func isScalar(_ type: ObjectIdentifier) -> Bool {
+        switch type {
+        case ObjectIdentifier(Int.self), ObjectIdentifier(Int64.self), ObjectIdentifier(Int32.self),
+             ObjectIdentifier(Int16.self), ObjectIdentifier(Int8.self), ObjectIdentifier(UInt.self),
+             ObjectIdentifier(UInt64.self), ObjectIdentifier(UInt32.self), ObjectIdentifier(UInt16.self),
+             ObjectIdentifier(UInt8.self), ObjectIdentifier(String.self), ObjectIdentifier(Bool.self),
+             ObjectIdentifier(Double.self), ObjectIdentifier(Float.self): true
+        default: false
+        }
+    }
+
+    /// A `T` read from the value at `span`; `T` is a scalar type (`isScalar`). The value is
+    /// read as that type and reinterpreted, which is no conversion since the types are one.
+    static func read<T>(_ type: T.Type, from input: WireInput, _ span: Range<Int>) throws -> T {
         switch ObjectIdentifier(T.self) {
-        case ObjectIdentifier(Int.self): try input.integer(span, as: Int.self) as? T
-        case ObjectIdentifier(Int64.self): try input.integer(span, as: Int64.self) as? T
-        case ObjectIdentifier(Int32.self): try input.integer(span, as: Int32.self) as? T
-        case ObjectIdentifier(Int16.self): try input.integer(span, as: Int16.self) as? T
-        case ObjectIdentifier(Int8.self): try input.integer(span, as: Int8.self) as? T
-        case ObjectIdentifier(UInt.self): try input.integer(span, as: UInt.self) as? T
-        case ObjectIdentifier(UInt64.self): try input.integer(span, as: UInt64.self) as? T
-        case ObjectIdentifier(UInt32.self): try input.integer(span, as: UInt32.self) as? T
-        case ObjectIdentifier(UInt16.self): try input.integer(span, as: UInt16.self) as? T
-        case ObjectIdentifier(UInt8.self): try input.integer(span, as: UInt8.self) as? T
-        case ObjectIdentifier(String.self): try input.string(span) as? T
-        case ObjectIdentifier(Bool.self): try input.bool(span) as? T
-        case ObjectIdentifier(Double.self): try input.double(span) as? T
-        case ObjectIdentifier(Float.self): try input.float(span) as? T
-        default: nil
+        case ObjectIdentifier(Int.self): unsafeBitCast(try input.integer(span, as: Int.self), to: T.self)
+        case ObjectIdentifier(Int64.self): unsafeBitCast(try input.integer(span, as: Int64.self), to: T.self)
+        case ObjectIdentifier(Int32.self): unsafeBitCast(try input.integer(span, as: Int32.self), to: T.self)
+        case ObjectIdentifier(Int16.self): unsafeBitCast(try input.integer(span, as: Int16.self), to: T.self)
+        case ObjectIdentifier(Int8.self): unsafeBitCast(try input.integer(span, as: Int8.self), to: T.self)
+        case ObjectIdentifier(UInt.self): unsafeBitCast(try input.integer(span, as: UInt.self), to: T.self)
+        case ObjectIdentifier(UInt64.self): unsafeBitCast(try input.integer(span, as: UInt64.self), to: T.self)
+        case ObjectIdentifier(UInt32.self): unsafeBitCast(try input.integer(span, as: UInt32.self), to: T.self)
+        case ObjectIdentifier(UInt16.self): unsafeBitCast(try input.integer(span, as: UInt16.self), to: T.self)
+        case ObjectIdentifier(UInt8.self): unsafeBitCast(try input.integer(span, as: UInt8.self), to: T.self)
+        case ObjectIdentifier(String.self): unsafeBitCast(try input.string(span), to: T.self)
+        case ObjectIdentifier(Bool.self): unsafeBitCast(try input.bool(span), to: T.self)
+        case ObjectIdentifier(Double.self): unsafeBitCast(try input.double(span), to: T.self)
+        case ObjectIdentifier(Float.self): unsafeBitCast(try input.float(span), to: T.self)
+        default: throw CodingFailure.mismatch("a scalar type", found: "\(T.self)")
         }
     }
 }
