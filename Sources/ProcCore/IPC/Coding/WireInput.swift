@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The bytes `BinaryDecoder` reads, with bounds-checked readers for the wire format
 /// (see `WireTag`). Every length and count is checked against the bytes that are really
