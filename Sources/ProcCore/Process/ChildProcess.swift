@@ -38,7 +38,6 @@ public final class ChildProcess {
         case closed(pid: pid_t?, exitCode: Int32?)
     }
 
-    private static let nextNumber = Atomic<Int>(1)
     private static let warnedAboutThreads = Atomic<Bool>(false)
 
     /// The name of the process; `Process-N` unless one was given, as in Python.
@@ -87,7 +86,7 @@ public final class ChildProcess {
     }
 
     private static func defaultName() -> String {
-        "Process-\(nextNumber.wrappingAdd(1, ordering: .relaxed).oldValue)"
+        "Process-\(ChildRegistry.shared.nextProcessNumber())"
     }
 
     /// The child's pid once started, nil before.

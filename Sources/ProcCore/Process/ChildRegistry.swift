@@ -49,6 +49,16 @@ final class ChildRegistry: @unchecked Sendable {
         }
     }
 
+    /// The number for the next default process name, `Process-N`, from 1 as in Python.
+    /// Counted on the table's page, which every `start()` writes anyway: a global counter
+    /// was one more page that the parent wrote, and so copied, after every fork.
+    func nextProcessNumber() -> Int {
+        lock.withLock {
+            table.processNumbersGiven += 1
+            return table.processNumbersGiven
+        }
+    }
+
     /// The handles of the children started here that have not been reaped, in no
     /// particular order (children whose handles were dropped have none).
     func ownedHandles() -> [ChildProcess] {

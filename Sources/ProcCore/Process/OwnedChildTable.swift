@@ -33,7 +33,8 @@ final class OwnedChildTable: @unchecked Sendable {
     private let page: UnsafeMutableRawPointer
     /// The registry's mutex, at the start of the page.
     let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    /// Live entries, then the number of slots from the first that may be in use.
+    /// Live entries, the number of slots from the first that may be in use, then
+    /// `processNumbersGiven`.
     private let counters: UnsafeMutablePointer<Int>
     private let slots: UnsafeMutablePointer<Slot>
     /// The handles, after the slots: `handles[i]` is slot i's.
@@ -43,7 +44,7 @@ final class OwnedChildTable: @unchecked Sendable {
         page = .allocate(byteCount: Self.pageSize, alignment: Self.pageSize)
         page.initializeMemory(as: UInt8.self, repeating: 0, count: Self.pageSize)
         mutex = page.bindMemory(to: pthread_mutex_t.self, capacity: 1)
-        counters = (page + 64).bindMemory(to: Int.self, capacity: 2)
+        counters = (page + 64).bindMemory(to: Int.self, capacity: 3)
         slots = (page + Self.slotsOffset).bindMemory(to: Slot.self, capacity: Self.capacity)
         let handlesOffset = Self.slotsOffset + Self.capacity * MemoryLayout<Slot>.stride
         let alignment = MemoryLayout<HandleReference>.alignment
@@ -63,6 +64,13 @@ final class OwnedChildTable: @unchecked Sendable {
     private var highWater: Int {
         get { counters[1] }
         set { counters[1] = newValue }
+    }
+
+    /// How many default process names were given (see `ChildRegistry.nextProcessNumber`),
+    /// here for the page it shares with the lock; `removeAll()` leaves it.
+    var processNumbersGiven: Int {
+        get { counters[2] }
+        set { counters[2] = newValue }
     }
 
     /// Puts a child in the first free slot; false when every slot is taken.
