@@ -65,6 +65,8 @@ final class MasterLoop<Model: ServingModel> {
     @exclusivity(unchecked) private var oldMaster: pid_t?
     /// What the model was last told (`ServingModel.shareListener`).
     @exclusivity(unchecked) private var listenerShared = false
+    /// A service manager keeps a copy of the listener (socket activation).
+    private let listenerKeptElsewhere: Bool
     /// How often a new master looks whether its old master has ended.
     private static var oldMasterCheck: Duration { .seconds(1) }
 
@@ -78,6 +80,7 @@ final class MasterLoop<Model: ServingModel> {
         self.upgrade = upgrade
         self.grace = grace
         self.drainDelay = drainDelay
+        listenerKeptElsewhere = context.listenerKeptByServiceManager
         if context.lifecycle.handover != nil { oldMaster = getppid() }
         // Children come and go at connection rate: no reallocation on that path.
         pollSet = PollSet(capacity: Self.firstModelSlot + model.pollCapacity)
@@ -201,11 +204,12 @@ final class MasterLoop<Model: ServingModel> {
             ["drain_delay_s": .seconds(drainDelay)]))
     }
 
-    /// Tells the model whether another master holds the listener: an upgrade under way,
-    /// or handed over; in an upgrade's new master, the old master while it lives.
+    /// Tells the model whether another process holds the listener: a new master (an
+    /// upgrade under way, or handed over); in an upgrade's new master, the old master
+    /// while it lives; a service manager that passed it.
     private func updateListenerSharing() {
         if let oldMaster, getppid() != oldMaster { self.oldMaster = nil }
-        let shared = upgrade.isUnderWay || handedOver || oldMaster != nil
+        let shared = upgrade.isUnderWay || handedOver || oldMaster != nil || listenerKeptElsewhere
         guard shared != listenerShared else { return }
         listenerShared = shared
         model.shareListener(shared)

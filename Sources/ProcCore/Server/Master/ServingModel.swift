@@ -42,9 +42,10 @@ protocol ServingModel: AnyObject {
     /// SIGHUP, while serving: the master has told no one; the model says `reloading` and
     /// `reloaded` to the lifecycle when they happen.
     func reload(at now: MonotonicInstant)
-    /// Whether another master holds the listener too: true from a binary upgrade's start
+    /// Whether another process holds the listener too: true from a binary upgrade's start
     /// (and, in that upgrade's new master, while the old one lives), false again if it
-    /// fails. While it is, the model never drains the listener nor shuts it down.
+    /// fails; always under socket activation (the service manager keeps it). While it is,
+    /// the model never drains the listener nor shuts it down: it closes its own copy.
     func shareListener(_ shared: Bool)
     /// The drain begins: no new connection, but those already queued on the listener are
     /// served (the model takes the queue, then closes the listener: none is reset).
