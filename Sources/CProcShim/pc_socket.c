@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -193,6 +194,14 @@ int pc_accept(int listen_fd, int options, int *out_fd, char *host, size_t host_c
 
 int pc_listener_stop_accepting(int listen_fd) {
     if (shutdown(listen_fd, SHUT_RDWR) < 0) return errno;
+    return 0;
+}
+
+int pc_listener_drop_new_connections(int listen_fd) {
+    /* One classic BPF instruction: keep 0 bytes of every packet, i.e. drop it. */
+    struct sock_filter drop[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
+    struct sock_fprog program = { .len = 1, .filter = drop };
+    if (setsockopt(listen_fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) < 0) return errno;
     return 0;
 }
 

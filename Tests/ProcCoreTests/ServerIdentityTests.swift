@@ -6,9 +6,14 @@ import Testing
 @Suite struct ServerIdentityTests {
     @Test func theIdentityNamesTheMetrics() {
         let text = MetricsExposition.text(
-            of: ServerMetrics(model: "prefork", connectionsTotal: 3), identity: ServerIdentity(name: "shop", version: "1.2"), acceptQueue: nil)
+            of: ServerMetrics(model: "prefork", connectionsTotal: 3), state: .draining, identity: ServerIdentity(name: "shop", version: "1.2"),
+            acceptQueue: nil)
         #expect(text.contains("shop_build_info{version=\"1.2\",model=\"prefork\"} 1\n"), "\(text)")
         #expect(text.contains("shop_connections_total 3\n"), "\(text)")
+        // One sample per state, the current one 1.
+        #expect(text.contains("shop_state{state=\"draining\"} 1\n"), "\(text)")
+        #expect(text.contains("shop_state{state=\"serving\"} 0\n"), "\(text)")
+        #expect(text.contains("shop_state{state=\"starting\"} 0\n"), "\(text)")
         #expect(!text.contains("procctl"), "\(text)")
     }
 

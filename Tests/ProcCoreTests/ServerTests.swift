@@ -137,6 +137,8 @@ extension ForkingTests {
             #expect(invalid(ServerConfiguration(identity: ServerIdentity(name: "my-server"))) == .identityName)
             #expect(invalid(ServerConfiguration(identity: ServerIdentity(name: "my_server2"))) == nil)
             #expect(invalid(ServerConfiguration(pidFile: "")) == .pidFile)
+            #expect(invalid(ServerConfiguration(drainDelay: .seconds(-1))) == .drainDelay)
+            #expect(invalid(ServerConfiguration(drainDelay: .seconds(5))) == nil)
         }
 
         @Test(arguments: ["127.0.0.1", "::1"])

@@ -242,7 +242,7 @@ _procctl_serve() {
     repeating_flags=()
     non_repeating_flags=(--quiet --reuse-port --version -h --help)
     repeating_options=()
-    non_repeating_options=(--host --port --backlog --max-children --workers --max-workers --max-requests --max-requests-jitter --worker-timeout --idle-timeout --grace --log-format --metrics --pid-file --upgrade-timeout)
+    non_repeating_options=(--host --port --backlog --max-children --workers --max-workers --max-requests --max-requests-jitter --worker-timeout --idle-timeout --grace --drain-delay --log-format --metrics --pid-file --upgrade-timeout)
     __procctl_offer_flags_options -1
 
     # Offer option value completions
@@ -278,6 +278,9 @@ _procctl_serve() {
         return
         ;;
     '--grace')
+        return
+        ;;
+    '--drain-delay')
         return
         ;;
     '--log-format')

@@ -55,6 +55,16 @@ int pc_accept(int listen_fd, int options, int *out_fd, char *host, size_t host_c
 /// stays open (close it as usual).
 int pc_listener_stop_accepting(int listen_fd);
 
+/// Attaches a socket filter that drops every packet the listening socket `listen_fd`
+/// receives: new connections can no longer complete (their SYN goes unanswered, and
+/// the client sends it again, to find the port refused once the listener is closed),
+/// while those already in the accept queue stay there to be accepted. What a drain
+/// needs: the queue can only shrink, so an accept that finds it empty (EAGAIN) means
+/// nothing is left to serve, and closing the listener then resets no connection.
+/// Connections accepted before keep no filter. The filter belongs to the socket, so
+/// every process that shares the listener sees it.
+int pc_listener_drop_new_connections(int listen_fd);
+
 /// getsockname(2): the numeric host (at least PC_HOST_TEXT_MAX bytes) and port that
 /// socket `fd` is bound to, as tcpserver's TCPLOCALIP and TCPLOCALPORT give them. An
 /// empty host for a socket that is not AF_INET or AF_INET6.

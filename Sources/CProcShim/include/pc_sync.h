@@ -100,8 +100,11 @@ typedef struct pc_worker_slot {
     int64_t progress_ns;
     /// The inode of the connection's socket while busy (pc_descriptor_inode); 0: unknown.
     uint64_t connection_inode;
-    char reserved[24];
+    /// What the worker does with the listener when it stops (Swift's ListenerDuty), set by the master.
+    uint32_t listener_duty;
+    char reserved[20];
 } pc_worker_slot;
+
 
 static inline uint32_t pc_slot_state(const pc_worker_slot *slot) {
     return __atomic_load_n(&slot->state, __ATOMIC_ACQUIRE);
@@ -131,6 +134,14 @@ static inline void pc_slot_record(pc_worker_slot *slot, uint32_t state, uint64_t
     __atomic_store_n(&slot->served, served, __ATOMIC_RELAXED);
     __atomic_store_n(&slot->progress_ns, now_ns, __ATOMIC_RELAXED);
     __atomic_store_n(&slot->state, state, __ATOMIC_RELEASE);
+}
+/// What the worker in this slot does with the listener when it stops.
+static inline uint32_t pc_slot_listener_duty(const pc_worker_slot *slot) {
+    return __atomic_load_n(&slot->listener_duty, __ATOMIC_ACQUIRE);
+}
+/// Sets it (the master, before it signals the worker, which then sees it).
+static inline void pc_slot_set_listener_duty(pc_worker_slot *slot, uint32_t duty) {
+    __atomic_store_n(&slot->listener_duty, duty, __ATOMIC_RELEASE);
 }
 /// Hands a slot to a worker about to be forked (the master) or to its pid once known.
 static inline void pc_slot_assign(pc_worker_slot *slot, int32_t pid, uint64_t budget) {

@@ -116,13 +116,16 @@ public final class Server {
                 () throws(ProcessError) in try ServerOperations(
                     metricsAddress: configuration.metricsAddress, identity: configuration.identity, listener: listener, log: log)
             }
-            let lifecycle = ServerLifecycle(pidFile: pidFile, handover: handover, notifications: operations.notifications, log: log)
+            let lifecycle = ServerLifecycle(pidFile: pidFile, handover: handover, operations: operations, log: log)
             self.operations = operations
             self.lifecycle = lifecycle
             serve = try Self.starting(.cannotStart, "route the signals") { () throws(ProcessError) in
                 try check("sigaction", pc_ignore_sigpipe())
-                let context = ServingContext(listener: listener, service: service, log: log, operations: operations, lifecycle: lifecycle)
-                let parts = MasterParts(context: context, upgrade: BinaryUpgrade(timeout: configuration.upgradeTimeout, readyVariable: configuration.identity.readyVariable), grace: configuration.grace)
+                // A socket passed without an upgrade's pipe is a service manager's (systemd).
+                let context = ServingContext(
+                    listener: listener, listenerKeptByServiceManager: passed != nil && handover == nil, service: service, log: log,
+                    operations: operations, lifecycle: lifecycle)
+                let parts = MasterParts(context: context, upgrade: BinaryUpgrade(timeout: configuration.upgradeTimeout, readyVariable: configuration.identity.readyVariable), grace: configuration.grace, drainDelay: configuration.drainDelay)
                 switch configuration.model {
                 case .forkPerConnection(let maxChildren):
                     return try parts.loop(serving: ForkPerConnectionModel(context: context, maxChildren: maxChildren))

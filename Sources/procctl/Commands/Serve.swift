@@ -8,7 +8,8 @@ struct Serve: CommandWithExamples {
         abstract: "Serve TCP connections, one forked child each, echoing every byte with a-z upper-cased.",
         discussion: """
             Prints 'listening on HOST:PORT' on stdout once listening (the real port with --port 0) \
-            and logs connections and children on stderr. SIGTERM or SIGINT stops accepting, lets live \
+            and logs connections and children on stderr. SIGTERM or SIGINT stops accepting (after --drain-delay \
+            seconds, during which /readyz fails), serves what is queued on the listener, lets live \
             connections go on for up to --grace seconds, kills the rest and exits 0; SIGQUIT, or a \
             second SIGTERM, stops at once: every child, worker and program is killed. \
             After --, a PROGRAM [ARGS...] serves each connection instead of the echo: \
@@ -69,6 +70,9 @@ struct Serve: CommandWithExamples {
     @Option(parsing: .unconditional, help: "Seconds live connections may go on after SIGTERM or SIGINT before they are killed.")
     var grace = 10.0
 
+    @Option(name: .customLong("drain-delay"), parsing: .unconditional, help: ArgumentHelp("Seconds the server goes on accepting after SIGTERM or SIGINT while /readyz already answers 503, so that a load balancer's health check takes it out of rotation first (make it longer than the check's interval times its fall count); then it stops accepting and serves what is queued. A second SIGTERM, or SIGQUIT, stops at once.", valueName: "seconds"))
+    var drainDelay = 0.0
+
     @Flag(help: "Log errors only.")
     var quiet = false
 
@@ -78,7 +82,7 @@ struct Serve: CommandWithExamples {
     @Flag(name: .customLong("reuse-port"), help: "Set SO_REUSEPORT, so that several independent procctl serve processes (each with --reuse-port) share the port and the kernel spreads connections among them.")
     var reusePort = false
 
-    @Option(help: ArgumentHelp("Serve Prometheus metrics at http://HOST:PORT/metrics from the master (port 0: an ephemeral one); printed as 'metrics on http://HOST:PORT/metrics' once ready.", valueName: "host:port"))
+    @Option(help: ArgumentHelp("The admin address: serve Prometheus metrics at http://HOST:PORT/metrics, /healthz (200 while the server runs) and /readyz (200 while it accepts new connections, 503 while it starts or drains) from the master (port 0: an ephemeral one); printed as 'metrics on http://HOST:PORT/metrics' once ready.", valueName: "host:port"))
     var metrics: String?
 
     @Option(name: .customLong("pid-file"), help: ArgumentHelp("Write the server's pid to this file once it serves (the new master's after a SIGUSR2 upgrade); removed at exit if it still holds that pid.", valueName: "path"))
@@ -104,6 +108,7 @@ struct Serve: CommandWithExamples {
         // Numbers of seconds become Durations: a NaN or a huge one must not get that far.
         guard idleTimeout >= 0, idleTimeout <= 1e6 else { throw ValidationError("--idle-timeout must be a number of seconds, 0 or more (got \(idleTimeout.asTyped)).") }
         guard grace >= 0, grace <= 1e6 else { throw ValidationError("--grace must be a number of seconds, 0 or more (got \(grace.asTyped)).") }
+        guard drainDelay >= 0, drainDelay <= 1e6 else { throw ValidationError("--drain-delay must be a number of seconds, 0 or more (got \(drainDelay.asTyped)).") }
         guard upgradeTimeout > 0, upgradeTimeout <= 1e6 else { throw ValidationError("--upgrade-timeout must be a number of seconds above 0 (got \(upgradeTimeout.asTyped)).") }
         if let workerTimeout, !(workerTimeout >= 0 && workerTimeout <= 1e6) { throw ValidationError("--worker-timeout must be a number of seconds, 0 or more (got \(workerTimeout.asTyped)).") }
         if let metrics { _ = try Self.metricsAddress(metrics) }
@@ -143,7 +148,7 @@ struct Serve: CommandWithExamples {
         ServerConfiguration(
             address: .tcp(host: host, port: port), backlog: backlog,
             idleTimeout: idleTimeout > 0 ? .seconds(idleTimeout) : nil,
-            grace: .seconds(grace), quiet: quiet, logFormat: logFormat,
+            grace: .seconds(grace), drainDelay: .seconds(drainDelay), quiet: quiet, logFormat: logFormat,
             model: model, reusePort: reusePort, metricsAddress: try metrics.map(Self.metricsAddress),
             identity: ServerIdentity(name: "procctl", version: Procctl.version),
             pidFile: pidFile, upgradeTimeout: .seconds(upgradeTimeout)
@@ -218,6 +223,7 @@ struct Serve: CommandWithExamples {
         case .workerTimeout: "--worker-timeout"
         case .idleTimeout: "--idle-timeout"
         case .grace: "--grace"
+        case .drainDelay: "--drain-delay"
         case .upgradeTimeout: "--upgrade-timeout"
         case .pidFile: "--pid-file"
         // Not options of serve: procctl sets them itself.

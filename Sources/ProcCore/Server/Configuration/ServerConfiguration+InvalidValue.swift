@@ -26,6 +26,8 @@ extension ServerConfiguration {
             case idleTimeout
             /// `ServerConfiguration.grace`.
             case grace
+            /// `ServerConfiguration.drainDelay`.
+            case drainDelay
             /// `ServerConfiguration.upgradeTimeout`.
             case upgradeTimeout
             /// `ServerConfiguration.pidFile`.
@@ -97,6 +99,7 @@ extension ServerConfiguration {
         guard (1...Self.backlogLimit).contains(backlog) else { throw InvalidValue(.backlog, .within(1...Self.backlogLimit), got: "\(backlog)") }
         if let idleTimeout, idleTimeout < .zero { throw InvalidValue(.idleTimeout, .notNegative, got: idleTimeout.secondsText) }
         guard grace >= .zero else { throw InvalidValue(.grace, .notNegative, got: grace.secondsText) }
+        guard drainDelay >= .zero else { throw InvalidValue(.drainDelay, .notNegative, got: drainDelay.secondsText) }
         guard upgradeTimeout > .zero else { throw InvalidValue(.upgradeTimeout, .positive, got: upgradeTimeout.secondsText) }
         if let pidFile, pidFile.isEmpty { throw InvalidValue(.pidFile, .path, got: "") }
         guard identity.hasValidName else { throw InvalidValue(.identityName, .metricName, got: "'\(identity.name)'") }

@@ -9,6 +9,11 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeout: Duration?
     /// How long live connections may go on after SIGTERM or SIGINT before they are killed.
     public var grace: Duration
+    /// How long the server goes on accepting after SIGTERM or SIGINT, while `/readyz`
+    /// already fails, so that a load balancer's health check takes it out of rotation
+    /// before it stops accepting (longer than the check's interval times its fall count;
+    /// see docs/production.md). Zero (the default): it stops accepting at once.
+    public var drainDelay: Duration
     /// Log errors and warnings only: no line per connection, child or worker.
     public var quiet: Bool
     /// How the log lines on stderr are written: text (the default) or one JSON object each.
@@ -30,13 +35,14 @@ public struct ServerConfiguration: Sendable {
     public var upgradeTimeout: Duration
 
     /// A configuration: by default 127.0.0.1:8080, backlog 128, idle timeout 300 s, grace
-    /// 10 s, text log, one child per connection and at most 256 at once, no metrics, no
+    /// 10 s, no drain delay, text log, one child per connection and at most 256 at once, no metrics, no
     /// pid file, 60 s for an upgraded master to become ready, and a neutral identity.
     public init(
         address: SocketAddress = .tcp(host: "127.0.0.1", port: 8080),
         backlog: Int = 128,
         idleTimeout: Duration? = .seconds(300),
         grace: Duration = .seconds(10),
+        drainDelay: Duration = .zero,
         quiet: Bool = false,
         logFormat: ServerLogFormat = .text,
         model: ServerModel = .forkPerConnection(maxChildren: 256),
@@ -50,6 +56,7 @@ public struct ServerConfiguration: Sendable {
         self.backlog = backlog
         self.idleTimeout = idleTimeout
         self.grace = grace
+        self.drainDelay = drainDelay
         self.quiet = quiet
         self.logFormat = logFormat
         self.model = model

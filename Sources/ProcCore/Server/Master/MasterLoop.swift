@@ -9,8 +9,11 @@ import Glibc
 /// only in its one poll, over the signal pipe, the ready pipe of an upgrade's new master,
 /// the metrics endpoint, then the model's own descriptors.
 ///
-/// Signals: SIGTERM or SIGINT drains (no new connection; live ones go on for up to
-/// `grace`, then are killed); a second one, or SIGQUIT, stops at once; SIGHUP asks the
+/// Signals: SIGTERM or SIGINT drains: with a drain delay, `/readyz` fails at once while
+/// the server goes on accepting for that long (a balancer's health check takes it out of
+/// rotation meanwhile); then no new connection, those already queued on the listener are
+/// served (the model takes the queue before it closes the listener), and live ones go
+/// on for up to `grace`, then are killed. A second one, or SIGQUIT, stops at once; SIGHUP asks the
 /// model to reload; SIGUSR2 starts a binary upgrade (`BinaryUpgrade`), and once the new
 /// master serves, this one drains and leaves the listener to it. The model's own signals
 /// go to the model.
@@ -22,6 +25,8 @@ final class MasterLoop<Model: ServingModel> {
     /// Where the loop is in the server's life.
     private enum Phase {
         case serving
+        /// SIGTERM or SIGINT with a drain delay: not ready, but accepting until then.
+        case leavingRotation(until: MonotonicInstant)
         /// SIGTERM, SIGINT, or handed over to a new master: live connections finish.
         case draining
         /// SIGQUIT, or a second SIGTERM or SIGINT: everything is killed at once.
@@ -50,12 +55,22 @@ final class MasterLoop<Model: ServingModel> {
     private let lifecycle: ServerLifecycle
     private let upgrade: BinaryUpgrade
     private let grace: Duration
+    private let drainDelay: Duration
     private let pollSet: PollSet
     @exclusivity(unchecked) private var phase = Phase.serving
     /// A new master serves from the listener too: the drain must leave it open for it.
     @exclusivity(unchecked) private var handedOver = false
+    /// In a binary upgrade's new master: the old master, which holds the listener too
+    /// while it lives (this process's parent until it ends); nil once it has ended.
+    @exclusivity(unchecked) private var oldMaster: pid_t?
+    /// What the model was last told (`ServingModel.shareListener`).
+    @exclusivity(unchecked) private var listenerShared = false
+    /// A service manager keeps a copy of the listener (socket activation).
+    private let listenerKeptElsewhere: Bool
+    /// How often a new master looks whether its old master has ended.
+    private static var oldMasterCheck: Duration { .seconds(1) }
 
-    init(model: Model, context: ServingContext, signals: SignalPipe, upgrade: BinaryUpgrade, grace: Duration) {
+    init(model: Model, context: ServingContext, signals: SignalPipe, upgrade: BinaryUpgrade, grace: Duration, drainDelay: Duration) {
         self.model = model
         listener = context.listener
         self.signals = signals
@@ -64,6 +79,9 @@ final class MasterLoop<Model: ServingModel> {
         lifecycle = context.lifecycle
         self.upgrade = upgrade
         self.grace = grace
+        self.drainDelay = drainDelay
+        listenerKeptElsewhere = context.listenerKeptByServiceManager
+        if context.lifecycle.handover != nil { oldMaster = getppid() }
         // Children come and go at connection rate: no reallocation on that path.
         pollSet = PollSet(capacity: Self.firstModelSlot + model.pollCapacity)
         pollSet.append(pollfd(fd: signals.descriptor.rawValue, events: Int16(POLLIN), revents: 0))
@@ -74,6 +92,7 @@ final class MasterLoop<Model: ServingModel> {
     /// Serves until told to stop (or the model halts), then drains or stops at once;
     /// returns what the model did.
     func run() -> ServerSummary {
+        updateListenerSharing()
         do {
             try model.start(at: .now)
         } catch {
@@ -83,7 +102,7 @@ final class MasterLoop<Model: ServingModel> {
             return model.summary
         }
         announceWhenServing()
-        while isServing { turn() }
+        while isAccepting { turn() }
         return finish()
     }
 
@@ -94,15 +113,29 @@ final class MasterLoop<Model: ServingModel> {
         return false
     }
 
+    /// Serving, or in the drain delay.
+    private var isAccepting: Bool {
+        if case .leavingRotation = phase { return true }
+        return isServing
+    }
+
+    /// The end of the drain delay, while in it.
+    private var rotationEnd: MonotonicInstant? {
+        if case .leavingRotation(let end) = phase { return end }
+        return nil
+    }
+
     /// One turn: wait, then each duty in order.
     private func turn() {
-        waitForEvents(until: nil)
+        waitForEvents(until: rotationEnd ?? oldMaster.map { _ in .now + Self.oldMasterCheck })
         handleSignals()
         followUpgrade()
+        updateListenerSharing()
         let now = MonotonicInstant.now
-        model.handleEvents(pollSet, from: Self.firstModelSlot, at: now, serving: isServing)
+        model.handleEvents(pollSet, from: Self.firstModelSlot, at: now, serving: isAccepting)
         performOperations(at: now)
-        if isServing, let reason = model.haltReason { phase = .halted(reason) }
+        if isAccepting, let reason = model.haltReason { phase = .halted(reason) }
+        if let end = rotationEnd, now >= end { phase = .draining }
         announceWhenServing()
     }
 
@@ -129,7 +162,11 @@ final class MasterLoop<Model: ServingModel> {
         for signal in signals.drain() {
             switch signal {
             case SIGTERM, SIGINT:
-                stop(atOnce: !isServing)
+                if isServing && drainDelay > .zero {
+                    leaveRotation()
+                } else {
+                    stop(atOnce: !isServing)
+                }
             case SIGQUIT:
                 stop(atOnce: true)
             case SIGHUP:
@@ -157,6 +194,27 @@ final class MasterLoop<Model: ServingModel> {
         phase = atOnce ? .quitting : .draining
     }
 
+    /// SIGTERM or SIGINT with a drain delay: `/readyz` fails now, connections are still
+    /// accepted until the delay ends, then the drain begins.
+    private func leaveRotation() {
+        phase = .leavingRotation(until: .now + drainDelay)
+        lifecycle.stopping()
+        log.note(ServerEvent(
+            "leaving_rotation", .info, "draining: /readyz fails; accepting for \(drainDelay.secondsText) s more (drain delay)",
+            ["drain_delay_s": .seconds(drainDelay)]))
+    }
+
+    /// Tells the model whether another process holds the listener: a new master (an
+    /// upgrade under way, or handed over); in an upgrade's new master, the old master
+    /// while it lives; a service manager that passed it.
+    private func updateListenerSharing() {
+        if let oldMaster, getppid() != oldMaster { self.oldMaster = nil }
+        let shared = upgrade.isUnderWay || handedOver || oldMaster != nil || listenerKeptElsewhere
+        guard shared != listenerShared else { return }
+        listenerShared = shared
+        model.shareListener(shared)
+    }
+
     /// Follows an upgrade under way: once the new master serves, this one drains.
     private func followUpgrade() {
         guard upgrade.isUnderWay, let outcome = upgrade.check(at: .now) else { return }
@@ -165,7 +223,7 @@ final class MasterLoop<Model: ServingModel> {
         case .ready(let pid, let elapsed):
             log.now(BinaryUpgrade.handedOver(to: pid, after: elapsed))
             lifecycle.handedOver(to: pid)
-            if isServing {
+            if isAccepting {
                 handedOver = true
                 phase = .draining
             }

@@ -9,7 +9,8 @@ import Glibc
 /// waits in accept); `reloading` and `reloaded` bracket a SIGHUP (prefork: from the new
 /// generation's start to the old one's end; fork mode: both at once); `stopping` comes
 /// when the server stops (SIGTERM, SIGINT, SIGQUIT, a halt, or after handing over to an
-/// upgraded master).
+/// upgraded master; from the start of the drain delay). The admin endpoint's state
+/// (`ServerState`: `/readyz`, the `state` gauge) follows these moments.
 final class ServerLifecycle {
     /// Runs once, at `ready`: the caller's announcement (`Server.run(whenReady:)`).
     private var whenReady: (() -> Void)?
@@ -18,16 +19,17 @@ final class ServerLifecycle {
     /// Set when this process is the new master of a binary upgrade: the old master waits
     /// for its `ready` (see `UpgradeHandover`).
     let handover: UpgradeHandover?
-    /// READY=1, RELOADING=1, STOPPING=1 for a service manager (nothing without one).
-    private let notifications: ServiceNotifications
+    /// The admin endpoint's state, and READY=1, RELOADING=1, STOPPING=1 for a service
+    /// manager (nothing without one).
+    private let operations: ServerOperations
     /// The log, for a pid file that cannot be written once ready.
     private let log: ServerLog
     private(set) var isReady = false
 
-    init(pidFile: PidFile?, handover: UpgradeHandover?, notifications: ServiceNotifications, log: ServerLog) {
+    init(pidFile: PidFile?, handover: UpgradeHandover?, operations: ServerOperations, log: ServerLog) {
         self.pidFile = pidFile
         self.handover = handover
-        self.notifications = notifications
+        self.operations = operations
         self.log = log
     }
 
@@ -41,6 +43,7 @@ final class ServerLifecycle {
     func ready() {
         guard !isReady else { return }
         isReady = true
+        operations.state = .serving
         log.flush()
         if let pidFile {
             do {
@@ -51,7 +54,7 @@ final class ServerLifecycle {
             }
         }
         handover?.tellReady()
-        notifications.ready()
+        operations.notifications.ready()
         whenReady?()
         whenReady = nil
     }
@@ -61,22 +64,28 @@ final class ServerLifecycle {
 
     /// A reload (SIGHUP) begins.
     func reloading() {
-        notifications.reloading()
+        if operations.state == .serving { operations.state = .reloading }
+        operations.notifications.reloading()
     }
 
     /// The reload is over: the new generation serves alone.
     func reloaded() {
-        notifications.ready()
+        if operations.state == .reloading { operations.state = .serving }
+        operations.notifications.ready()
     }
 
     /// A binary upgrade's new master `pid` serves: this one drains and leaves.
     func handedOver(to pid: pid_t) {
-        notifications.handedOver(to: pid)
+        operations.state = .draining
+        operations.notifications.handedOver(to: pid)
     }
 
-    /// The drain begins: the server stops accepting.
+    /// The server stops (SIGTERM, SIGINT, SIGQUIT, a halt): `/readyz` fails from now on,
+    /// even while the drain delay lets it accept; once.
     func stopping() {
-        notifications.stopping()
+        guard operations.state != .draining else { return }
+        operations.state = .draining
+        operations.notifications.stopping()
     }
 
     /// The server is about to return from `run`: removes the pid file if it is still ours.

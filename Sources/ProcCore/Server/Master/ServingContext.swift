@@ -4,6 +4,10 @@
 struct ServingContext {
     /// The listener the model serves connections from.
     let listener: TCPListener
+    /// Whether a service manager passed the listener (socket activation) and keeps its own
+    /// copy: the drain then leaves the socket as it is (no filter, no shutdown), and what
+    /// is queued on it waits for the next activation.
+    let listenerKeptByServiceManager: Bool
     /// What serves one connection, in the process that holds it.
     let service: ConnectionService
     /// The server's log.

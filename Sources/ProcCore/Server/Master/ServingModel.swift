@@ -42,8 +42,14 @@ protocol ServingModel: AnyObject {
     /// SIGHUP, while serving: the master has told no one; the model says `reloading` and
     /// `reloaded` to the lifecycle when they happen.
     func reload(at now: MonotonicInstant)
-    /// The drain begins: no new connection. `handedOver`: a new master serves the same
-    /// listener, which must stay open for it.
+    /// Whether another process holds the listener too: true from a binary upgrade's start
+    /// (and, in that upgrade's new master, while the old one lives), false again if it
+    /// fails; always under socket activation (the service manager keeps it). While it is,
+    /// the model never drains the listener nor shuts it down: it closes its own copy.
+    func shareListener(_ shared: Bool)
+    /// The drain begins: no new connection, but those already queued on the listener are
+    /// served (the model takes the queue, then closes the listener: none is reset).
+    /// `handedOver`: a new master serves the same listener, which must stay open for it.
     func stopAccepting(handedOver: Bool, at now: MonotonicInstant)
     /// Kills whatever still serves and reaps every process it started.
     func stopNow()

@@ -2,8 +2,11 @@ import CProcShim
 
 import Glibc
 
-/// The master's `/metrics` endpoint: a tiny HTTP/1.x server that never blocks the loop
-/// it runs in.
+/// The master's admin endpoint: a tiny HTTP/1.x server that never blocks the loop it runs
+/// in, for `/metrics` (Prometheus), `/healthz` (200 while the master runs) and `/readyz`
+/// (200 while the server accepts new connections, 503 while it starts or drains), each
+/// with a one-word body for the last two, as Kubernetes' probes and HAProxy's
+/// `option httpchk` read them.
 ///
 /// Its listener and its connections sit in one event set (epoll), whose one descriptor
 /// the master's poll watches: the master's loop gains one poll slot, not one per scraper.
@@ -76,10 +79,10 @@ final class MetricsEndpoint {
         [scrapes.lazy.map(\.deadline).min(), acceptPausedUntil].compactMap { $0 }.min()
     }
 
-    /// Does what is ready without waiting: accepts, reads requests, answers them with
-    /// `render()` for `/metrics`, writes, and closes connections that are done or past
-    /// their time.
-    func serve(at now: MonotonicInstant, render: () -> String) {
+    /// Does what is ready without waiting: accepts, reads requests, answers them (with
+    /// `render()` for `/metrics`, from `state` for `/readyz`), writes, and closes
+    /// connections that are done or past their time.
+    func serve(at now: MonotonicInstant, state: ServerState, render: () -> String) {
         guard !closed else { return }
         // Each descriptor is watched with itself as its token.
         var tokens = [UInt64](repeating: 0, count: 16)
@@ -90,7 +93,7 @@ final class MetricsEndpoint {
                 if fd == listener.descriptor {
                     acceptScrapes(at: now)
                 } else if let scrape = scrapes.firstIndex(where: { $0.descriptor == fd }) {
-                    progress(scrapeAt: scrape, render: render)
+                    progress(scrapeAt: scrape, state: state, render: render)
                 }
             }
         }
@@ -134,8 +137,8 @@ final class MetricsEndpoint {
         }
     }
 
-    private func progress(scrapeAt index: Int, render: () -> String) {
-        if scrapes[index].response == nil && !readRequest(scrapeAt: index, render: render) {
+    private func progress(scrapeAt index: Int, state: ServerState, render: () -> String) {
+        if scrapes[index].response == nil && !readRequest(scrapeAt: index, state: state, render: render) {
             finish(scrapeAt: index)
             return
         }
@@ -145,7 +148,7 @@ final class MetricsEndpoint {
 
     /// Reads what has come; false when the connection should close (end of input before
     /// a whole request, an error).
-    private func readRequest(scrapeAt index: Int, render: () -> String) -> Bool {
+    private func readRequest(scrapeAt index: Int, state: ServerState, render: () -> String) -> Bool {
         var chunk = [UInt8](repeating: 0, count: 1024)
         while scrapes[index].response == nil {
             var count = 0
@@ -154,7 +157,7 @@ final class MetricsEndpoint {
             guard result == 0, count > 0 else { return false }
             scrapes[index].request += chunk[0..<min(count, Self.requestLimit + 1 - scrapes[index].request.count)]
             if Self.headersEnd(in: scrapes[index].request) {
-                scrapes[index].response = Self.response(to: scrapes[index].request, render: render)
+                scrapes[index].response = Self.response(to: scrapes[index].request, state: state, render: render)
             } else if scrapes[index].request.count > Self.requestLimit {
                 scrapes[index].response = Self.response(status: "431 Request Header Fields Too Large", body: "request too long\n")
                 // What has come is read and dropped: closing over unread bytes would reset
@@ -200,9 +203,10 @@ final class MetricsEndpoint {
         return false
     }
 
-    /// The response to a whole request: the metrics for `GET /metrics` (or HEAD), 404
-    /// elsewhere, 405 for another method.
-    private static func response(to request: [UInt8], render: () -> String) -> [UInt8] {
+    /// The response to a whole request: the metrics for `GET /metrics` (or HEAD), `ok` for
+    /// `/healthz`, `ready` or 503 with the state (`starting`, `draining`) for `/readyz`,
+    /// 404 elsewhere, 405 for another method.
+    private static func response(to request: [UInt8], state: ServerState, render: () -> String) -> [UInt8] {
         let line = request.prefix { $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\n") }
         let parts = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
         guard parts.count >= 2 else { return response(status: "400 Bad Request", body: "bad request\n") }
@@ -212,8 +216,18 @@ final class MetricsEndpoint {
             return response(status: "405 Method Not Allowed", body: "only GET and HEAD\n", extraHeaders: "Allow: GET, HEAD\r\n")
         }
         let path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? target
-        guard path == "/metrics" else { return response(status: "404 Not Found", body: "not found: the metrics are at /metrics\n") }
-        return response(status: "200 OK", body: render(), contentType: MetricsExposition.contentType, includeBody: method == "GET")
+        let includeBody = method == "GET"
+        switch path {
+        case "/metrics":
+            return response(status: "200 OK", body: render(), contentType: MetricsExposition.contentType, includeBody: includeBody)
+        case "/healthz":
+            return response(status: "200 OK", body: "ok\n", includeBody: includeBody)
+        case "/readyz":
+            guard state.isReady else { return response(status: "503 Service Unavailable", body: "\(state.rawValue)\n", includeBody: includeBody) }
+            return response(status: "200 OK", body: "ready\n", includeBody: includeBody)
+        default:
+            return response(status: "404 Not Found", body: "not found: /metrics, /healthz and /readyz are served\n")
+        }
     }
 
     private static func response(status: String, body: String, contentType: String = "text/plain; charset=utf-8",

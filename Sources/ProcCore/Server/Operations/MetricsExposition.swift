@@ -10,7 +10,7 @@ enum MetricsExposition {
     static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
     /// The exposition of `metrics`, with the accept queue when it could be read.
-    static func text(of metrics: ServerMetrics, identity: ServerIdentity, acceptQueue: (queued: UInt32, limit: UInt32)?) -> String {
+    static func text(of metrics: ServerMetrics, state: ServerState, identity: ServerIdentity, acceptQueue: (queued: UInt32, limit: UInt32)?) -> String {
         var out = ""
         func family(_ suffix: String, _ type: String, _ help: String, _ samples: [(labels: String, value: String)]) {
             let name = identity.name + "_" + suffix
@@ -19,6 +19,10 @@ enum MetricsExposition {
         }
         family("build_info", "gauge", "The running \(identity.name): its version and process model (always 1).",
                [("{version=\"\(escape(identity.version))\",model=\"\(metrics.model)\"}", "1")])
+        // One sample per state, the current one 1 (a state set): `NAME_state{state="draining"} == 1`
+        // selects the draining instances, and a sum over instances counts them per state.
+        family("state", "gauge", "Where the server is: starting, serving, reloading or draining (1 for the current state).",
+               ServerState.allCases.map { ("{state=\"\($0.rawValue)\"}", $0 == state ? "1" : "0") })
         family("connections_total", "counter", "Connections accepted since the server started.",
                [("", String(metrics.connectionsTotal))])
         family("connections_active", "gauge", "Connections being served now.",

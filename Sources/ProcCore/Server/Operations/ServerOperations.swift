@@ -1,7 +1,7 @@
 import CProcShim
 
-/// What a server's master does for the people who run it, beside serving: the
-/// `/metrics` endpoint and the service manager's notifications. Both models' loops give
+/// What a server's master does for the people who run it, beside serving: the admin
+/// endpoint (`/metrics`, `/healthz`, `/readyz`) and the service manager's notifications. Both models' loops give
 /// it one poll slot (`descriptor`), a share of their poll timeout (`nextDue`) and a call
 /// after each wait (`perform`), and it asks them for figures (`ServerMetrics`) only when a
 /// scrape or a STATUS line needs them: between two connections it costs the loop a
@@ -16,6 +16,8 @@ final class ServerOperations {
     let isActive: Bool
     private let listener: TCPListener
     private let identity: ServerIdentity
+    /// What `/readyz` and the `state` gauge say; the lifecycle sets it.
+    var state = ServerState.starting
 
     /// Metrics on `metricsAddress` (none when nil) under `identity`'s namespace, and the
     /// notifications of a server on `listener`. Throws when the metrics address cannot be
@@ -46,11 +48,11 @@ final class ServerOperations {
     func perform(at now: MonotonicInstant, metricsReady: Bool, snapshot: () -> ServerMetrics) {
         guard isActive else { return }
         if let metrics, metricsReady || metrics.nextDeadline.map({ $0 <= now }) == true {
-            metrics.serve(at: now) {
+            metrics.serve(at: now, state: state) {
                 var queued: UInt32 = 0
                 var limit: UInt32 = 0
                 let queue = pc_listener_queue_length(listener.descriptor, &queued, &limit) == 0 ? (queued, limit) : nil
-                return MetricsExposition.text(of: snapshot(), identity: identity, acceptQueue: queue)
+                return MetricsExposition.text(of: snapshot(), state: state, identity: identity, acceptQueue: queue)
             }
         }
         notifications.tick(at: now, metrics: snapshot)

@@ -14,7 +14,9 @@ import Glibc
 /// `ConnectionService`, or, for a program, by the program spawned straight from here (no
 /// fork of this process); the parent closes its copy of the connection right after. At
 /// `maxChildren` live children the listener leaves the poll set and new connections wait
-/// in the kernel's backlog. SIGHUP has nothing to restart.
+/// in the kernel's backlog. SIGHUP has nothing to restart. When the drain begins the
+/// listener drops new connections, and the master accepts what is queued on it (a child
+/// each) until it finds the queue empty, then closes it: no queued connection is reset.
 ///
 /// The parent forks at every connection, so every page it writes between two forks
 /// faults and is copied while a child lives: its poll slots, children and log live in
@@ -50,6 +52,10 @@ final class ForkPerConnectionModel: ServingModel {
     /// Whether the listener is in the poll set: not at the limit, not paused, not draining.
     @exclusivity(unchecked) private var listening = true
     @exclusivity(unchecked) private var listenerOpen = true
+    /// The drain has begun and the listener's queue is not yet known to be empty.
+    @exclusivity(unchecked) private var drainingQueue = false
+    /// Another master (a binary upgrade's) holds the listener: the drain only closes ours.
+    @exclusivity(unchecked) private var listenerShared = false
 
     /// Serves the context's listener with at most `maxChildren` children at once.
     init(context: ServingContext, maxChildren: Int) {
@@ -64,7 +70,7 @@ final class ForkPerConnectionModel: ServingModel {
     /// At once: the listener accepts from the start.
     var isServing: Bool { true }
     var haltReason: String? { nil }
-    var isFinished: Bool { liveChildren == 0 }
+    var isFinished: Bool { liveChildren == 0 && !drainingQueue }
     var liveWork: LiveWork { LiveWork(count: liveChildren, noun: "live connections", field: "live_connections") }
 
     /// The number of live children.
@@ -86,6 +92,8 @@ final class ForkPerConnectionModel: ServingModel {
     }
 
     func nextDeadline(after now: MonotonicInstant) -> MonotonicInstant? {
+        // While draining, an empty queue wakes no poll: look at once.
+        if drainingQueue && listening { return now }
         let check = unwatched.isEmpty ? nil : now + Self.unwatchedCheck
         guard let acceptPausedUntil else { return check }
         return min(check ?? acceptPausedUntil, acceptPausedUntil)
@@ -93,8 +101,12 @@ final class ForkPerConnectionModel: ServingModel {
 
     func handleEvents(_ pollSet: PollSet, from slot: Int, at now: MonotonicInstant, serving: Bool) {
         reapEndedChildren(pollSet, firstChildSlot: slot + 1)
+        if drainingQueue {
+            drainQueue(pollSet, firstChildSlot: slot + 1)
+            return
+        }
         guard serving else { return }
-        if pollSet[slot].revents != 0 { acceptConnections(pollSet, firstChildSlot: slot + 1) }
+        if pollSet[slot].revents != 0 { _ = acceptConnections(pollSet, firstChildSlot: slot + 1) }
         updateAccepting()
     }
 
@@ -110,12 +122,22 @@ final class ForkPerConnectionModel: ServingModel {
         context.lifecycle.reloaded()
     }
 
-    /// Closes this process's listener (an upgraded master's copy stays open).
+    func shareListener(_ shared: Bool) {
+        listenerShared = shared
+    }
+
+    /// Has the listener drop new connections; the loop's next turns accept what is queued
+    /// (`drainQueue`), then close it. When `handedOver`, closes this process's descriptor
+    /// at once: the new master serves from the socket.
     func stopAccepting(handedOver: Bool, at now: MonotonicInstant) {
-        listening = false
         guard listenerOpen else { return }
-        listenerOpen = false
-        context.listener.close()
+        if handedOver || listenerShared {
+            closeListener()
+            return
+        }
+        _ = pc_listener_drop_new_connections(context.listener.descriptor)
+        drainingQueue = true
+        updateAccepting()
     }
 
     /// SIGKILLs every live child (a program with its process group) and reaps them all.
@@ -136,6 +158,7 @@ final class ForkPerConnectionModel: ServingModel {
         }
         children.removeAll()
         unwatched.removeAll()
+        closeListener()
     }
 
     func metrics() -> ServerMetrics {
@@ -174,11 +197,29 @@ final class ForkPerConnectionModel: ServingModel {
 
     // MARK: - Accepting
 
-    /// Accepts every queued connection, up to the limit of live children. Every
+    /// Accepts what is queued while the listener drops new connections: once the queue is
+    /// found empty nothing more can come, and closing the listener resets nothing.
+    private func drainQueue(_ pollSet: PollSet, firstChildSlot: Int) {
+        updateAccepting()
+        guard listening, acceptConnections(pollSet, firstChildSlot: firstChildSlot) else { return }
+        drainingQueue = false
+        closeListener()
+    }
+
+    /// Closes this process's listener (after a handover, the new master's copy stays open).
+    private func closeListener() {
+        listening = false
+        guard listenerOpen else { return }
+        listenerOpen = false
+        context.listener.close()
+    }
+
+    /// Accepts every queued connection, up to the limit of live children; true when it
+    /// found the queue empty. Every
     /// `acceptsBetweenReaps` accepts, children that have ended meanwhile are reaped: while clients keep
     /// connecting the loop may not go back to its poll for long, and live children must
     /// stay near the real concurrency, not climb to the limit as zombies.
-    private func acceptConnections(_ pollSet: PollSet, firstChildSlot: Int) {
+    private func acceptConnections(_ pollSet: PollSet, firstChildSlot: Int) -> Bool {
         var served = 0
         while liveChildren < maxChildren {
             if served > 0 && served % Self.acceptsBetweenReaps == 0 { reapBetweenAccepts(pollSet, firstChildSlot: firstChildSlot) }
@@ -192,13 +233,14 @@ final class ForkPerConnectionModel: ServingModel {
                     "accept_paused", .warning, "\(error); pausing accept for \(Self.acceptPause.roundedUpMilliseconds) ms",
                     ["error": .string("\(error)"), "pause_ms": .int(Int(Self.acceptPause.roundedUpMilliseconds))]))
                 acceptPausedUntil = .now + Self.acceptPause
-                return
+                return false
             }
-            guard let accepted else { return }
+            guard let accepted else { return true }
             let peer = accepted.peer
             serve(accepted.connection, peer: peer, pollSet: pollSet)
             served += 1
         }
+        return false
     }
 
     /// Polls the children's pidfds without waiting, then reaps those that ended.
@@ -270,6 +312,6 @@ final class ForkPerConnectionModel: ServingModel {
                 ["live_children": .int(liveChildren)]))
         }
         limitReported = atLimit
-        listening = !atLimit && acceptPausedUntil == nil
+        listening = listenerOpen && !atLimit && acceptPausedUntil == nil
     }
 }

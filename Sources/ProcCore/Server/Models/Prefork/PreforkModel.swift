@@ -15,8 +15,9 @@ import Glibc
 /// by itself has its group killed before it is reaped. SIGTTIN adds a worker, SIGTTOU
 /// removes one (never below 1). SIGHUP reloads: a new generation of workers is forked,
 /// and once it accepts, the old one is told to leave, each worker after its current
-/// connection. When the drain begins the listener is shut down (every blocked accept
-/// returns), unless a new master serves it after a binary upgrade: then only this
+/// connection. When the drain begins the listener drops new connections and the
+/// workers drain it (`ListenerDuty`): every connection queued on it is served, then it
+/// is shut down; unless a new master serves it after a binary upgrade: then only this
 /// process's descriptor is closed, and the workers are told again to leave until they
 /// have.
 final class PreforkModel: ServingModel {
@@ -90,6 +91,8 @@ final class PreforkModel: ServingModel {
     private var reloadQueued = false
     /// An upgraded master serves from the listener too: the drain must not shut it down.
     private var handedOver = false
+    /// Another master (a binary upgrade's) holds the listener: no worker may drain it.
+    private var listenerShared = false
     /// While handing over: when every worker was last told to leave.
     private var stopsResent = MonotonicInstant(nanoseconds: 0)
 
@@ -191,14 +194,29 @@ final class PreforkModel: ServingModel {
         requestReload(at: now)
     }
 
-    /// Shuts the listener down (closes only this process's descriptor when `handedOver`)
-    /// and tells every worker to leave after its connection.
+    /// Has the workers drain the listener: it drops new connections and stops waiting
+    /// (O_NONBLOCK, on the socket every worker shares), and every worker, after its
+    /// connection, serves what is queued, and the first to find the queue empty shuts the
+    /// listener down (`PreforkWorker`). When `handedOver`, closes only this process's
+    /// descriptor, and the workers just leave.
     func stopAccepting(handedOver: Bool, at now: MonotonicInstant) {
         serving = false
         self.handedOver = handedOver
-        closeListener()
+        if handedOver || listenerShared {
+            closeListener()
+        } else if let scoreboard {
+            for worker in workers { scoreboard.setListenerDuty(.drain, at: worker.slot) }
+            _ = pc_listener_drop_new_connections(context.listener.descriptor)
+            try? context.listener.setNonBlocking(true)
+        }
         stopsResent = now
         for worker in workers { try? worker.process.terminate() }
+    }
+
+    func shareListener(_ shared: Bool) {
+        listenerShared = shared
+        guard let scoreboard else { return }
+        for worker in workers { scoreboard.setListenerDuty(shared ? .shared : .drainWhenOrphaned, at: worker.slot) }
     }
 
     /// SIGKILLs every worker still there, with its program, and reaps them all.
@@ -452,6 +470,7 @@ final class PreforkModel: ServingModel {
         guard let slot = (0..<Scoreboard.capacity).first(where: { !used.contains($0) }) else { return false }
         let budget = workerBudget()
         pc_slot_assign(scoreboard[slot], 0, budget)
+        scoreboard.setListenerDuty(listenerShared ? .shared : .drainWhenOrphaned, at: slot)
         scoreboard.record(.starting, served: 0, at: slot)
         let worker = PreforkWorker(listener: context.listener, scoreboard: scoreboard, slot: slot, master: master, service: context.service, startup: options.workerStartup)
         // The master runs one thread: the thread check is skipped.
@@ -508,13 +527,13 @@ final class PreforkModel: ServingModel {
 
     /// Shuts the shared listener down, which every worker holds too: each accept blocked
     /// on it returns EINVAL at once, a busy worker finds it shut when it comes back, and
-    /// new connections are refused.
-    /// After a handover, only this process's descriptor is closed: the socket is the new
-    /// master's now.
+    /// new connections are refused (after a drain, its queue is empty by then).
+    /// While another master holds it (after a handover, during an upgrade), only this
+    /// process's descriptor is closed: the socket is that master's too.
     private func closeListener() {
         guard listenerOpen else { return }
         listenerOpen = false
-        if !handedOver { _ = pc_listener_stop_accepting(context.listener.descriptor) }
+        if !handedOver && !listenerShared { _ = pc_listener_stop_accepting(context.listener.descriptor) }
         context.listener.close()
     }
 

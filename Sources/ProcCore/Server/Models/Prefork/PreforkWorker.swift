@@ -55,17 +55,14 @@ struct PreforkWorker {
                 case EINTR:
                     continue
                 case EINVAL:
-                    // The master shut the listener down: the server drains.
+                    // The listener was shut down: the server drains, and its queue is empty.
                     scoreboard.record(.stopping, served: served, at: slot)
                     return 0
+                case EAGAIN, EWOULDBLOCK:
+                    // The master made the listener non-blocking: the server drains.
+                    return leave(served: served, host: host)
                 case EMFILE, ENFILE, ENOBUFS, ENOMEM:
-                    // The connection waits in the backlog for this or another worker.
-                    let error = ProcessError.systemCall("accept", result)
-                    service.log.fromAnyProcess(ServerEvent(
-                        "accept_paused", .warning, "worker \(getpid()): \(error); pausing accept for \(Self.acceptPause.roundedUpMilliseconds) ms",
-                        ["pid": .pid(getpid()), "error": .string("\(error)"), "pause_ms": .int(Int(Self.acceptPause.roundedUpMilliseconds))]))
-                    var ready: Int32 = 0
-                    _ = pc_poll(nil, 0, Self.acceptPause.roundedUpMilliseconds, &ready)
+                    pauseAccepting(after: result)
                     continue
                 default:
                     let error = ProcessError.systemCall("accept", result)
@@ -73,15 +70,7 @@ struct PreforkWorker {
                         "accept_failed", .error, "worker \(getpid()): \(error)", ["pid": .pid(getpid()), "error": .string("\(error)")]))
                     return 1
                 }
-                // For the worker timeout: the master tells a worker waiting for its client
-                // by this socket (pc_process_tree_waits_on_socket).
-                var inode: UInt64 = 0
-                _ = pc_descriptor_inode(fd, &inode)
-                pc_slot_set_connection(scoreboard[slot], inode)
-                scoreboard.record(.busy, served: served, at: slot)
-                _ = service.serve(
-                    TCPConnection(adopting: fd), peer: .tcp(host: String(cString: host.baseAddress!), port: Int(port)),
-                    programJoinsGroup: true)
+                serve(fd, host: host, port: port, served: served)
                 served += 1
                 if budget > 0 && served >= budget {
                     scoreboard.record(.recycling, served: served, at: slot)
@@ -89,9 +78,76 @@ struct PreforkWorker {
                 }
                 scoreboard.record(.idle, served: served, at: slot)
             }
-            scoreboard.record(.stopping, served: served, at: slot)
-            return 0
+            return leave(served: served, host: host)
         }
+    }
+
+    /// Told to stop (SIGTERM: by the master, or by the kernel when the master died):
+    /// drains the listener first when its duty says so, then leaves.
+    private func leave(served: UInt64, host: UnsafeMutableBufferPointer<CChar>) -> Int32 {
+        var served = served
+        if scoreboard.listenerDuty(of: slot).drains(orphaned: getppid() != master) {
+            served += drainListener(host: host, served: served)
+        }
+        scoreboard.record(.stopping, served: served, at: slot)
+        return 0
+    }
+
+    /// Serves every connection queued on the listener, then shuts it down, so that a stop
+    /// resets none and new connections are refused (see `ListenerDuty`); returns how many
+    /// it served. The listener first drops new connections (`pc_listener_drop_new_connections`;
+    /// the master has done so already when the server drains): the queue can only
+    /// shrink, so the first accept that finds it empty (EAGAIN) is the last, and the
+    /// shutdown after it resets nothing. Workers that drain together share the queue;
+    /// the first to find it empty shuts the listener down, and the others' accepts then
+    /// return EINVAL.
+    private func drainListener(host: UnsafeMutableBufferPointer<CChar>, served: UInt64) -> UInt64 {
+        _ = pc_listener_drop_new_connections(listener.descriptor)
+        // O_NONBLOCK is the shared socket's: every worker's accept stops waiting.
+        _ = pc_set_nonblocking(listener.descriptor, true)
+        var drained: UInt64 = 0
+        while true {
+            var fd: Int32 = -1
+            var port: Int32 = 0
+            let result = pc_accept(listener.descriptor, 0, &fd, host.baseAddress, host.count, &port)
+            switch result {
+            case 0:
+                serve(fd, host: host, port: port, served: served + drained)
+                drained += 1
+            case EAGAIN, EWOULDBLOCK:
+                _ = pc_listener_stop_accepting(listener.descriptor)
+                return drained
+            case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                pauseAccepting(after: result)
+            default:
+                // EINVAL: another worker found the queue empty and shut the listener down.
+                return drained
+            }
+        }
+    }
+
+    /// Serves the accepted connection `fd` from `host`:`port` and records it.
+    private func serve(_ fd: Int32, host: UnsafeMutableBufferPointer<CChar>, port: Int32, served: UInt64) {
+        // For the worker timeout: the master tells a worker waiting for its client
+        // by this socket (pc_process_tree_waits_on_socket).
+        var inode: UInt64 = 0
+        _ = pc_descriptor_inode(fd, &inode)
+        pc_slot_set_connection(scoreboard[slot], inode)
+        scoreboard.record(.busy, served: served, at: slot)
+        _ = service.serve(
+            TCPConnection(adopting: fd), peer: .tcp(host: String(cString: host.baseAddress!), port: Int(port)),
+            programJoinsGroup: true)
+    }
+
+    /// Out of descriptors or memory: the connection waits in the backlog for this or
+    /// another worker, while this one pauses.
+    private func pauseAccepting(after result: Int32) {
+        let error = ProcessError.systemCall("accept", result)
+        service.log.fromAnyProcess(ServerEvent(
+            "accept_paused", .warning, "worker \(getpid()): \(error); pausing accept for \(Self.acceptPause.roundedUpMilliseconds) ms",
+            ["pid": .pid(getpid()), "error": .string("\(error)"), "pause_ms": .int(Int(Self.acceptPause.roundedUpMilliseconds))]))
+        var ready: Int32 = 0
+        _ = pc_poll(nil, 0, Self.acceptPause.roundedUpMilliseconds, &ready)
     }
 
     /// Sets the worker up; the reason it cannot run, or nil.
@@ -104,7 +160,7 @@ struct PreforkWorker {
         result = pc_stop_signal_catch(SIGTERM)
         if result != 0 { return "\(ProcessError.systemCall("sigaction", result))" }
         // An orphan must not keep the port: when the master dies, SIGTERM comes, and the
-        // worker leaves after its current connection.
+        // worker, after its current connection, drains the listener and leaves.
         result = pc_die_with_parent(SIGTERM, master)
         if result == ESRCH { return "the master has ended" }
         if result != 0 { return "\(ProcessError.systemCall("prctl", result))" }

@@ -37,6 +37,16 @@ final class Scoreboard {
         pc_slot_record(self[index], state.rawValue, served, pc_monotonic_ns())
     }
 
+    /// What the worker in slot `index` does with the listener when it stops.
+    func listenerDuty(of index: Int) -> ListenerDuty {
+        ListenerDuty(rawValue: pc_slot_listener_duty(self[index])) ?? .drainWhenOrphaned
+    }
+
+    /// Sets it, before the worker is signalled (a new worker's slot starts at `.drainWhenOrphaned`).
+    func setListenerDuty(_ duty: ListenerDuty, at index: Int) {
+        pc_slot_set_listener_duty(self[index], duty.rawValue)
+    }
+
     /// When the worker in slot `index` last changed state (`record`).
     func lastChange(of index: Int) -> MonotonicInstant {
         MonotonicInstant(nanoseconds: pc_slot_progress_ns(self[index]))
