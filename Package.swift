@@ -68,10 +68,12 @@ let package = Package(
     swiftLanguageModes: [.v6]
 )
 
-// The libFuzzer target for BinaryDecoder, declared only when PROCCTL_FUZZ is set
-// (Benchmarks/fuzz-decoder.sh builds it with -sanitize=fuzzer): it calls libFuzzer's
+// The libFuzzer targets for BinaryDecoder and the PROXY header parser, declared only when
+// PROCCTL_FUZZ is set (Benchmarks/fuzz-decoder.sh and fuzz-proxy-header.sh build them with
+// -sanitize=fuzzer): they call libFuzzer's
 // driver, which only that flag links, so a plain `swift build` must not try to link it.
 if Context.environment["PROCCTL_FUZZ"] != nil {
     package.targets.append(.target(name: "FuzzDriver", path: "Fuzz/FuzzDriver"))
     package.targets.append(.executableTarget(name: "DecoderFuzz", dependencies: ["ProcCore", "FuzzDriver"], path: "Fuzz/DecoderFuzz"))
+    package.targets.append(.executableTarget(name: "ProxyHeaderFuzz", dependencies: ["ProcCore", "FuzzDriver"], path: "Fuzz/ProxyHeaderFuzz"))
 }

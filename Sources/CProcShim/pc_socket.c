@@ -176,6 +176,17 @@ int pc_socket_set_reset_on_close(int fd) {
     return 0;
 }
 
+int pc_socket_peek(int fd, void *buffer, size_t capacity, size_t *out_count) {
+    for (;;) {
+        ssize_t n = recv(fd, buffer, capacity, MSG_PEEK | MSG_DONTWAIT);
+        if (n >= 0) {
+            *out_count = (size_t)n;
+            return 0;
+        }
+        if (errno != EINTR) return errno == EWOULDBLOCK ? EAGAIN : errno;
+    }
+}
+
 int pc_accept(int listen_fd, int options, int *out_fd, char *host, size_t host_capacity, int *out_port) {
     struct sockaddr_storage address;
     for (;;) {

@@ -88,4 +88,9 @@ int pc_shutdown_write(int fd);
 /// Sets SO_LINGER to 0, so that close(2) resets the connection instead of closing it.
 int pc_socket_set_reset_on_close(int fd);
 
+/// recv(2) with MSG_PEEK | MSG_DONTWAIT, retried on EINTR: copies up to `capacity` bytes
+/// that have arrived on socket `fd` without taking them (the next read gets them again).
+/// EAGAIN when none has arrived; `*out_count` is 0 at end of stream.
+int pc_socket_peek(int fd, void *buffer, size_t capacity, size_t *out_count);
+
 #endif

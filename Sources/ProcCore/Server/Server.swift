@@ -92,11 +92,14 @@ public final class Server {
         let handover = UpgradeHandover.fromEnvironment(variable: configuration.identity.readyVariable, log: log)
         let pidFile = configuration.pidFile.map { PidFile(path: $0) }
         let service: ConnectionService
+        let proxyHeaderFailures: ProxyHeaderFailures?
         do {
             if let pidFile {
                 try Self.starting(.cannotWritePidFile, "write pid file \(pidFile.path)") { () throws(ProcessError) in try pidFile.checkWritable() }
             }
-            service = ConnectionService(work: try work(), idleTimeout: configuration.idleTimeout, log: log)
+            proxyHeaderFailures = configuration.proxyProtocol
+                ? try Self.starting(.cannotStart, "count PROXY header failures") { () throws(ProcessError) in try ProxyHeaderFailures() } : nil
+            service = ConnectionService(work: try work(), idleTimeout: configuration.idleTimeout, log: log, proxyHeaderFailures: proxyHeaderFailures)
         } catch {
             passed?.close()
             throw error
@@ -114,7 +117,8 @@ public final class Server {
         do {
             let operations = try Self.starting(.cannotServeMetrics, "serve metrics on \(configuration.metricsAddress.map { "\($0)" } ?? "")") {
                 () throws(ProcessError) in try ServerOperations(
-                    metricsAddress: configuration.metricsAddress, identity: configuration.identity, listener: listener, log: log)
+                    metricsAddress: configuration.metricsAddress, identity: configuration.identity, listener: listener, log: log,
+                    proxyHeaderFailures: proxyHeaderFailures)
             }
             let lifecycle = ServerLifecycle(pidFile: pidFile, handover: handover, operations: operations, log: log)
             self.operations = operations

@@ -88,6 +88,11 @@ struct Serve: CommandWithExamples {
     @Option(name: .customLong("pid-file"), help: ArgumentHelp("Write the server's pid to this file once it serves (the new master's after a SIGUSR2 upgrade); removed at exit if it still holds that pid.", valueName: "path"))
     var pidFile: String?
 
+    @Flag(name: .customLong("proxy-protocol"), help: ArgumentHelp(
+        "Behind a load balancer: every connection must begin with a PROXY protocol header, v1 or v2 (HAProxy's send-proxy or send-proxy-v2, nginx's proxy_protocol on), whose client address becomes the connection's peer (the log, a program's TCPREMOTEIP and TCPREMOTEPORT; its TCPLOCALIP and TCPLOCALPORT are the address the client connected to). A v2 LOCAL header (a health check) keeps the balancer's address. A connection without a valid header within 5 s (or --idle-timeout, when shorter) is closed, logged at most once a second, and counted in the metrics."
+    ))
+    var proxyProtocol = false
+
     @Option(name: .customLong("upgrade-timeout"), parsing: .unconditional, help: ArgumentHelp("Seconds a SIGUSR2 upgrade waits for the new master to serve before it kills it and goes on serving.", valueName: "seconds"))
     var upgradeTimeout = 60.0
 
@@ -151,7 +156,7 @@ struct Serve: CommandWithExamples {
             grace: .seconds(grace), drainDelay: .seconds(drainDelay), quiet: quiet, logFormat: logFormat,
             model: model, reusePort: reusePort, metricsAddress: try metrics.map(Self.metricsAddress),
             identity: ServerIdentity(name: "procctl", version: Procctl.version),
-            pidFile: pidFile, upgradeTimeout: .seconds(upgradeTimeout)
+            pidFile: pidFile, upgradeTimeout: .seconds(upgradeTimeout), proxyProtocol: proxyProtocol
         )
     }
 

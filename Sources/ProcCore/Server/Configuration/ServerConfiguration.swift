@@ -33,10 +33,20 @@ public struct ServerConfiguration: Sendable {
     /// How long a binary upgrade (SIGUSR2) waits for the new master to serve before it
     /// gives up, kills it and goes on serving.
     public var upgradeTimeout: Duration
+    /// Every connection must begin with a PROXY protocol header (v1 or v2, as HAProxy's
+    /// `send-proxy`/`send-proxy-v2` and nginx's `proxy_protocol on` send it), read by the
+    /// child or worker before the handler or program runs: its source is the connection's
+    /// peer (the handler's, the log's, a program's TCPREMOTEIP and TCPREMOTEPORT), its
+    /// destination a program's TCPLOCALIP and TCPLOCALPORT; a v2 LOCAL header (a health
+    /// check) or v1 UNKNOWN keeps the connection's own addresses. A connection without a
+    /// whole valid header within 5 s (or the idle timeout, when shorter) is closed,
+    /// logged (at most a line a second) and counted (`NAME_proxy_header_failures_total`).
+    public var proxyProtocol: Bool
 
     /// A configuration: by default 127.0.0.1:8080, backlog 128, idle timeout 300 s, grace
-    /// 10 s, no drain delay, text log, one child per connection and at most 256 at once, no metrics, no
-    /// pid file, 60 s for an upgraded master to become ready, and a neutral identity.
+    /// 10 s, no drain delay, text log, one child per connection and at most 256 at once, no
+    /// metrics, no pid file, 60 s for an upgraded master to become ready, a neutral identity
+    /// and no PROXY protocol.
     public init(
         address: SocketAddress = .tcp(host: "127.0.0.1", port: 8080),
         backlog: Int = 128,
@@ -50,7 +60,8 @@ public struct ServerConfiguration: Sendable {
         metricsAddress: SocketAddress? = nil,
         identity: ServerIdentity = ServerIdentity(),
         pidFile: String? = nil,
-        upgradeTimeout: Duration = .seconds(60)
+        upgradeTimeout: Duration = .seconds(60),
+        proxyProtocol: Bool = false
     ) {
         self.address = address
         self.backlog = backlog
@@ -65,5 +76,6 @@ public struct ServerConfiguration: Sendable {
         self.identity = identity
         self.pidFile = pidFile
         self.upgradeTimeout = upgradeTimeout
+        self.proxyProtocol = proxyProtocol
     }
 }

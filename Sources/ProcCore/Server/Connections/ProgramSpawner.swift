@@ -37,13 +37,17 @@ struct ProgramSpawner {
     }
 
     /// Spawns the program on `connection` with the idle timeout set on the socket (a read
-    /// or write of the program that waits longer fails with EAGAIN). The connection stays
+    /// or write of the program that waits longer fails with EAGAIN). TCPREMOTEIP and
+    /// TCPREMOTEPORT are `peer`'s; TCPLOCALIP and TCPLOCALPORT are `local`'s (the address
+    /// a PROXY header says the client connected to), or the socket's own when nil. The connection stays
     /// open here: the caller closes its copy once the program runs. The program starts a
     /// process group of its own, or, `joiningGroup`, stays in the caller's (a prefork
     /// worker's, which is killed as one when the worker ends).
-    func start(on connection: borrowing TCPConnection, peer: SocketAddress, idleTimeout: Duration?, joiningGroup: Bool = false) throws(ProcessError) -> ChildProcess {
+    func start(
+        on connection: borrowing TCPConnection, peer: SocketAddress, local: SocketAddress? = nil, idleTimeout: Duration?, joiningGroup: Bool = false
+    ) throws(ProcessError) -> ChildProcess {
         try connection.setTimeout(idleTimeout)
-        let local = try connection.localAddress()
+        let local = if let local { local } else { try connection.localAddress() }
         var run = program
         var variables = environment
         variables["PROTO"] = "TCP"

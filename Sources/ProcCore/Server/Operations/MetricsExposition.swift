@@ -9,8 +9,12 @@ enum MetricsExposition {
     /// The Content-Type of the text format.
     static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
-    /// The exposition of `metrics`, with the accept queue when it could be read.
-    static func text(of metrics: ServerMetrics, state: ServerState, identity: ServerIdentity, acceptQueue: (queued: UInt32, limit: UInt32)?) -> String {
+    /// The exposition of `metrics`, with the accept queue when it could be read, and the
+    /// PROXY header failures with the PROXY protocol on.
+    static func text(
+        of metrics: ServerMetrics, state: ServerState, identity: ServerIdentity, acceptQueue: (queued: UInt32, limit: UInt32)?,
+        proxyHeaderFailures: [(failure: ProxyHeaderFailure, count: UInt64)]? = nil
+    ) -> String {
         var out = ""
         func family(_ suffix: String, _ type: String, _ help: String, _ samples: [(labels: String, value: String)]) {
             let name = identity.name + "_" + suffix
@@ -44,6 +48,10 @@ enum MetricsExposition {
                    [("", String(acceptQueue.queued))])
             family("accept_queue_limit", "gauge", "The most connections the accept queue holds (the backlog).",
                    [("", String(acceptQueue.limit))])
+        }
+        if let proxyHeaderFailures {
+            family("proxy_header_failures_total", "counter", "Connections closed for a missing, malformed or slow PROXY protocol header, by reason.",
+                   proxyHeaderFailures.map { ("{reason=\"\($0.failure.reason)\"}", String($0.count)) })
         }
         return out
     }

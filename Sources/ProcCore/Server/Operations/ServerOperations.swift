@@ -18,16 +18,21 @@ final class ServerOperations {
     private let identity: ServerIdentity
     /// What `/readyz` and the `state` gauge say; the lifecycle sets it.
     var state = ServerState.starting
+    /// The PROXY header failures that children and workers count, with the PROXY protocol on.
+    private let proxyHeaderFailures: ProxyHeaderFailures?
 
     /// Metrics on `metricsAddress` (none when nil) under `identity`'s namespace, and the
     /// notifications of a server on `listener`. Throws when the metrics address cannot be
-    /// listened on.
-    init(metricsAddress: SocketAddress?, identity: ServerIdentity, listener: TCPListener, log: ServerLog) throws(ProcessError) {
+    /// listened on. `proxyHeaderFailures` are exposed with the metrics when given.
+    init(
+        metricsAddress: SocketAddress?, identity: ServerIdentity, listener: TCPListener, log: ServerLog, proxyHeaderFailures: ProxyHeaderFailures? = nil
+    ) throws(ProcessError) {
         metrics = try metricsAddress.map { address throws(ProcessError) in try MetricsEndpoint(address: address) }
         notifications = ServiceNotifications(serving: "\(listener.address)", log: log)
         isActive = metrics != nil || notifications.isActive
         self.listener = listener
         self.identity = identity
+        self.proxyHeaderFailures = proxyHeaderFailures
     }
 
     /// Where the metrics are served, with the real port, or nil.
@@ -52,7 +57,8 @@ final class ServerOperations {
                 var queued: UInt32 = 0
                 var limit: UInt32 = 0
                 let queue = pc_listener_queue_length(listener.descriptor, &queued, &limit) == 0 ? (queued, limit) : nil
-                return MetricsExposition.text(of: snapshot(), state: state, identity: identity, acceptQueue: queue)
+                return MetricsExposition.text(
+                    of: snapshot(), state: state, identity: identity, acceptQueue: queue, proxyHeaderFailures: proxyHeaderFailures?.counts)
             }
         }
         notifications.tick(at: now, metrics: snapshot)

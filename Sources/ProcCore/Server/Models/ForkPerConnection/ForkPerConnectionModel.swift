@@ -268,12 +268,14 @@ final class ForkPerConnectionModel: ServingModel {
         } else {
             unwatched.append(child)
         }
-        context.log.record(ConnectionEvent(peer: peer, pid: child.pid ?? 0))
+        // With the PROXY protocol, the child knows the peer and writes the line.
+        if context.service.proxyHeaders == nil { context.log.record(ConnectionEvent(peer: peer, pid: child.pid ?? 0)) }
     }
 
-    /// Forks a child that serves `connection`, or spawns the program on it.
+    /// Forks a child that serves `connection`, or spawns the program on it (not with the
+    /// PROXY protocol: the header is read first, by a child, not by this loop).
     private func startChild(serving connection: borrowing TCPConnection, peer: SocketAddress) throws(ProcessError) -> ChildProcess {
-        if case .program(let spawner) = context.service.work {
+        if case .program(let spawner) = context.service.work, context.service.proxyHeaders == nil {
             return try spawner.start(on: connection, peer: peer, idleTimeout: context.service.idleTimeout)
         }
         // The closure captures only `self`, which then is its context: a closure that
@@ -297,7 +299,12 @@ final class ForkPerConnectionModel: ServingModel {
         signal(SIGHUP, SIG_IGN)
         signal(SIGQUIT, SIG_IGN)
         guard let (descriptor, peer) = connectionForChild else { throw ChildProcess.Exit(1) }
-        let code = context.service.serve(TCPConnection(adopting: descriptor), peer: peer)
+        // A program started after the PROXY header joins this child's own group, which
+        // `stopNow` kills as it kills a program's.
+        var programJoinsGroup = false
+        if case .program = context.service.work { programJoinsGroup = pc_lead_process_group(0) == 0 }
+        let code = context.service.serve(
+            TCPConnection(adopting: descriptor), peer: peer, programJoinsGroup: programJoinsGroup, logsConnection: context.service.proxyHeaders != nil)
         if code != 0 { throw ChildProcess.Exit(code) }
     }
 
