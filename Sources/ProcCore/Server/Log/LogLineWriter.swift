@@ -77,6 +77,8 @@ struct LogLineWriter {
             append(isIPv6 ? "]:" : ":")
             append(port)
         case .unix(let path):
+            // As nginx writes a Unix socket's client: `unix:`, then the name it bound if any.
+            append("unix:")
             append(path)
         }
     }
