@@ -159,23 +159,33 @@ int pc_adopt_unix_listener(int fd, char *path, size_t capacity) {
     return pc_set_close_on_exec(fd);
 }
 
-int pc_unix_socket_file_identity(const char *path, unsigned long long *out_device, unsigned long long *out_inode) {
+/* The file's inode and its last status change in nanoseconds: tmpfs and overlayfs reuse a
+   freed inode number at once, so the inode alone would take a newer file for this one. */
+static unsigned long long pc_file_change_ns(const struct stat *info) {
+    return (unsigned long long)info->st_ctim.tv_sec * 1000000000ULL + (unsigned long long)info->st_ctim.tv_nsec;
+}
+
+int pc_unix_socket_file_identity(const char *path, unsigned long long *out_inode, unsigned long long *out_change_ns) {
     struct stat info;
     if (lstat(path, &info) != 0) return errno;
     if (!S_ISSOCK(info.st_mode)) return ENOTSOCK;
-    *out_device = (unsigned long long)info.st_dev;
     *out_inode = (unsigned long long)info.st_ino;
+    *out_change_ns = pc_file_change_ns(&info);
     return 0;
 }
 
-int pc_unix_socket_file_remove(const char *path, unsigned long long device, unsigned long long inode) {
+int pc_unix_socket_file_remove(const char *path, unsigned long long inode, unsigned long long change_ns) {
     struct stat info;
     if (lstat(path, &info) != 0) return errno;
-    if ((unsigned long long)info.st_dev != device || (unsigned long long)info.st_ino != inode) return ESTALE;
+    if ((unsigned long long)info.st_ino != inode || pc_file_change_ns(&info) != change_ns) return ESTALE;
     return unlink(path) == 0 ? 0 : errno;
 }
 
 int pc_unix_peer_credentials(int fd, int *out_pid, unsigned *out_uid, unsigned *out_gid) {
+    struct sockaddr_storage address;
+    socklen_t address_length = sizeof address;
+    if (getsockname(fd, (struct sockaddr *)&address, &address_length) != 0) return errno;
+    if (address.ss_family != AF_UNIX) return EAFNOSUPPORT; /* TCP's SO_PEERCRED says nothing true */
     struct ucred credentials;
     socklen_t length = sizeof credentials;
     if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) return errno;

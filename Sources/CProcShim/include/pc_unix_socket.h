@@ -56,17 +56,19 @@ int pc_adopt_unix_listener(int fd, char *path, size_t capacity);
 /// EAFNOSUPPORT for a socket of another family.
 int pc_unix_local_path(int fd, char *path, size_t capacity);
 
-/// The device and inode of the socket file at `path` (lstat(2)), to know it again at
-/// removal. ENOTSOCK when the file there is not a socket.
-int pc_unix_socket_file_identity(const char *path, unsigned long long *out_device, unsigned long long *out_inode);
+/// The inode of the socket file at `path` and the time of its last status change in
+/// nanoseconds (lstat(2)), to know it again at removal. ENOTSOCK when the file there is
+/// not a socket.
+int pc_unix_socket_file_identity(const char *path, unsigned long long *out_inode, unsigned long long *out_change_ns);
 
-/// Removes the socket file at `path` if it is still the one `device` and `inode` name:
-/// a file another server has bound there since is left alone (ESTALE). ENOENT when
+/// Removes the socket file at `path` if it is still the one `inode` and `change_ns` name:
+/// a file another server has bound there since is left alone (ESTALE), and so is one whose
+/// owner or mode was changed since (the next server replaces it as stale). ENOENT when
 /// nothing is there.
-int pc_unix_socket_file_remove(const char *path, unsigned long long device, unsigned long long inode);
+int pc_unix_socket_file_remove(const char *path, unsigned long long inode, unsigned long long change_ns);
 
 /// SO_PEERCRED: the process id, user id and group id of the peer of the connected
-/// AF_UNIX socket `fd`, as they were when it connected.
+/// AF_UNIX socket `fd`, as they were when it connected. EAFNOSUPPORT for another family.
 int pc_unix_peer_credentials(int fd, int *out_pid, unsigned *out_uid, unsigned *out_gid);
 
 /// Connects a close-on-exec AF_UNIX stream socket to `path` (see pc_unix_address).

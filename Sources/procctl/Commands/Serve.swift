@@ -11,7 +11,7 @@ struct Serve: CommandWithExamples {
             the path with --unix) and logs connections and children on stderr. \
             With --unix PATH it serves a Unix stream socket instead of TCP (behind nginx on one host): \
             a program then gets PROTO=UNIX, UNIXLOCALPATH, UNIXREMOTEPID, UNIXREMOTEEUID and \
-            UNIXREMOTEEGID, as ucspi-unix's unixserver sets them, and the peer is logged as 'unix:'. SIGTERM or SIGINT stops accepting, lets live \
+            UNIXREMOTEEGID, as ucspi-unix's unixserver sets them, and the peer is logged as 'unix'. SIGTERM or SIGINT stops accepting, lets live \
             connections go on for up to --grace seconds, kills the rest and exits 0; SIGQUIT, or a \
             second SIGTERM, stops at once: every child, worker and program is killed. \
             After --, a PROGRAM [ARGS...] serves each connection instead of the echo: \

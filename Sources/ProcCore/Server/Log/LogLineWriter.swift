@@ -77,8 +77,8 @@ struct LogLineWriter {
             append(isIPv6 ? "]:" : ":")
             append(port)
         case .unix(let path):
-            // As nginx writes a Unix socket's client: `unix:`, then the name it bound if any.
-            append("unix:")
+            // A Unix socket's client seldom binds a name: `unix`, or `unix:NAME` when it did.
+            append(path.isEmpty ? "unix" : "unix:")
             append(path)
         }
     }
