@@ -1,8 +1,12 @@
 #define _GNU_SOURCE
 #include "pc_unix_socket.h"
 
+#include "pc_descriptors.h"
+
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -52,6 +56,142 @@ int pc_unix_listen(const char *path, int backlog, int *out_fd) {
         return rc;
     }
     *out_fd = fd;
+    return 0;
+}
+
+/* Whether a server listens on the socket file at `address`: 0 when a non-blocking
+   connect is accepted, EAGAIN when it is queued behind a full backlog (both: live),
+   ECONNREFUSED when nothing listens (a dead server's file), else the connect's errno. */
+static int pc_unix_probe(const struct sockaddr_un *address, socklen_t length) {
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) return errno;
+    int rc = 0;
+    while (connect(fd, (const struct sockaddr *)address, length) != 0) {
+        if (errno == EINTR) continue;
+        rc = errno;
+        break;
+    }
+    close(fd);
+    return rc;
+}
+
+/* What is at `path` before a bind: 0 when nothing is (or a stale socket file was
+   removed), else the errno pc_unix_listen_replacing_stale gives. */
+static int pc_unix_clear_stale(const char *path, const struct sockaddr_un *address, socklen_t length) {
+    struct stat info;
+    if (lstat(path, &info) != 0) return errno == ENOENT ? 0 : errno; /* a missing directory: bind says so */
+    if (S_ISDIR(info.st_mode)) return EISDIR;
+    if (!S_ISSOCK(info.st_mode)) return EEXIST;
+    int probe = pc_unix_probe(address, length);
+    if (probe == 0 || probe == EAGAIN) return EADDRINUSE;
+    if (probe == ENOENT) return 0; /* removed meanwhile */
+    if (probe != ECONNREFUSED) return probe;
+    if (unlink(path) != 0 && errno != ENOENT) return errno;
+    return 0;
+}
+
+int pc_unix_listen_replacing_stale(const char *path, int backlog, int mode, int *out_fd) {
+    struct sockaddr_un address;
+    socklen_t length = 0;
+    int rc = pc_unix_address(path, &address, &length);
+    if (rc != 0) return rc;
+    int has_file = path[0] != '@';
+    if (has_file && (rc = pc_unix_clear_stale(path, &address, length)) != 0) return rc;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return errno;
+    if (bind(fd, (struct sockaddr *)&address, length) != 0) {
+        rc = errno;
+        close(fd);
+        return rc;
+    }
+    /* Before listen: until then a connect is refused, so none gets in under the umask's bits. */
+    if ((has_file && mode >= 0 && chmod(path, (mode_t)mode) != 0) || listen(fd, backlog) != 0) {
+        rc = errno;
+        close(fd);
+        if (has_file) unlink(path);
+        return rc;
+    }
+    *out_fd = fd;
+    return 0;
+}
+
+/* The text of the AF_UNIX name in `address` (`length` bytes as getsockname gave them):
+   the path, '@' and the bytes after the NUL for an abstract name, "" when unnamed.
+   `path` holds at least PC_UNIX_PATH_TEXT_MAX bytes. */
+static void pc_unix_name_text(const struct sockaddr_un *address, socklen_t length, char *path) {
+    size_t name_length = length > offsetof(struct sockaddr_un, sun_path) ? length - offsetof(struct sockaddr_un, sun_path) : 0;
+    if (name_length > sizeof address->sun_path) name_length = sizeof address->sun_path;
+    if (name_length == 0) {
+        path[0] = '\0';
+    } else if (address->sun_path[0] == '\0') {
+        path[0] = '@';
+        memcpy(path + 1, address->sun_path + 1, name_length - 1);
+        path[name_length] = '\0';
+    } else {
+        size_t text_length = strnlen(address->sun_path, name_length);
+        memcpy(path, address->sun_path, text_length);
+        path[text_length] = '\0';
+    }
+}
+
+int pc_unix_local_path(int fd, char *path, size_t capacity) {
+    if (capacity < PC_UNIX_PATH_TEXT_MAX) return EINVAL;
+    struct sockaddr_un address;
+    memset(&address, 0, sizeof address);
+    socklen_t length = sizeof address;
+    if (getsockname(fd, (struct sockaddr *)&address, &length) != 0) return errno;
+    if (address.sun_family != AF_UNIX) return EAFNOSUPPORT;
+    pc_unix_name_text(&address, length, path);
+    return 0;
+}
+
+int pc_adopt_unix_listener(int fd, char *path, size_t capacity) {
+    int rc = pc_unix_local_path(fd, path, capacity);
+    if (rc != 0) return rc;
+    int value = 0;
+    socklen_t size = sizeof value;
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &value, &size) != 0) return errno;
+    if (value != SOCK_STREAM) return EINVAL;
+    size = sizeof value;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &value, &size) != 0) return errno;
+    if (value != 1) return EINVAL;
+    if (path[0] == '\0') return EINVAL; /* unnamed: nobody can connect to it */
+    return pc_set_close_on_exec(fd);
+}
+
+/* The file's inode and its last status change in nanoseconds: tmpfs and overlayfs reuse a
+   freed inode number at once, so the inode alone would take a newer file for this one. */
+static unsigned long long pc_file_change_ns(const struct stat *info) {
+    return (unsigned long long)info->st_ctim.tv_sec * 1000000000ULL + (unsigned long long)info->st_ctim.tv_nsec;
+}
+
+int pc_unix_socket_file_identity(const char *path, unsigned long long *out_inode, unsigned long long *out_change_ns) {
+    struct stat info;
+    if (lstat(path, &info) != 0) return errno;
+    if (!S_ISSOCK(info.st_mode)) return ENOTSOCK;
+    *out_inode = (unsigned long long)info.st_ino;
+    *out_change_ns = pc_file_change_ns(&info);
+    return 0;
+}
+
+int pc_unix_socket_file_remove(const char *path, unsigned long long inode, unsigned long long change_ns) {
+    struct stat info;
+    if (lstat(path, &info) != 0) return errno;
+    if ((unsigned long long)info.st_ino != inode || pc_file_change_ns(&info) != change_ns) return ESTALE;
+    return unlink(path) == 0 ? 0 : errno;
+}
+
+int pc_unix_peer_credentials(int fd, int *out_pid, unsigned *out_uid, unsigned *out_gid) {
+    struct sockaddr_storage address;
+    socklen_t address_length = sizeof address;
+    if (getsockname(fd, (struct sockaddr *)&address, &address_length) != 0) return errno;
+    if (address.ss_family != AF_UNIX) return EAFNOSUPPORT; /* TCP's SO_PEERCRED says nothing true */
+    struct ucred credentials;
+    socklen_t length = sizeof credentials;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) return errno;
+    *out_pid = credentials.pid;
+    *out_uid = credentials.uid;
+    *out_gid = credentials.gid;
     return 0;
 }
 

@@ -24,6 +24,53 @@ int pc_unix_address(const char *path, struct sockaddr_un *out_address, socklen_t
 /// Python's Listener, a stale socket file is not removed.
 int pc_unix_listen(const char *path, int backlog, int *out_fd);
 
+/// The longest text of a Unix socket's path or abstract name ('@' and 107 bytes), with its NUL.
+#define PC_UNIX_PATH_TEXT_MAX 109
+
+/// For pc_unix_listen_replacing_stale: leave the socket file's permissions as bind(2)
+/// made them (0777 less the umask).
+#define PC_UNIX_MODE_FROM_UMASK (-1)
+
+/// A server's AF_UNIX stream listener at `path` (see pc_unix_address; close-on-exec),
+/// its file made `mode` (permission bits, or PC_UNIX_MODE_FROM_UMASK) before listen(2),
+/// so that no client connects through looser permissions. A socket file already there
+/// is probed with a non-blocking connect: refused, it is a dead server's and is replaced;
+/// accepted or queued (EAGAIN: a full backlog), a live server holds it: EADDRINUSE, and
+/// it stays. Nothing is removed otherwise: EISDIR for a directory, EEXIST for any other
+/// kind of file (a symbolic link included), ENOENT for a missing directory, ENOTDIR,
+/// EACCES as lstat(2) or bind(2) give them, ENAMETOOLONG for a path that does not fit
+/// sun_path. An abstract name ('@') has no file: EADDRINUSE when it is taken. Two servers
+/// starting at once on one stale file can both replace it: the last bind wins the path.
+int pc_unix_listen_replacing_stale(const char *path, int backlog, int mode, int *out_fd);
+
+/// Checks that `fd` is a listening AF_UNIX stream socket, makes it close-on-exec and
+/// writes the path it is bound to in `path` (at least PC_UNIX_PATH_TEXT_MAX bytes; an
+/// abstract name with a leading '@'): a listener passed by systemd or by the master of a
+/// binary upgrade. EAFNOSUPPORT for a socket of another family (try pc_adopt_listener),
+/// EBADF, ENOTSOCK or EINVAL (not a stream socket, or not listening) otherwise.
+int pc_adopt_unix_listener(int fd, char *path, size_t capacity);
+
+/// The name the AF_UNIX socket `fd` is bound to (getsockname(2)) in `path` (at least
+/// PC_UNIX_PATH_TEXT_MAX bytes): its path, '@' and the name for an abstract one, "" when
+/// unnamed. For a connection accepted from a listener, the listener's path.
+/// EAFNOSUPPORT for a socket of another family.
+int pc_unix_local_path(int fd, char *path, size_t capacity);
+
+/// The inode of the socket file at `path` and the time of its last status change in
+/// nanoseconds (lstat(2)), to know it again at removal. ENOTSOCK when the file there is
+/// not a socket.
+int pc_unix_socket_file_identity(const char *path, unsigned long long *out_inode, unsigned long long *out_change_ns);
+
+/// Removes the socket file at `path` if it is still the one `inode` and `change_ns` name:
+/// a file another server has bound there since is left alone (ESTALE), and so is one whose
+/// owner or mode was changed since (the next server replaces it as stale). ENOENT when
+/// nothing is there.
+int pc_unix_socket_file_remove(const char *path, unsigned long long inode, unsigned long long change_ns);
+
+/// SO_PEERCRED: the process id, user id and group id of the peer of the connected
+/// AF_UNIX socket `fd`, as they were when it connected. EAFNOSUPPORT for another family.
+int pc_unix_peer_credentials(int fd, int *out_pid, unsigned *out_uid, unsigned *out_gid);
+
 /// Connects a close-on-exec AF_UNIX stream socket to `path` (see pc_unix_address).
 /// ECONNREFUSED or ENOENT when nothing listens there.
 int pc_unix_connect(const char *path, int *out_fd);

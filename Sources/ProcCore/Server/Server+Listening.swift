@@ -12,7 +12,7 @@ extension Server {
     /// which is what makes their wake-up wake-one and FIFO), so a unit should pass one.
     /// Variables that name another process (inherited from a parent that was activated)
     /// are ignored with a log line, and the server binds. A malformed `LISTEN_FDS` or
-    /// `LISTEN_PID`, or a passed descriptor that is not a listening TCP socket, throws:
+    /// `LISTEN_PID`, or a passed descriptor that is not a listening TCP or Unix socket, throws:
     /// the server should refuse to start rather than serve a port nobody asked for.
     static func passedListener(for configuration: ServerConfiguration, log: ServerLog) throws(ProcessError) -> TCPListener? {
         switch try SocketActivation.takeListeners() {

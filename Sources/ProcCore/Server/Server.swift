@@ -2,7 +2,7 @@ import CProcShim
 
 import Glibc
 
-/// A TCP server whose connections are each served by a forked child (or a prefork
+/// A TCP or Unix socket server whose connections are each served by a forked child (or a prefork
 /// worker) running a `ConnectionHandler`, or by a program, as tcpserver runs one.
 ///
 /// ```swift
@@ -31,6 +31,9 @@ public final class Server {
     /// What the server listens on and how it serves.
     public let configuration: ServerConfiguration
     let listener: TCPListener
+    /// Whether the listener's Unix socket file is this server's to remove when it stops:
+    /// one it bound, or took over from the master it upgraded; not one systemd made.
+    private let ownsSocketFile: Bool
     /// The server's own log lines on stderr (parent-only memory), as text or JSON.
     let log: ServerLog
     /// Metrics and the service manager's notifications, served from the master's loop.
@@ -45,7 +48,7 @@ public final class Server {
     private static let finalLogWait: Duration = .seconds(1)
 
     /// The port the server listens on: the kernel's choice when the configuration asked
-    /// for 0, the passed socket's under socket activation.
+    /// for 0, the passed socket's under socket activation; 0 on a Unix socket.
     public var port: Int { listener.port }
     /// The address the server listens on: the configuration's (with the real port), or the
     /// passed socket's.
@@ -64,8 +67,9 @@ public final class Server {
 
     /// Listens as `configuration` says; each connection runs `program` with stdin and
     /// stdout on the socket and tcpserver's environment (`PROTO=TCP`, `TCPREMOTEIP`,
-    /// `TCPREMOTEPORT`, `TCPLOCALIP`, `TCPLOCALPORT`) added to `program.environment` or to
-    /// this process's. The executable is resolved through PATH here: one that cannot be
+    /// `TCPREMOTEPORT`, `TCPLOCALIP`, `TCPLOCALPORT`; on a Unix socket, unixserver's:
+    /// `PROTO=UNIX`, `UNIXLOCALPATH`, `UNIXREMOTEPID`... as `UnixServerVariables` lists them)
+    /// added to `program.environment` or to this process's. The executable is resolved through PATH here: one that cannot be
     /// run throws `.cannotExecute` (with its errno), before anything listens.
     public convenience init(configuration: ServerConfiguration, program: Program) throws(ServerError) {
         try self.init(configuration: configuration) { () throws(ServerError) in
@@ -110,10 +114,13 @@ public final class Server {
             listener = passed
         } else {
             listener = try Self.starting(.cannotListen, "listen on \(configuration.address)") { () throws(ProcessError) in
-                try TCPListener(address: configuration.address, backlog: configuration.backlog, reusePort: configuration.reusePort)
+                try TCPListener(
+                    address: configuration.address, backlog: configuration.backlog, reusePort: configuration.reusePort,
+                    unixSocketMode: configuration.unixSocketMode)
             }
         }
         self.listener = listener
+        ownsSocketFile = passed == nil || handover != nil
         do {
             let operations = try Self.starting(.cannotServeMetrics, "serve metrics on \(configuration.metricsAddress.map { "\($0)" } ?? "")") {
                 () throws(ProcessError) in try ServerOperations(
@@ -139,6 +146,7 @@ public final class Server {
             }
         } catch {
             listener.close()
+            if passed == nil { listener.removeSocketFile() }
             throw error
         }
     }
@@ -156,12 +164,15 @@ public final class Server {
         lifecycle.announce { [log] in
             // In text, `whenReady` says it (a program prints its own line).
             log.noteInJSON(ServerEvent(
-                "listening", .info, "listening on \(address)", ["host": .string(address.host ?? ""), "port": .int(address.port ?? 0)]))
+                "listening", .info, "listening on \(address)",
+                address.port == nil ? ["path": .string("\(address)")] : ["host": .string(address.host ?? ""), "port": .int(address.port ?? 0)]))
             whenReady?()
         }
         defer {
             lifecycle.finished()
             operations.metrics?.close()
+            // An upgraded master serves on the file now: it removes it when it stops.
+            if ownsSocketFile && !lifecycle.hasHandedOver { listener.removeSocketFile() }
         }
         let summary = serve()
         log.note(ServerEvent(

@@ -25,7 +25,7 @@ public enum SocketActivation {
     ///
     /// Throws `.invalidEnvironment` for a `LISTEN_FDS` or `LISTEN_PID` that is not a
     /// number in range, and the adoption's error for a descriptor that is not a listening
-    /// TCP socket: a server should refuse to start then rather than bind a port of its own.
+    /// TCP or Unix stream socket: a server should refuse to start then rather than bind a port of its own.
     public static func takeListeners() throws(ProcessError) -> Outcome {
         let count = Environment.value("LISTEN_FDS")
         let pid = Environment.value("LISTEN_PID")

@@ -20,20 +20,29 @@ struct Client: CommandWithExamples {
         "procctl client                              # type lines; each comes back upper-cased",
         "printf 'hello\\nworld\\n' | procctl client    # HELLO, WORLD: works in a pipe",
         "procctl client --host ::1 --port 9000      # an IPv6 server on another port",
+        "procctl client --unix /run/app.sock        # a server on a Unix socket",
     ]
 
-    @Option(help: "The server's numeric address.")
-    var host = "127.0.0.1"
+    @Option(help: "The server's numeric address (default: 127.0.0.1).")
+    var host: String?
 
-    @Option(parsing: .unconditional, help: "The server's port.")
-    var port = 8080
+    @Option(parsing: .unconditional, help: "The server's port (default: 8080).")
+    var port: Int?
+
+    @Option(help: ArgumentHelp("Connect to the Unix stream socket at this path instead of TCP (not with --host or --port).", valueName: "path"))
+    var unix: String?
 
     func validate() throws {
-        try NumericAddress.validate(host: host, port: port, ports: 1...65535)
+        _ = try address
+    }
+
+    /// `--unix PATH`, or `--host` and `--port`.
+    private var address: SocketAddress {
+        get throws { try NumericAddress.address(host: host, port: port, unix: unix, ports: 1...65535) }
     }
 
     func run() throws {
-        let address = SocketAddress.tcp(host: host, port: port)
+        let address = try address
         let connection: TCPConnection
         do {
             connection = try Self.connect(to: address)

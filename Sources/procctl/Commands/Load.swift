@@ -19,13 +19,17 @@ struct Load: CommandWithExamples {
         "procctl load --port 8080 --connections 2000 --concurrency 8        # short connections",
         "procctl load --port 8080 --connections 400 --messages 200 --json   # long ones, one JSON object",
         "procctl load --port 8080 --size 65536 --messages 20                # 64 KiB messages",
+        "procctl load --unix /run/app.sock --connections 2000               # a server on a Unix socket",
     ]
 
-    @Option(help: "The server's numeric IPv4 or IPv6 address.")
-    var host = "127.0.0.1"
+    @Option(help: "The server's numeric IPv4 or IPv6 address (default: 127.0.0.1).")
+    var host: String?
 
-    @Option(parsing: .unconditional, help: "The server's port.")
-    var port = 8080
+    @Option(parsing: .unconditional, help: "The server's port (default: 8080).")
+    var port: Int?
+
+    @Option(help: ArgumentHelp("Load the server on the Unix stream socket at this path instead of TCP (not with --host or --port).", valueName: "path"))
+    var unix: String?
 
     @Option(parsing: .unconditional, help: "Connections in total.")
     var connections = 1000
@@ -49,7 +53,7 @@ struct Load: CommandWithExamples {
     var json = false
 
     func validate() throws {
-        try NumericAddress.validate(host: host, port: port, ports: 1...65535)
+        _ = try address
         guard (1...10_000_000).contains(connections) else { throw ValidationError("--connections must be between 1 and 10000000 (got \(connections)).") }
         guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 1024 (got \(concurrency)).") }
         guard (0...1_000_000).contains(messages) else { throw ValidationError("--messages must be between 0 and 1000000 (got \(messages)).") }
@@ -58,9 +62,14 @@ struct Load: CommandWithExamples {
         guard deadline > 0, deadline <= 86400 else { throw ValidationError("--deadline must be a number of seconds above 0, at most 86400 (got \(deadline.asTyped)).") }
     }
 
+    /// `--unix PATH`, or `--host` and `--port`.
+    private var address: SocketAddress {
+        get throws { try NumericAddress.address(host: host, port: port, unix: unix, ports: 1...65535) }
+    }
+
     func run() throws {
         let plan = LoadPlan(
-            address: .tcp(host: host, port: port),
+            address: try address,
             connections: connections,
             concurrency: min(concurrency, connections),
             messages: messages,

@@ -7,8 +7,12 @@ struct Serve: CommandWithExamples {
     static let configuration = CommandConfiguration(
         abstract: "Serve TCP connections, one forked child each, echoing every byte with a-z upper-cased.",
         discussion: """
-            Prints 'listening on HOST:PORT' on stdout once listening (the real port with --port 0) \
-            and logs connections and children on stderr. SIGTERM or SIGINT stops accepting (after --drain-delay \
+            Prints 'listening on HOST:PORT' on stdout once listening (the real port with --port 0; \
+            the path with --unix) and logs connections and children on stderr. \
+            With --unix PATH it serves a Unix stream socket instead of TCP (behind nginx on one host): \
+            a program then gets PROTO=UNIX, UNIXLOCALPATH, UNIXREMOTEPID, UNIXREMOTEEUID and \
+            UNIXREMOTEEGID, as ucspi-unix's unixserver sets them, and the peer is logged as 'unix'. \
+            SIGTERM or SIGINT stops accepting (after --drain-delay \
             seconds, during which /readyz fails), serves what is queued on the listener, lets live \
             connections go on for up to --grace seconds, kills the rest and exits 0; SIGQUIT, or a \
             second SIGTERM, stops at once: every child, worker and program is killed. \
@@ -21,7 +25,7 @@ struct Serve: CommandWithExamples {
             SIGUSR2 upgrades: the program file is started again with the same arguments and takes the \
             listening socket over; once it serves, this server drains and exits 0. \
             Under systemd: a socket passed by socket activation (LISTEN_FDS, LISTEN_PID) is served \
-            instead of --host/--port (the first one, when several are passed), and with NOTIFY_SOCKET \
+            instead of --host/--port or --unix (the first one, when several are passed; TCP or Unix), and with NOTIFY_SOCKET \
             the server sends READY=1, RELOADING=1, STOPPING=1, STATUS= lines and, with WATCHDOG_USEC, \
             WATCHDOG=1 (contrib/systemd has the units).
             """
@@ -31,14 +35,27 @@ struct Serve: CommandWithExamples {
         "procctl serve --port 8080                         # the forking echo server",
         "procctl serve --workers 8 --max-requests 1000     # prefork: 8 workers, each replaced after 1000 connections",
         "procctl serve -- stdbuf -oL tr a-z A-Z            # a program per connection (stdbuf: tr answers each line)",
+        "procctl serve --unix /run/app.sock --unix-mode 660  # a Unix socket that the owner and group may connect to",
         "procctl serve --log-format json 2>&1 >/dev/null | jq -c 'select(.event == \"connection\")'   # the log as JSON, for jq",
     ]
 
-    @Option(help: "The numeric address to listen on; 0.0.0.0 for every IPv4 interface.")
-    var host = "127.0.0.1"
+    @Option(help: "The numeric address to listen on; 0.0.0.0 for every IPv4 interface (default: 127.0.0.1).")
+    var host: String?
 
-    @Option(parsing: .unconditional, help: "The port to listen on; 0 for an ephemeral port.")
-    var port = 8080
+    @Option(parsing: .unconditional, help: "The port to listen on; 0 for an ephemeral port (default: 8080).")
+    var port: Int?
+
+    @Option(help: ArgumentHelp(
+        "Listen on a Unix stream socket at this path instead of TCP (not with --host or --port; @NAME: an abstract name). A socket file left by a server that is gone is replaced; one a live server holds, or any other file, is refused. The file is removed when the server stops.",
+        valueName: "path"
+    ))
+    var unix: String?
+
+    @Option(name: .customLong("unix-mode"), help: ArgumentHelp(
+        "The permissions of the --unix socket's file, in octal (660: its owner and group may connect; connecting needs write permission), set before anyone can connect (default: 777 less the umask, as bind(2) makes it).",
+        valueName: "mode"
+    ))
+    var unixMode: String?
 
     @Option(parsing: .unconditional, help: "How many connections the kernel queues before accept.")
     var backlog = 128
@@ -108,7 +125,9 @@ struct Serve: CommandWithExamples {
         if program.isEmpty && CommandLine.arguments.dropFirst().contains("--") {
             throw ValidationError("Missing the program after --, as in: procctl serve -- PROGRAM [ARGS...]")
         }
-        try NumericAddress.validate(host: host, port: port, ports: 0...65535)
+        _ = try address
+        if unix != nil && reusePort { throw ValidationError("--reuse-port is for TCP: a Unix socket's path belongs to one server.") }
+        _ = try unixSocketMode
         try validateModelOptions()
         // Numbers of seconds become Durations: a NaN or a huge one must not get that far.
         guard idleTimeout >= 0, idleTimeout <= 1e6 else { throw ValidationError("--idle-timeout must be a number of seconds, 0 or more (got \(idleTimeout.asTyped)).") }
@@ -151,13 +170,31 @@ struct Serve: CommandWithExamples {
     /// The server's configuration, from the options (checked by `validate`).
     private func configuration() throws -> ServerConfiguration {
         ServerConfiguration(
-            address: .tcp(host: host, port: port), backlog: backlog,
+            address: try address, backlog: backlog,
             idleTimeout: idleTimeout > 0 ? .seconds(idleTimeout) : nil,
             grace: .seconds(grace), drainDelay: .seconds(drainDelay), quiet: quiet, logFormat: logFormat,
             model: model, reusePort: reusePort, metricsAddress: try metrics.map(Self.metricsAddress),
             identity: ServerIdentity(name: "procctl", version: Procctl.version),
-            pidFile: pidFile, upgradeTimeout: .seconds(upgradeTimeout), proxyProtocol: proxyProtocol
+            pidFile: pidFile, upgradeTimeout: .seconds(upgradeTimeout), proxyProtocol: proxyProtocol,
+            unixSocketMode: try unixSocketMode
         )
+    }
+
+    /// `--unix PATH`, or `--host` and `--port`.
+    private var address: SocketAddress {
+        get throws { try NumericAddress.address(host: host, port: port, unix: unix, ports: 0...65535) }
+    }
+
+    /// `--unix-mode` as permission bits (octal 0 to 777), with `--unix` only; nil without it.
+    private var unixSocketMode: Int? {
+        get throws {
+            guard let unixMode else { return nil }
+            guard unix != nil else { throw ValidationError("--unix-mode needs --unix (it sets the socket file's permissions).") }
+            guard let mode = Int(unixMode, radix: 8), (0...0o777).contains(mode) else {
+                throw ValidationError("--unix-mode must be octal permissions from 0 to 777, such as 660 (got '\(unixMode)').")
+            }
+            return mode
+        }
     }
 
     /// Says why the server did not start, per failure; returns the exit code to throw.
@@ -173,7 +210,8 @@ struct Serve: CommandWithExamples {
             // A malformed LISTEN_FDS or LISTEN_PID, or a passed descriptor that does not listen.
             return fail("refusing to start: \(error.underlying.map { "\($0)" } ?? error.reason)")
         case .cannotListen:
-            return fail("cannot listen on \(SocketAddress.tcp(host: host, port: port)): \(error.reason)")
+            let address = (try? address).map { "\($0)" } ?? ""
+            return fail("cannot listen on \(address): \(unix.map { UnixPathFailure.reason(error, path: $0) } ?? error.reason)")
         case .invalidConfiguration:
             return fail(error.invalidValue.map { $0.describe(naming: Self.option) } ?? error.reason)
         case .cannotStart:
@@ -234,6 +272,7 @@ struct Serve: CommandWithExamples {
         // Not options of serve: procctl sets them itself.
         case .extraWorkerIdleTimeout: "the extra workers' idle timeout"
         case .identityName: "the server's name"
+        case .unixSocketMode: "--unix-mode"
         }
     }
 }

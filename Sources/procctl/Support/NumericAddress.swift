@@ -1,10 +1,31 @@
 import ArgumentParser
 import ProcCore
 
-/// The checks of the `--host` and `--port` options that `serve`, `client` and `load` take,
-/// worded with the options' names; what a numeric address is, ProcCore's `SocketAddress`
-/// decides.
+/// The checks of the `--host` and `--port` options that `serve`, `client` and `load` take
+/// (or `--unix` instead of them), worded with the options' names; what a numeric address
+/// is, ProcCore's `SocketAddress` decides.
 enum NumericAddress {
+    /// The host when `--host` is not given.
+    static let defaultHost = "127.0.0.1"
+    /// The port when `--port` is not given.
+    static let defaultPort = 8080
+
+    /// The address the options name: the Unix socket `unix`, or TCP on `host` and `port`
+    /// (`defaultHost` and `defaultPort` for those not given, `port` in `ports`). A usage
+    /// error for `--unix` with `--host` or `--port`, or an empty path.
+    static func address(host: String?, port: Int?, unix: String?, ports: ClosedRange<Int>) throws -> SocketAddress {
+        guard let unix else {
+            let address = SocketAddress.tcp(host: host ?? defaultHost, port: port ?? defaultPort)
+            try validate(host: host ?? defaultHost, port: port ?? defaultPort, ports: ports)
+            return address
+        }
+        guard host == nil && port == nil else {
+            throw ValidationError("--unix is instead of TCP: give either --unix PATH or --host/--port, not both.")
+        }
+        guard !unix.isEmpty else { throw ValidationError("--unix must be a path (got '').") }
+        return .unix(path: unix)
+    }
+
     /// Checks `--host` (a numeric address) and `--port` (in `ports`: 0...65535 where 0
     /// asks for an ephemeral port).
     static func validate(host: String, port: Int, ports: ClosedRange<Int>) throws {

@@ -3,7 +3,7 @@ import ProcTestSupport
 
 import Glibc
 
-/// A test's TCP connection to 127.0.0.1: every read and write is bounded by a timeout.
+/// A test's connection to 127.0.0.1 (or a Unix socket): every read and write is bounded by a timeout.
 ///
 /// A class whose `close()` may be called more than once (a `defer` and an explicit close in
 /// one test): closing a descriptor number twice could close another test's descriptor
@@ -15,6 +15,15 @@ final class TestConnection {
     init(port: Int, timeoutMs: Int32 = 10_000) throws {
         var descriptor: Int32 = -1
         let result = pc_tcp_connect("127.0.0.1", Int32(port), 5000, &descriptor)
+        guard result == 0 else { throw ConnectError(errno: result) }
+        fd = descriptor
+        _ = pc_socket_set_timeout(fd, timeoutMs)
+    }
+
+    /// Connects to the Unix stream socket at `unixPath`; reads and writes then give up after `timeoutMs`.
+    init(unixPath: String, timeoutMs: Int32 = 10_000) throws {
+        var descriptor: Int32 = -1
+        let result = pc_unix_connect(unixPath, &descriptor)
         guard result == 0 else { throw ConnectError(errno: result) }
         fd = descriptor
         _ = pc_socket_set_timeout(fd, timeoutMs)

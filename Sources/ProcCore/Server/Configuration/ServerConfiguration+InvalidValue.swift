@@ -34,6 +34,8 @@ extension ServerConfiguration {
             case pidFile
             /// `ServerIdentity.name`.
             case identityName
+            /// `ServerConfiguration.unixSocketMode`.
+            case unixSocketMode
         }
 
         /// What a value must be.
@@ -52,6 +54,8 @@ extension ServerConfiguration {
             case path
             /// `must be a letter or _, then letters, digits and _`.
             case metricName
+            /// `must be permission bits, octal 0 to 777`.
+            case permissionBits
         }
 
         /// The field out of range.
@@ -80,6 +84,7 @@ extension ServerConfiguration {
             case .positive: rule = "must be above 0"
             case .path: rule = "must be a path"
             case .metricName: rule = "must be a letter or _, then letters, digits and _"
+            case .permissionBits: rule = "must be permission bits, octal 0 to 777"
             }
             return value.isEmpty ? "\(name(field)) \(rule)" : "\(name(field)) \(rule) (got \(value))"
         }
@@ -103,6 +108,9 @@ extension ServerConfiguration {
         guard upgradeTimeout > .zero else { throw InvalidValue(.upgradeTimeout, .positive, got: upgradeTimeout.secondsText) }
         if let pidFile, pidFile.isEmpty { throw InvalidValue(.pidFile, .path, got: "") }
         guard identity.hasValidName else { throw InvalidValue(.identityName, .metricName, got: "'\(identity.name)'") }
+        if let unixSocketMode, !(0...0o777).contains(unixSocketMode) {
+            throw InvalidValue(.unixSocketMode, .permissionBits, got: String(unixSocketMode, radix: 8))
+        }
         switch model {
         case .forkPerConnection(let maxChildren):
             guard (1...Self.maxChildrenLimit).contains(maxChildren) else {

@@ -1,7 +1,9 @@
 /// What a `Server` listens on and how it serves, drains and logs.
 public struct ServerConfiguration: Sendable {
-    /// The numeric IPv4 or IPv6 address and the port to listen on; port 0 asks for an
-    /// ephemeral one (`Server.port` tells it).
+    /// What to listen on: a numeric IPv4 or IPv6 address and a port (port 0 asks for an
+    /// ephemeral one, which `Server.port` tells), or a Unix socket's path (`.unix(path:)`:
+    /// a stale socket file is replaced, one a live server holds refused; the file is
+    /// removed when the server stops; see `TCPListener.init(address:backlog:reusePort:unixSocketMode:)`).
     public var address: SocketAddress
     /// How many connections the kernel queues before accept.
     public var backlog: Int
@@ -42,6 +44,10 @@ public struct ServerConfiguration: Sendable {
     /// whole valid header within 5 s (or the idle timeout, when shorter) is closed,
     /// logged (at most a line a second) and counted (`NAME_proxy_header_failures_total`).
     public var proxyProtocol: Bool
+    /// The permission bits of a Unix socket's file (`0o660`: its owner and group may
+    /// connect), set before anyone can connect; nil: 0777 less the umask, as bind(2) makes
+    /// it. Ignored for TCP.
+    public var unixSocketMode: Int?
 
     /// A configuration: by default 127.0.0.1:8080, backlog 128, idle timeout 300 s, grace
     /// 10 s, no drain delay, text log, one child per connection and at most 256 at once, no
@@ -61,7 +67,8 @@ public struct ServerConfiguration: Sendable {
         identity: ServerIdentity = ServerIdentity(),
         pidFile: String? = nil,
         upgradeTimeout: Duration = .seconds(60),
-        proxyProtocol: Bool = false
+        proxyProtocol: Bool = false,
+        unixSocketMode: Int? = nil
     ) {
         self.address = address
         self.backlog = backlog
@@ -77,5 +84,6 @@ public struct ServerConfiguration: Sendable {
         self.pidFile = pidFile
         self.upgradeTimeout = upgradeTimeout
         self.proxyProtocol = proxyProtocol
+        self.unixSocketMode = unixSocketMode
     }
 }

@@ -19,7 +19,7 @@ struct ProgramSpawner {
     /// connection or removed, never inherited.
     static let connectionVariables = [
         "PROTO", "TCPREMOTEIP", "TCPREMOTEPORT", "TCPLOCALIP", "TCPLOCALPORT", "TCPREMOTEHOST", "TCPREMOTEINFO", "TCPLOCALHOST",
-    ]
+    ] + UnixServerVariables.names
 
     /// The program, its executable resolved at the server's start.
     let program: Program
@@ -55,6 +55,7 @@ struct ProgramSpawner {
         variables["TCPREMOTEPORT"] = String(peer.port ?? 0)
         variables["TCPLOCALIP"] = local.host ?? ""
         variables["TCPLOCALPORT"] = String(local.port ?? 0)
+        if case .unix = local { UnixServerVariables.replaceTCPVariables(in: &variables, for: connection, at: local) }
         run.environment = variables
         run.standardInput = FileDescriptor(rawValue: connection.descriptor)
         run.standardOutput = FileDescriptor(rawValue: connection.descriptor)

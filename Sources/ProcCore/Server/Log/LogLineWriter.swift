@@ -77,6 +77,8 @@ struct LogLineWriter {
             append(isIPv6 ? "]:" : ":")
             append(port)
         case .unix(let path):
+            // A Unix socket's client seldom binds a name: `unix`, or `unix:NAME` when it did.
+            append(path.isEmpty ? "unix" : "unix:")
             append(path)
         }
     }

@@ -25,6 +25,8 @@ final class ServerLifecycle {
     /// The log, for a pid file that cannot be written once ready.
     private let log: ServerLog
     private(set) var isReady = false
+    /// Whether an upgraded master serves on the listener now (it owns a Unix socket's file).
+    private(set) var hasHandedOver = false
 
     init(pidFile: PidFile?, handover: UpgradeHandover?, operations: ServerOperations, log: ServerLog) {
         self.pidFile = pidFile
@@ -77,6 +79,7 @@ final class ServerLifecycle {
     /// A binary upgrade's new master `pid` serves: this one drains and leaves.
     func handedOver(to pid: pid_t) {
         operations.state = .draining
+        hasHandedOver = true
         operations.notifications.handedOver(to: pid)
     }
 

@@ -135,7 +135,7 @@ struct PreforkWorker {
         pc_slot_set_connection(scoreboard[slot], inode)
         scoreboard.record(.busy, served: served, at: slot)
         _ = service.serve(
-            TCPConnection(adopting: fd), peer: .tcp(host: String(cString: host.baseAddress!), port: Int(port)),
+            TCPConnection(adopting: fd), peer: listener.peer(host: host.baseAddress!, port: port),
             programJoinsGroup: true)
     }
 
