@@ -9,10 +9,11 @@
 # Knobs:
 #   PROCCTL            the procctl that serves (default: .build/release/procctl of this checkout)
 #   LOAD_PROCCTL       the procctl that loads (default: PROCCTL); it needs `load --duration`
-#   BALANCERS_FEATURES auto (default): what `PROCCTL serve --help` offers; before: a plain
-#                      TCP health check, no drain delay, no PROXY protocol; after: HAProxy's
-#                      `option httpchk GET /readyz`, `send-proxy-v2` (nginx: `proxy_protocol
-#                      on`) with --proxy-protocol, and --drain-delay per the documented rule
+#   BALANCERS_FEATURES auto (default): what `PROCCTL serve --help` offers, each on its own;
+#                      before: a plain TCP health check, no drain delay, no PROXY protocol;
+#                      after: both of drain (HAProxy's `option httpchk GET /readyz` and
+#                      --drain-delay per the documented rule) and proxy (`send-proxy-v2`,
+#                      nginx's `proxy_protocol on`, with --proxy-protocol)
 #   BALANCERS_SCENARIOS (all) any of: term kill-master kill-all usr2 hup reuseport throughput
 #   BALANCERS_BALANCERS (haproxy nginx)   BALANCERS_CLIENTS (8 32)   BALANCERS_EVENTS (3)
 #   BALANCERS_INTERVAL (8: seconds from one event to the next)   BALANCERS_PORT (28080)
@@ -65,12 +66,21 @@ stream_module=/usr/lib/nginx/modules/ngx_stream_module.so
 
 help=$("$procctl" serve --help)
 has() { grep -q -- "$1" <<< "$help"; }
+# drain: /readyz and --drain-delay; proxy: PROXY protocol (yes or no each).
+drain=no proxy=no
 case $features in
-auto) if has --drain-delay && has --proxy-protocol; then features=after; else features=before; fi ;;
+auto)
+    has --drain-delay && drain=yes
+    has --proxy-protocol && proxy=yes
+    ;;
 before) ;;
-after) has --drain-delay && has --proxy-protocol || die "$procctl serve has no --drain-delay or --proxy-protocol" ;;
+after)
+    has --drain-delay && has --proxy-protocol || die "$procctl serve has no --drain-delay or --proxy-protocol"
+    drain=yes proxy=yes
+    ;;
 *) die "BALANCERS_FEATURES must be auto, before or after (got $features)" ;;
 esac
+features="drain $drain, proxy protocol $proxy"
 
 work=$(mktemp -d /tmp/procctl-balancers.XXXXXX)
 results="$work/results.txt"
@@ -149,7 +159,8 @@ trap cleanup EXIT
 
 # The serve flags of the mode: behind a balancer, and with --reuse-port and none.
 balanced_flags=()
-[ "$features" = after ] && balanced_flags=(--drain-delay "$drain_delay" --proxy-protocol)
+[ "$drain" = yes ] && balanced_flags+=(--drain-delay "$drain_delay")
+[ "$proxy" = yes ] && balanced_flags+=(--proxy-protocol)
 
 # haproxy_config FILE [FRONTEND_PORT FIRST BACKEND_PORT PROXY]...: one frontend on
 # haproxy_address per group, to the instances FIRST to FIRST+2 (127.0.0.21I) on
@@ -179,13 +190,13 @@ EOF
             echo "backend be_$front"
             echo "    balance roundrobin"
             echo "    default-server inter ${check_inter}s fall $check_fall rise $check_rise"
-            if [ "$features" = after ]; then
+            if [ "$drain" = yes ]; then
                 echo "    option httpchk GET /readyz"
                 echo "    http-check expect status 200"
             fi
             for i in $first $((first + 1)) $((first + 2)); do
                 server="    server s$i 127.0.0.21$i:$back check"
-                [ "$features" = after ] && server+=" port $admin_port"
+                [ "$drain" = yes ] && server+=" port $admin_port"
                 [ "$proxy" = yes ] && server+=" send-proxy-v2"
                 echo "$server"
             done
@@ -211,7 +222,7 @@ nginx_config() {
         echo "        proxy_connect_timeout 1s;"
         echo "        proxy_next_upstream on;"
         echo "        proxy_next_upstream_tries 3;"
-        [ "$features" = after ] && echo "        proxy_protocol on;"
+        [ "$proxy" = yes ] && echo "        proxy_protocol on;"
         echo "    }"
         echo "}"
     } > "$dir/nginx.conf"
@@ -221,7 +232,7 @@ start_haproxy() {
     balancer_pids+=($!)
 }
 start_balancers() {
-    haproxy_config "$work/haproxy.cfg" "$port" 1 "$port" "$([ "$features" = after ] && echo yes || echo no)"
+    haproxy_config "$work/haproxy.cfg" "$port" 1 "$port" "$proxy"
     start_haproxy
     nginx_config "$work/nginx"
     nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" -g 'daemon off;' \
@@ -344,7 +355,7 @@ if wants reuseport; then
 fi
 
 if wants throughput; then
-    if [ "$features" != after ]; then
+    if [ "$proxy" != yes ]; then
         note "throughput: $procctl serve has no --proxy-protocol: skipped"
     else
         # Instances 1-3 without PROXY protocol on port+1, 4-6 with it on port; HAProxy
