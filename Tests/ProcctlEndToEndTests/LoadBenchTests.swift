@@ -115,8 +115,91 @@ struct LoadBenchTests {
         #expect(seconds < 5)
     }
 
+    @Test("load --duration opens connections until the time is up, and --timeline adds them up by second")
+    func loadForADuration() throws {
+        let server = try TestEchoServer(.upperCasing)
+        defer { server.stop() }
+        let run = try Procctl.run([
+            "load", "--port", "\(server.port)", "--duration", "1", "--concurrency", "2", "--timeout", "5", "--json", "--timeline",
+        ])
+        #expect(run.status == 0, "stderr: \(run.standardError)")
+        let report = try JSONReport.object(run.standardOutput)
+        let ok = try #require(report["ok"] as? Int)
+        #expect(ok > 0)
+        #expect(report["errors"] as? Int == 0)
+        #expect(report["unfinished"] as? Int == 0)
+        #expect(report["connections"] as? Int == ok)
+        #expect(JSONReport.number(report["duration_s"]) == 1)
+        // The workers start connections for a second; the last one ends within its timeout.
+        let elapsed = try #require(JSONReport.number(report["elapsed_s"]))
+        #expect(elapsed >= 0.99 && elapsed < 1 + 5 + 1, "elapsed \(elapsed)")
+        let started = try #require(JSONReport.number(report["started_unix_s"]))
+        #expect(abs(started - Double(time(nil))) < 60)
+        let timeline = try #require(report["timeline"] as? [[String: Any]])
+        // Connections start in seconds 0 and 1 (a worker's clock starts a moment after
+        // the parent's), none later.
+        #expect((1...2).contains(timeline.count), "\(timeline)")
+        #expect(timeline.indices.allSatisfy { timeline[$0]["second"] as? Int == $0 })
+        #expect(timeline.compactMap { $0["ok"] as? Int }.reduce(0, +) == ok)
+        #expect(timeline.allSatisfy { $0["errors"] as? Int == 0 })
+        #expect(timeline.allSatisfy { ($0["errors_by_kind"] as? [String: Int])?.count == 6 })
+    }
+
+    @Test("load --timeline places the failures after a server's stop in the seconds after it")
+    func loadTimelinePlacesAStop() throws {
+        let server = try RunningServer()
+        defer { server.stop() }
+        let load = try Procctl.launch([
+            "load", "--port", "\(server.port)", "--duration", "4", "--concurrency", "2", "--timeout", "5", "--json", "--timeline",
+        ])
+        defer { load.stop() }
+        // Once the load is under way, the server goes: every later connection is refused.
+        #expect(server.program.waitForStandardError(containing: "connection from", timeout: 20) != nil)
+        server.stop()
+        let output = String(decoding: load.readStandardOutput(timeout: 30), as: UTF8.self)
+        #expect(load.exitCode(timeout: 10) == 1)
+        let report = try JSONReport.object(output)
+        let ok = try #require(report["ok"] as? Int)
+        let errors = try #require(report["errors"] as? Int)
+        let refused = try #require((report["errors_by_kind"] as? [String: Int])?["refused"])
+        #expect(ok > 0 && refused > 0, "\(output)")
+        let timeline = try #require(report["timeline"] as? [[String: Any]])
+        let okBySecond = timeline.map { $0["ok"] as? Int ?? -1 }
+        let errorsBySecond = timeline.map { $0["errors"] as? Int ?? -1 }
+        #expect(okBySecond.reduce(0, +) == ok && errorsBySecond.reduce(0, +) == errors)
+        #expect(timeline.compactMap { ($0["errors_by_kind"] as? [String: Int])?["refused"] }.reduce(0, +) == refused)
+        // The failures begin in the second of the stop; no connection succeeds after it.
+        let firstFailure = try #require(errorsBySecond.firstIndex { $0 > 0 })
+        #expect(okBySecond[(firstFailure + 1)...].allSatisfy { $0 == 0 }, "\(timeline)")
+        #expect(errorsBySecond[..<firstFailure].allSatisfy { $0 == 0 })
+    }
+
+    @Test("load --timeline prints one line per second after the table; --duration names the time in the first line")
+    func loadTimelineTable() throws {
+        let port = try LoopbackPort.unused()
+        let run = try Procctl.run(["load", "--port", "\(port)", "--duration", "0.5", "--concurrency", "2", "--timeline"])
+        #expect(run.status == 1)
+        let lines = run.standardOutput.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("load: 127.0.0.1:\(port), for 0.5 s, 2 at a time") == true, "\(lines)")
+        let heading = try #require(lines.firstIndex(of: "timeline: connections by the second in which they started"))
+        let columns = lines[heading + 1].split(separator: " ").map(String.init)
+        #expect(columns.prefix(4) == ["second", "UTC", "ok", "errors"])
+        let rows = lines[(heading + 2)...].map { $0.split(separator: " ").map(String.init) }
+        // Connections start in second 0 (in second 1 too when a worker was slow to start).
+        #expect((1...2).contains(rows.count), "\(lines)")
+        for (second, row) in rows.enumerated() {
+            // The second, its time of day, ok, errors, then one count per failure kind.
+            #expect(row.count == 4 + 6, "\(row)")
+            #expect(row.first == String(second) && row.dropFirst().first?.count == 8)
+            // No success; every failure a refused connect.
+            #expect(row.dropFirst(2).first == "0" && row.dropFirst(3).first == row.dropFirst(4).first, "\(row)")
+        }
+        #expect(rows.compactMap { Int($0.dropFirst(3).first ?? "") }.reduce(0, +) > 0)
+    }
+
     @Test("load rejects bad arguments with one line and a non-zero exit", arguments: [
         ["--host", "localhost"], ["--port", "70000"], ["--connections", "0"], ["--size", "0"], ["--timeout", "-1"],
+        ["--duration", "0"], ["--duration", "1", "--connections", "5"], ["--duration", "5", "--deadline", "2"],
     ])
     func loadRejectsBadArguments(_ arguments: [String]) throws {
         let run = try Procctl.run(["load"] + arguments)

@@ -319,9 +319,9 @@ _procctl_client() {
 
 _procctl_load() {
     repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    non_repeating_flags=(--json --timeline --version -h --help)
     repeating_options=()
-    non_repeating_options=(--host --port --connections --concurrency --messages --size --timeout --deadline)
+    non_repeating_options=(--host --port --connections --duration --concurrency --messages --size --timeout --deadline)
     __procctl_offer_flags_options 0
 
     # Offer option value completions
@@ -333,6 +333,9 @@ _procctl_load() {
         return
         ;;
     '--connections')
+        return
+        ;;
+    '--duration')
         return
         ;;
     '--concurrency')

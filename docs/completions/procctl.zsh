@@ -166,13 +166,15 @@ _procctl_load() {
     local -ar arg_specs=(
         '--host[The server'\''s numeric IPv4 or IPv6 address.]:host:'
         '--port[The server'\''s port.]:port:'
-        '--connections[Connections in total.]:connections:'
+        '--connections[Connections in total (default 1000; not with --duration).]:connections:'
+        '--duration[Open connections for this many seconds instead of a number of connections.]:duration:'
         '--concurrency[Worker processes, each with one connection open at a time.]:concurrency:'
         '--messages[Messages on each connection, each one waiting for its reply.]:messages:'
         '--size[Bytes in each message.]:size:'
         '--timeout[Seconds each connect, read and write may take.]:timeout:'
-        '--deadline[Seconds the whole run may take; connections not started by then are reported as unfinished.]:deadline:'
+        '--deadline[Seconds the whole run may take; connections not started by then are reported as unfinished (default 300; with --duration, the duration plus 10).]:deadline:'
         '--json[Print one JSON object instead of the table.]'
+        '--timeline[Add the connections by the second in which they started\: one line per second, or a '\''timeline'\'' array in the JSON.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

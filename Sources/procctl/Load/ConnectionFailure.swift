@@ -1,8 +1,8 @@
 import ProcCore
 
 /// How one connection of a load run failed. A worker sends each connection's result to
-/// the parent as one 64-bit integer: its latency in nanoseconds when it succeeded, or
-/// minus the failure's raw value.
+/// the parent as a 64-bit integer (see `LoadRecord`): its latency in nanoseconds when it
+/// succeeded, or minus the failure's raw value.
 enum ConnectionFailure: Int64, CaseIterable {
     /// Nothing listened: the connect was refused.
     case refused = 1
@@ -39,6 +39,9 @@ enum ConnectionFailure: Int64, CaseIterable {
         }
     }
 
-    /// The record a worker sends for this failure.
+    /// The result a worker sends for this failure.
     var record: Int64 { -rawValue }
+
+    /// The failure's place in `allCases`, for counts kept in arrays.
+    var index: Int { Int(rawValue) - 1 }
 }

@@ -8,14 +8,17 @@ extension LoadRun {
     /// Connection latencies in milliseconds.
     var latency: SampleSummary? { SampleSummary(tally.latencies.map { Double($0) / 1e6 }) }
 
-    /// The report as one JSON object.
-    var json: JSONValue {
+    /// The report as one JSON object; with `timeline`, with the connections by second
+    /// (see `timelineJSON`).
+    func json(timeline: Bool) -> JSONValue {
         let latency = self.latency
         func ms(_ value: Double?) -> JSONValue { value.map { .double($0, decimals: 3) } ?? .null }
-        return .object([
+        var length: [(String, JSONValue)] = [("connections", .int(plan.connections ?? tally.finished))]
+        if case .seconds(let seconds) = plan.length { length.append(("duration_s", .double(seconds, decimals: 3))) }
+        var members: [(String, JSONValue)] = [
             ("host", .string(plan.address.host ?? "")),
             ("port", .int(plan.address.port ?? 0)),
-            ("connections", .int(plan.connections)),
+        ] + length + [
             ("concurrency", .int(plan.concurrency)),
             ("messages", .int(plan.messages)),
             ("size", .int(plan.size)),
@@ -28,7 +31,9 @@ extension LoadRun {
             ("messages_per_s", .double(messagesPerSecond, decimals: 1)),
             ("mb_per_s", .double(megabytesPerSecond, decimals: 3)),
             ("latency_ms", .object([("p50", ms(latency?.median)), ("p99", ms(latency?.p99)), ("max", ms(latency?.maximum))])),
-        ])
+        ]
+        if timeline { members += timelineJSON }
+        return .object(members)
     }
 
     /// The report as lines of text.
@@ -37,8 +42,12 @@ extension LoadRun {
         func ms(_ value: Double?) -> String { value.map { $0.formatted(decimals: 2) } ?? "-" }
         let kinds = ConnectionFailure.allCases.map { "\($0.label.replacingUnderscores) \(tally.count(of: $0))" }
         let plural = plan.messages == 1 ? "message" : "messages"
+        let length = switch plan.length {
+        case .connections(let count): "\(count) connections"
+        case .seconds(let seconds): "for \(seconds.asTyped) s"
+        }
         return [
-            "load: \(plan.address), \(plan.connections) connections, \(plan.concurrency) at a time, "
+            "load: \(plan.address), \(length), \(plan.concurrency) at a time, "
                 + "\(plan.messages) \(plural) of \(plan.size) B each",
             "connections/s  \(connectionsPerSecond.formatted(decimals: 0))",
             "messages/s     \(messagesPerSecond.formatted(decimals: 0))",
@@ -54,7 +63,7 @@ extension LoadRun {
 
 extension String {
     /// `timed_out` as `timed out`, for text reports.
-    fileprivate var replacingUnderscores: String {
+    var replacingUnderscores: String {
         String(map { $0 == "_" ? " " : $0 })
     }
 }

@@ -1,6 +1,8 @@
 import ProcCore
 import SystemPackage
 
+import Glibc  // clock_gettime(CLOCK_REALTIME)
+
 /// One load run: starts the workers, gathers their records until every pipe is at end
 /// of file (or the hard deadline passes and the workers are killed), and reports.
 struct LoadRun {
@@ -9,8 +11,12 @@ struct LoadRun {
     /// Seconds from the moment the workers, all forked, are let go to the last worker's
     /// end of file.
     let elapsed: Double
-    /// Connections that never ran because the deadline passed.
-    var unfinished: Int { plan.connections - tally.finished }
+    /// The wall-clock time at which the workers were let go, in seconds since 1970 (UTC):
+    /// the timeline's second 0, to be set beside the clocks of other programs' logs.
+    let startedAtUnixSeconds: Double
+    /// Connections that never ran because the deadline passed (none in a timed run, which
+    /// has no number of connections to reach).
+    var unfinished: Int { plan.connections.map { $0 - tally.finished } ?? 0 }
 
     /// Runs `plan`. With `showingProgress`, a line on stderr counts the connections done.
     static func perform(_ plan: LoadPlan, showingProgress: Bool) throws(ProcessError) -> LoadRun {
@@ -59,10 +65,12 @@ struct LoadRun {
             workers.append(child)
             readers.append(RecordReader(descriptor: ends.readEnd))
         }
+        var wallClock = timespec()
+        clock_gettime(CLOCK_REALTIME, &wallClock)
         let started = MonotonicClock.nanoseconds()
         try gate.set()
 
-        var tally = LoadTally(expecting: plan.connections)
+        var tally = LoadTally(origin: started, expecting: plan.connections)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 8)
         defer { buffer.deallocate() }
         var lastProgress = started
@@ -95,12 +103,16 @@ struct LoadRun {
             }
         }
         workers.removeAll()
-        return LoadRun(plan: plan, tally: tally, elapsed: Double(finished - started) / 1e9)
+        return LoadRun(
+            plan: plan, tally: tally, elapsed: Double(finished - started) / 1e9,
+            startedAtUnixSeconds: Double(wallClock.tv_sec) + Double(wallClock.tv_nsec) / 1e9
+        )
     }
 
     private static func showProgress(_ tally: LoadTally, of plan: LoadPlan, since started: Int64) {
         let seconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
-        let line = "\r\u{1B}[Kload: \(tally.finished)/\(plan.connections) connections, "
+        let target = plan.connections.map { "/\($0)" } ?? ""
+        let line = "\r\u{1B}[Kload: \(tally.finished)\(target) connections, "
             + "\(tally.failed) errors, \(seconds.formatted(decimals: 1)) s"
         Terminal.write(toStandardError: line)
     }

@@ -4,9 +4,9 @@ import SystemPackage
 import Glibc  // memcmp
 
 /// The body of one load worker process: takes connection numbers from the shared
-/// counter until there are none left, runs each connection with blocking sockets, and
-/// streams one record per connection to the parent through a pipe (see
-/// `ConnectionFailure`).
+/// counter until there are none left (or, in a timed run, until the time is up), runs
+/// each connection with blocking sockets, and streams one record per connection to the
+/// parent through a pipe (see `LoadRecord`).
 ///
 /// It runs in a forked child, so it is plain synchronous code; its buffers are allocated
 /// once, and the loop makes no Swift allocation per connection.
@@ -32,7 +32,8 @@ struct LoadWorker {
         let message = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
         let expected = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
         let reply = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
-        let records = UnsafeMutablePointer<Int64>.allocate(capacity: Self.recordsPerFlush)
+        // Each record is two integers (`LoadRecord`): its start, then its result.
+        let records = UnsafeMutablePointer<Int64>.allocate(capacity: 2 * Self.recordsPerFlush)
         defer {
             message.deallocate()
             expected.deallocate()
@@ -47,10 +48,14 @@ struct LoadWorker {
         }
         var pending = 0
         var lastFlush = MonotonicClock.nanoseconds()
-        while try takeNextConnection() < plan.connections {
+        // A timed run's clock starts when the gate lets this worker go, as it does for the
+        // other workers to within a scheduling delay.
+        let timeIsUp = plan.durationNanoseconds.map { lastFlush + $0 } ?? Int64.max
+        while try mayStartConnection() {
             let now = MonotonicClock.nanoseconds()
-            if now > deadline { break }
-            records[pending] = connection(message: message, expected: expected, reply: reply)
+            if now > deadline || now >= timeIsUp { break }
+            records[2 * pending] = now
+            records[2 * pending + 1] = connection(startedAt: now, message: message, expected: expected, reply: reply)
             pending += 1
             if pending == Self.recordsPerFlush || now - lastFlush > Self.flushInterval {
                 try send(records, count: pending)
@@ -64,11 +69,11 @@ struct LoadWorker {
     /// One connection: connect, send each message and check its reply, close.
     /// Returns the latency in nanoseconds, connect included, or a failure's record.
     private func connection(
+        startedAt started: Int64,
         message: UnsafeMutablePointer<UInt8>,
         expected: UnsafeMutablePointer<UInt8>,
         reply: UnsafeMutablePointer<UInt8>
     ) -> Int64 {
-        let started = MonotonicClock.nanoseconds()
         let connection: TCPConnection
         do {
             // The timeouts are set before connect, which they then bound too: a connection
@@ -91,18 +96,21 @@ struct LoadWorker {
         return MonotonicClock.nanoseconds() - started
     }
 
-    /// The next connection's number, counted across the workers.
-    private func takeNextConnection() throws -> Int {
-        try counter.withLock { next in
+    /// Whether another connection is due: in a connection-counted run, takes the next
+    /// connection's number, counted across the workers; a timed run ends on its clock only.
+    private func mayStartConnection() throws -> Bool {
+        guard let connections = plan.connections else { return true }
+        let next = try counter.withLock { next in
             defer { next += 1 }
             return next
         }
+        return next < connections
     }
 
     private func send(_ records: UnsafeMutablePointer<Int64>, count: Int) throws {
         guard count > 0 else { return }
         do {
-            try results.writeAllBytes(UnsafeRawBufferPointer(start: records, count: count * MemoryLayout<Int64>.stride))
+            try results.writeAllBytes(UnsafeRawBufferPointer(start: records, count: count * LoadRecord.size))
         } catch {
             throw ChildProcess.Exit(3)
         }

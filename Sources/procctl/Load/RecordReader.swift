@@ -1,7 +1,7 @@
 import ProcCore
 import SystemPackage
 
-/// Reads one worker's pipe and cuts the bytes into 64-bit records, keeping a record that
+/// Reads one worker's pipe and cuts the bytes into `LoadRecord`s, keeping a record that
 /// arrives in two reads until its second part comes.
 struct RecordReader {
     /// The pipe's read end; nil once it reached end of file or failed (and was closed).
@@ -20,22 +20,29 @@ struct RecordReader {
             descriptor = nil
             return
         }
-        let stride = MemoryLayout<Int64>.stride
+        let size = LoadRecord.size
         var bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
         if !partial.isEmpty {
-            let needed = min(stride - partial.count, bytes.count)
+            let needed = min(size - partial.count, bytes.count)
             partial.append(contentsOf: bytes[0..<needed])
             bytes = UnsafeRawBufferPointer(rebasing: bytes[needed...])
-            if partial.count == stride {
-                tally.add(record: partial.withUnsafeBytes { $0.loadUnaligned(as: Int64.self) })
+            if partial.count == size {
+                tally.add(partial.withUnsafeBytes { Self.record(in: $0, at: 0) })
                 partial.removeAll(keepingCapacity: true)
             }
         }
         var offset = 0
-        while offset + stride <= bytes.count {
-            tally.add(record: bytes.loadUnaligned(fromByteOffset: offset, as: Int64.self))
-            offset += stride
+        while offset + size <= bytes.count {
+            tally.add(Self.record(in: bytes, at: offset))
+            offset += size
         }
         partial.append(contentsOf: bytes[offset...])
+    }
+
+    private static func record(in bytes: UnsafeRawBufferPointer, at offset: Int) -> LoadRecord {
+        LoadRecord(
+            startedAt: bytes.loadUnaligned(fromByteOffset: offset, as: Int64.self),
+            result: bytes.loadUnaligned(fromByteOffset: offset + MemoryLayout<Int64>.stride, as: Int64.self)
+        )
     }
 }
