@@ -27,11 +27,13 @@ final class PythonProcess {
     private let output: Int32
     private var pending: [UInt8] = []
 
-    /// Starts `interpreter -c script arguments…`.
-    init(_ interpreter: String, script: String, arguments: [String] = []) throws {
+    /// Starts `interpreter -c script arguments…`, with `standardInput` (a descriptor the
+    /// caller keeps and closes) as its standard input if given.
+    init(_ interpreter: String, script: String, arguments: [String] = [], standardInput: Int32? = nil) throws {
         let (readEnd, writeEnd) = try makePipe()
         var program = Program(interpreter, arguments: ["-c", script] + arguments)
         program.standardOutput = FileDescriptor(rawValue: writeEnd)
+        program.standardInput = standardInput.map { FileDescriptor(rawValue: $0) }
         child = ChildProcess(name: "python", executing: program)
         output = readEnd
         defer { _ = pc_close(writeEnd) }
