@@ -44,6 +44,8 @@ public final class Connection {
     private let readAhead: ReadAheadBuffer
     /// Whether the descriptor is a Unix socket, which can carry descriptors.
     private let isSocket: Bool
+    /// The encoder `send` writes with, kept between messages.
+    private let spareEncoder = SpareEncoder()
 
     /// The first allocation for an incoming message: larger ones grow as their bytes arrive.
     private static let initialReceiveCapacity = 1 << 20
@@ -75,7 +77,7 @@ public final class Connection {
     /// Sends `value`, encoded with `BinaryEncoder`, as one message. A value that fails to
     /// encode throws `.unencodableValue` and sends nothing.
     public func send<T: Encodable>(_ value: T) throws(ProcessError) {
-        try sendBytes(try BinaryEncoder().encode(value))
+        try spareEncoder.withEncoded(value) { (bytes) throws(ProcessError) in try sendBytes(bytes) }
     }
 
     /// Sends `bytes` as one message.
@@ -108,11 +110,23 @@ public final class Connection {
     /// end is closed and nothing is left, `.corruptMessage` for a broken frame and
     /// `.undecodableMessage` when the bytes are not a `T`.
     public func receive<T: Decodable>(_ type: T.Type = T.self) throws(ProcessError) -> T {
-        try BinaryDecoder().decode(type, from: try receiveBytes())
+        let length = try readMessageLength()
+        // A message that came whole with its header (a small one, as a rule) is decoded
+        // where it lies in the read-ahead buffer, without a copy into an array of its own.
+        if let buffered = readAhead.takeBuffered(length) {
+            return try BinaryDecoder().decode(type, from: buffered)
+        }
+        return try BinaryDecoder().decode(type, from: try readBody(length))
     }
 
     /// Receives one message's bytes, waiting for it. Throws as `receive`.
     public func receiveBytes() throws(ProcessError) -> [UInt8] {
+        try readBody(try readMessageLength())
+    }
+
+    /// Reads the next message's header, checking that the end can receive and the length
+    /// is allowed: the length of the body that follows.
+    private func readMessageLength() throws(ProcessError) -> Int {
         try checkOpen("receive", allowed: isReadable)
         guard !outOfStep else {
             throw ProcessError(.corruptMessage, operation: "receive: the stream is out of step after an earlier bad frame")
@@ -122,7 +136,7 @@ public final class Connection {
             outOfStep = true
             throw ProcessError(.messageTooLarge, operation: "receive: a message of \(length) bytes, more than the \(maximumMessageLength) allowed")
         }
-        return try readBody(length)
+        return length
     }
 
     /// Receives one message's bytes into `buffer` from byte `offset` on, as Python's
@@ -134,15 +148,7 @@ public final class Connection {
         guard offset >= 0, offset <= buffer.count else {
             throw ProcessError(.invalidArgument, operation: "receiveBytes(into:at: \(offset)): a buffer of \(buffer.count) bytes")
         }
-        try checkOpen("receive", allowed: isReadable)
-        guard !outOfStep else {
-            throw ProcessError(.corruptMessage, operation: "receive: the stream is out of step after an earlier bad frame")
-        }
-        let length = try readLength()
-        if let maximumMessageLength, length > maximumMessageLength {
-            outOfStep = true
-            throw ProcessError(.messageTooLarge, operation: "receive: a message of \(length) bytes, more than the \(maximumMessageLength) allowed")
-        }
+        let length = try readMessageLength()
         guard length <= buffer.count - offset else {
             throw ProcessError(bufferTooShortFor: try readBody(length), operation: "receiveBytes(into:): a message of \(length) bytes, \(buffer.count - offset) of room")
         }

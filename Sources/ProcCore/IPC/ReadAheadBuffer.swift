@@ -41,6 +41,15 @@ final class ReadAheadBuffer {
     /// Whether bytes are waiting here, read but not handed out.
     var hasBytes: Bool { start < end }
 
+    /// The next `count` bytes where they lie in the buffer, taken as if read, when they are
+    /// all there (a small message that came whole with its header); nil otherwise, with
+    /// nothing taken. Valid until the next read: what a receive decodes in place.
+    func takeBuffered(_ count: Int) -> UnsafeRawBufferPointer? {
+        guard let storage, end - start >= count else { return nil }
+        defer { start += count }
+        return UnsafeRawBufferPointer(rebasing: storage[start..<(start + count)])
+    }
+
     /// Fills `destination` from the buffer, then from `descriptor`; returns the bytes placed,
     /// fewer than `destination.count` only at end of stream (a reset connection counts as one).
     func read(into destination: UnsafeMutableRawBufferPointer, from descriptor: Int32) throws(ProcessError) -> Int {

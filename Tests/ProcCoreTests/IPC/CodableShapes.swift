@@ -74,6 +74,35 @@ struct Unencodable: Codable {
     func encode(to encoder: any Encoder) throws { throw Refused() }
 }
 
+/// Keeps the Decoder it is decoded with, which reads bytes that are gone after the call.
+struct DecoderKeeper: Decodable {
+    let kept: any Decoder
+    init(from decoder: any Decoder) throws { kept = decoder }
+}
+
+/// Keeps the Encoder it is encoded with (as the number 1).
+final class EncoderKeeper: Encodable {
+    var kept: (any Encoder)?
+    func encode(to encoder: any Encoder) throws {
+        kept = encoder
+        var container = encoder.singleValueContainer()
+        try container.encode(1)
+    }
+}
+
+/// Two strings, and between them a write through an Encoder an `EncoderKeeper` kept from
+/// an earlier value: the write must not reach this value's bytes.
+struct WritesThroughKeptEncoder: Encodable {
+    let keeper: EncoderKeeper
+    func encode(to encoder: any Encoder) throws {
+        var own = encoder.unkeyedContainer()
+        try own.encode("mine")
+        var other = keeper.kept!.unkeyedContainer()
+        try? other.encode("intruder")
+        try own.encode("mine too")
+    }
+}
+
 /// A string with a character from each Unicode plane in use, and the edges of UTF-8's lengths.
 let everyPlane = "a\u{7f}\u{80}é\u{7ff}\u{800}€\u{ffff}\u{10000}😀\u{1f600}\u{20000}𠀀\u{30000}\u{e0001}\u{f0000}\u{10ffff}\0"
 

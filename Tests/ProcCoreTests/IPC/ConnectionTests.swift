@@ -201,6 +201,23 @@ extension ForkingTests {
             #expect(processError { try pipe.second.sendBytes([1]) }?.code == .endOfStream)
         }
 
+        /// A message is decoded where it lies in the read-ahead buffer and encoded with an
+        /// encoder kept between messages: a Decoder or Encoder a value keeps must not reach
+        /// the bytes of another message.
+        @Test func aDecoderOrEncoderKeptPastItsCallReachesNoOtherMessage() throws {
+            let pipe = try Pipe()
+            try pipe.second.send(5)
+            #expect(processError { _ = try pipe.first.receive(DecoderKeeper.self) }?.code == .undecodableMessage)
+            #expect(processError { _ = try BinaryDecoder().decode(DecoderKeeper.self, from: try BinaryEncoder().encode(5)) }?.code == .undecodableMessage)
+            let keeper = EncoderKeeper()
+            try pipe.second.send(keeper)
+            try pipe.second.send(WritesThroughKeptEncoder(keeper: keeper))
+            try pipe.second.send("after")
+            #expect(try pipe.first.receive(Int.self) == 1)
+            #expect(try pipe.first.receive([String].self) == ["mine", "mine too"])
+            #expect(try pipe.first.receive(String.self) == "after")
+        }
+
         @Test func aValueThatCannotBeEncodedSendsNothing() throws {
             let pipe = try Pipe()
             #expect(processError { try pipe.first.send(Unencodable()) }?.code == .unencodableValue)

@@ -20,14 +20,27 @@ public struct BinaryDecoder: Sendable {
 
     /// Decodes a `T` from all of `bytes`.
     public func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws(ProcessError) -> T {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(ProcessError) -> T in try decode(type, from: UnsafeRawBufferPointer(buffer)) }
+    }
+
+    /// Decodes a `T` from all of `buffer`, read in place (a `Connection` decodes a message
+    /// from its read-ahead buffer). The `Decoder` that `T.init(from:)` gets reads `buffer`
+    /// and is valid during that call only: a `T` that keeps it (or one of its containers)
+    /// is refused with `.undecodableMessage`, as the bytes it would read are gone.
+    func decode<T: Decodable>(_ type: T.Type, from buffer: UnsafeRawBufferPointer) throws(ProcessError) -> T {
         do {
-            let input = WireInput(bytes: bytes)
-            let span = try input.span(at: 0, end: bytes.count)
-            guard span.upperBound == bytes.count else {
-                throw CodingFailure.corrupt("\(bytes.count - span.upperBound) bytes left over after the value")
+            let input = WireInput(borrowing: buffer)
+            let span = try input.span(at: 0, end: input.count)
+            guard span.upperBound == input.count else {
+                throw CodingFailure.corrupt("\(input.count - span.upperBound) bytes left over after the value")
             }
-            let root = DecoderImplementation(input: input, span: span, parent: nil, key: nil, depth: 1, maximumDepth: maximumDepth)
-            return try root.decodeRoot(T.self)
+            var root = DecoderImplementation(input: input, span: span, parent: nil, key: nil, depth: 1, maximumDepth: maximumDepth)
+            let value = try root.decodeRoot(T.self)
+            // Every decoder and container below the root holds it: one kept means the root is shared.
+            guard isKnownUniquelyReferenced(&root) else {
+                throw CodingFailure.corrupt("\(T.self).init(from:) kept its Decoder, which is valid during the call only")
+            }
+            return value
         } catch {
             throw ProcessError(.undecodableMessage, operation: "decode \(T.self): \(CodingFailure.describe(error))")
         }

@@ -22,9 +22,17 @@ public struct BinaryEncoder: Sendable {
     /// The encoded bytes of `value`. Throws `.unencodableValue` when the value's own
     /// `encode(to:)` throws, or when it nests deeper than `maximumDepth`.
     public func encode<T: Encodable>(_ value: T) throws(ProcessError) -> [UInt8] {
+        let encoder = StreamingEncoder(maximumDepth: maximumDepth)
+        return try encode(value, into: encoder) ?? encoder.bytes
+    }
+
+    /// Encodes `value` with `encoder`, which then holds its bytes (nil returned); or, when
+    /// the value's containers cannot be streamed, through the tree, into the bytes returned.
+    func encode<T: Encodable>(_ value: T, into encoder: StreamingEncoder) throws(ProcessError) -> [UInt8]? {
         do {
             do {
-                return try StreamingEncoder.encode(value, maximumDepth: maximumDepth)
+                try encoder.encodeAnew(value)
+                return nil
             } catch is StreamingEncoder.OutOfOrder {
                 // Containers used in an order that cannot be streamed: through the tree.
                 let tree = try EncoderImplementation.encodeValue(value, parent: nil, key: nil, depth: 0, maximumDepth: maximumDepth)

@@ -57,7 +57,7 @@ struct KeyedDecoding<Key: CodingKey>: KeyedDecodingContainerProtocol {
         for _ in 0..<entryCount {
             guard let entry = entry(at: position) else { break }
             position = entry.value.upperBound
-            if let name = String(validating: input.bytes[entry.key], as: UTF8.self), let key = Key(stringValue: name) {
+            if let name = WireInput.validString(input.buffer(entry.key)), let key = Key(stringValue: name) {
                 keys.append(key)
             }
         }

@@ -41,19 +41,19 @@ enum ScalarArray {
     static func forEachElement<T>(of value: T, start: (Int) -> Void, _ body: (EncodedValue) -> Void) -> Bool {
         let known = Self.known
         switch ObjectIdentifier(T.self) {
-        case known.int: each(value, Int.self, start, body) { .signed(Int64($0)) }
-        case known.int64: each(value, Int64.self, start, body) { .signed($0) }
-        case known.int32: each(value, Int32.self, start, body) { .signed(Int64($0)) }
-        case known.int16: each(value, Int16.self, start, body) { .signed(Int64($0)) }
-        case known.int8: each(value, Int8.self, start, body) { .signed(Int64($0)) }
-        case known.uint: each(value, UInt.self, start, body) { .unsigned(UInt64($0)) }
-        case known.uint64: each(value, UInt64.self, start, body) { .unsigned($0) }
-        case known.uint32: each(value, UInt32.self, start, body) { .unsigned(UInt64($0)) }
-        case known.uint16: each(value, UInt16.self, start, body) { .unsigned(UInt64($0)) }
-        case known.double: each(value, Double.self, start, body) { .double($0) }
-        case known.float: each(value, Float.self, start, body) { .float($0) }
-        case known.string: each(value, String.self, start, body) { .string($0) }
-        case known.bool: each(value, Bool.self, start, body) { .bool($0) }
+        case known.int: each(unsafeBitCast(value, to: [Int].self), start, body) { .signed(Int64($0)) }
+        case known.int64: each(unsafeBitCast(value, to: [Int64].self), start, body) { .signed($0) }
+        case known.int32: each(unsafeBitCast(value, to: [Int32].self), start, body) { .signed(Int64($0)) }
+        case known.int16: each(unsafeBitCast(value, to: [Int16].self), start, body) { .signed(Int64($0)) }
+        case known.int8: each(unsafeBitCast(value, to: [Int8].self), start, body) { .signed(Int64($0)) }
+        case known.uint: each(unsafeBitCast(value, to: [UInt].self), start, body) { .unsigned(UInt64($0)) }
+        case known.uint64: each(unsafeBitCast(value, to: [UInt64].self), start, body) { .unsigned($0) }
+        case known.uint32: each(unsafeBitCast(value, to: [UInt32].self), start, body) { .unsigned(UInt64($0)) }
+        case known.uint16: each(unsafeBitCast(value, to: [UInt16].self), start, body) { .unsigned(UInt64($0)) }
+        case known.double: each(unsafeBitCast(value, to: [Double].self), start, body) { .double($0) }
+        case known.float: each(unsafeBitCast(value, to: [Float].self), start, body) { .float($0) }
+        case known.string: each(unsafeBitCast(value, to: [String].self), start, body) { .string($0) }
+        case known.bool: each(unsafeBitCast(value, to: [Bool].self), start, body) { .bool($0) }
         default: return false
         }
         return true
@@ -74,37 +74,39 @@ enum ScalarArray {
     static func read<T>(_ type: T.Type, from input: WireInput, _ span: Range<Int>) throws -> T {
         let known = Self.known
         return switch ObjectIdentifier(T.self) {
-        case known.int: try elements(T.self, input, span) { try input.integer($0, as: Int.self) }
-        case known.int64: try elements(T.self, input, span) { try input.integer($0, as: Int64.self) }
-        case known.int32: try elements(T.self, input, span) { try input.integer($0, as: Int32.self) }
-        case known.int16: try elements(T.self, input, span) { try input.integer($0, as: Int16.self) }
-        case known.int8: try elements(T.self, input, span) { try input.integer($0, as: Int8.self) }
-        case known.uint: try elements(T.self, input, span) { try input.integer($0, as: UInt.self) }
-        case known.uint64: try elements(T.self, input, span) { try input.integer($0, as: UInt64.self) }
-        case known.uint32: try elements(T.self, input, span) { try input.integer($0, as: UInt32.self) }
-        case known.uint16: try elements(T.self, input, span) { try input.integer($0, as: UInt16.self) }
-        case known.double: try elements(T.self, input, span) { try input.double($0) }
-        case known.float: try elements(T.self, input, span) { try input.float($0) }
-        case known.string: try elements(T.self, input, span) { try input.string($0) }
-        case known.bool: try elements(T.self, input, span) { try input.bool($0) }
+        case known.int: unsafeBitCast(try elements(input, span) { try input.integer($0, as: Int.self) } as [Int], to: T.self)
+        case known.int64: unsafeBitCast(try elements(input, span) { try input.integer($0, as: Int64.self) } as [Int64], to: T.self)
+        case known.int32: unsafeBitCast(try elements(input, span) { try input.integer($0, as: Int32.self) } as [Int32], to: T.self)
+        case known.int16: unsafeBitCast(try elements(input, span) { try input.integer($0, as: Int16.self) } as [Int16], to: T.self)
+        case known.int8: unsafeBitCast(try elements(input, span) { try input.integer($0, as: Int8.self) } as [Int8], to: T.self)
+        case known.uint: unsafeBitCast(try elements(input, span) { try input.integer($0, as: UInt.self) } as [UInt], to: T.self)
+        case known.uint64: unsafeBitCast(try elements(input, span) { try input.integer($0, as: UInt64.self) } as [UInt64], to: T.self)
+        case known.uint32: unsafeBitCast(try elements(input, span) { try input.integer($0, as: UInt32.self) } as [UInt32], to: T.self)
+        case known.uint16: unsafeBitCast(try elements(input, span) { try input.integer($0, as: UInt16.self) } as [UInt16], to: T.self)
+        case known.double: unsafeBitCast(try elements(input, span) { try input.double($0) } as [Double], to: T.self)
+        case known.float: unsafeBitCast(try elements(input, span) { try input.float($0) } as [Float], to: T.self)
+        case known.string: unsafeBitCast(try elements(input, span) { try input.string($0) } as [String], to: T.self)
+        case known.bool: unsafeBitCast(try elements(input, span) { try input.bool($0) } as [Bool], to: T.self)
         default: throw CodingFailure.mismatch("an array of scalars", found: "\(T.self)")
         }
     }
 
-    /// Each element of `value`, which is an `[Element]`, through `encode` to `body`.
-    private static func each<T, Element>(
-        _ value: T, _: Element.Type, _ start: (Int) -> Void, _ body: (EncodedValue) -> Void,
+    /// Each element of `array` through `encode` to `body`. The callers reinterpret the
+    /// value as its concrete array type (checked by identity) before the call, so that this
+    /// is specialized for each element type: generic over the value's type as well, it
+    /// would run unspecialized, its array operations asking the runtime for metadata.
+    private static func each<Element>(
+        _ array: [Element], _ start: (Int) -> Void, _ body: (EncodedValue) -> Void,
         _ encode: (Element) -> EncodedValue
     ) {
-        // T is [Element] (checked by identity): a reinterpretation, not a conversion.
-        let array = unsafeBitCast(value, to: [Element].self)
         start(array.count)
         for element in array { body(encode(element)) }
     }
 
-    /// The `[Element]` (which `T` is) of the unkeyed container at `span`, each element
-    /// read by `read` from its own span.
-    private static func elements<T, Element>(_: T.Type, _ input: WireInput, _ span: Range<Int>, _ read: (Range<Int>) throws -> Element) throws -> T {
+    /// The `[Element]` of the unkeyed container at `span`, each element read by `read` from
+    /// its own span. Generic over the element type alone, and called with a concrete one,
+    /// so that it is specialized (see `each`): the array is made without a metadata lookup.
+    private static func elements<Element>(_ input: WireInput, _ span: Range<Int>, _ read: (Range<Int>) throws -> Element) throws -> [Element] {
         var (position, count) = try input.containerBody(span, .unkeyed)
         // Filled in place: no capacity check per element, and no call into the standard
         // library's unspecialized growth code (a metadata lookup) that reserveCapacity makes.
@@ -117,6 +119,6 @@ enum ScalarArray {
             }
         }
         if position != span.upperBound { throw CodingFailure.corrupt("\(span.upperBound - position) bytes left over in an unkeyed container") }
-        return unsafeBitCast(array, to: T.self)
+        return array
     }
 }

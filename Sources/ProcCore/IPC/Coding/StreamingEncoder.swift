@@ -47,7 +47,7 @@ final class StreamingEncoder: Encoder {
     var userInfo: [CodingUserInfoKey: Any] { [:] }
     var codingPath: [any CodingKey] { slots.compactMap(\.key) }
 
-    private init(maximumDepth: Int) {
+    init(maximumDepth: Int) {
         self.maximumDepth = maximumDepth
         bytes.reserveCapacity(Self.initialCapacity)
     }
@@ -55,12 +55,17 @@ final class StreamingEncoder: Encoder {
     /// Room for a small message at once, instead of growth steps at 16, 32 and 64 bytes.
     private static var initialCapacity: Int { 128 }
 
-    /// The bytes of `value`. Throws `OutOfOrder`, or what the value's `encode(to:)` throws.
-    static func encode<T: Encodable>(_ value: T, maximumDepth: Int) throws -> [UInt8] {
-        let encoder = StreamingEncoder(maximumDepth: maximumDepth)
-        try encoder.encodeValue(value, key: nil)
-        if encoder.outOfOrder { throw OutOfOrder() }
-        return encoder.bytes
+    /// Encodes `value` into `bytes`, in place of what they held: the buffers keep their
+    /// capacity, so that an encoder used again (see `SpareEncoder`) allocates none of them.
+    /// Throws `OutOfOrder`, or what the value's `encode(to:)` throws.
+    func encodeAnew<T: Encodable>(_ value: T) throws {
+        bytes.removeAll(keepingCapacity: true)
+        open.removeAll(keepingCapacity: true)
+        slots.removeAll(keepingCapacity: true)
+        outOfOrder = false
+        nextID = 0
+        try encodeValue(value, key: nil)
+        if outOfOrder { throw OutOfOrder() }
     }
 
     // MARK: - Values

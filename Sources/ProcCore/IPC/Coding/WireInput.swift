@@ -3,14 +3,35 @@ import Glibc
 /// The bytes `BinaryDecoder` reads, with bounds-checked readers for the wire format
 /// (see `WireTag`). Every length and count is checked against the bytes that are really
 /// there before anything is allocated or read, so no input makes it trap.
+///
+/// The bytes are borrowed, not owned: a pointer into the caller's array or into a
+/// `Connection`'s read-ahead buffer, valid for one `BinaryDecoder` call (which checks that
+/// no decoder outlives it). Reading through the pointer, with the bounds checked once per
+/// value against its span, is what an array's per-byte index checks and its retain were
+/// not: a message's bytes are read in place, without a copy into an array of their own.
 struct WireInput {
-    let bytes: [UInt8]
+    /// The first byte; never read past `count`.
+    private let base: UnsafePointer<UInt8>
+    /// How many bytes there are.
+    let count: Int
+
+    /// The bytes of `buffer`, borrowed for as long as the caller keeps `buffer` valid.
+    init(borrowing buffer: UnsafeRawBufferPointer) {
+        // An empty buffer may have no address: any address will do, as nothing is read.
+        base = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
+        count = buffer.count
+    }
+
+    /// The bytes of `range`, which lies within the input.
+    func buffer(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: base + range.lowerBound, count: range.count)
+    }
 
     /// The tag of the value at `position` (before `end`).
     func tag(at position: Int, end: Int) throws -> WireTag {
         guard position < end else { throw CodingFailure.corrupt("a value is missing at byte \(position)") }
-        guard let tag = WireTag(rawValue: bytes[position]) else {
-            throw CodingFailure.corrupt("unknown tag \(bytes[position]) at byte \(position)")
+        guard let tag = WireTag(rawValue: base[position]) else {
+            throw CodingFailure.corrupt("unknown tag \(base[position]) at byte \(position)")
         }
         return tag
     }
@@ -21,7 +42,7 @@ struct WireInput {
         var shift: UInt64 = 0
         while true {
             guard position < end else { throw CodingFailure.corrupt("a number is cut short at byte \(position)") }
-            let byte = bytes[position]
+            let byte = base[position]
             position += 1
             // The tenth byte holds bit 63 only: anything more would not fit 64 bits.
             if shift == 63 && byte > 1 { throw CodingFailure.corrupt("a number longer than 64 bits at byte \(position - 1)") }
@@ -134,7 +155,7 @@ struct WireInput {
 
     func string(_ span: Range<Int>) throws -> String {
         let range = try payload(span, .string)
-        guard let string = bytes.withUnsafeBufferPointer({ Self.validString(UnsafeBufferPointer(rebasing: $0[range])) }) else {
+        guard let string = Self.validString(buffer(range)) else {
             throw CodingFailure.corrupt("a String that is not valid UTF-8 at byte \(range.lowerBound)")
         }
         return string
@@ -158,21 +179,19 @@ struct WireInput {
     }
 
     func byteArray(_ span: Range<Int>) throws -> [UInt8] {
-        Array(bytes[try payload(span, .bytes)])
+        Array(buffer(try payload(span, .bytes)))
     }
 
     /// Whether the key of `range` is `key` (compared as UTF-8, without making a String).
     func key(_ range: Range<Int>, equals key: String) -> Bool {
         var key = key
-        return key.withUTF8 { utf8 in
-            bytes.withUnsafeBufferPointer { Self.sameBytes(utf8, UnsafeBufferPointer(rebasing: $0[range])) }
-        }
+        return key.withUTF8 { Self.sameBytes($0, buffer(range)) }
     }
 
     /// Bytes already checked to be there by `skip`.
     private func littleEndian(at position: Int, count: Int) -> UInt64 {
         var value: UInt64 = 0
-        for i in 0..<count { value |= UInt64(bytes[position + i]) << (8 * UInt64(i)) }
+        for i in 0..<count { value |= UInt64(base[position + i]) << (8 * UInt64(i)) }
         return value
     }
 }
