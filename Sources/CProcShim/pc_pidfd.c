@@ -6,12 +6,17 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
+#endif
+#ifndef P_PIDFD
+#define P_PIDFD 3
 #endif
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal 424
@@ -22,6 +27,28 @@ int pc_pidfd_open(pid_t pid, int *out_pidfd) {
     long fd = syscall(SYS_pidfd_open, pid, 0);
     if (fd < 0) return errno;
     *out_pidfd = (int)fd;
+    return 0;
+}
+
+int pc_pidfd_open_child(pid_t pid, int *out_pidfd) {
+    int pidfd = -1;
+    int rc = pc_pidfd_open(pid, &pidfd);
+    if (rc != 0) return rc;
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    int r;
+    do {
+        r = waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED | WNOHANG | WNOWAIT);
+    } while (r < 0 && errno == EINTR);
+    /* EINVAL: a kernel with pidfd_open but not yet waitid(P_PIDFD) (5.3): the pid is
+       still the caller's unreaped child, as the caller's state says. */
+    if (r < 0 && errno != EINVAL) {
+        rc = errno;
+        close(pidfd);
+        /* ECHILD: the process is not (or no longer) the caller's child. */
+        return rc == ECHILD ? ESRCH : rc;
+    }
+    *out_pidfd = pidfd;
     return 0;
 }
 

@@ -116,6 +116,31 @@ static void pc_clear_swift_throw_hooks_in_child(void) {
         __atomic_store_n(&_swift_willThrowTypedImpl, NULL, __ATOMIC_RELAXED);
 }
 
+/* A system call with up to four arguments, made inline: libc's syscall() sits on a code
+   page of its own, which every forked child faulted in for its signal resets (a fork does
+   not copy the page tables of the program's text). */
+static inline long pc_syscall_in_child(long number, long a, long b, long c, long d) {
+#if defined(__x86_64__)
+    long result;
+    register long r10 __asm__("r10") = d;
+    __asm__ volatile("syscall"
+                     : "=a"(result)
+                     : "a"(number), "D"(a), "S"(b), "d"(c), "r"(r10)
+                     : "rcx", "r11", "memory");
+    return result;
+#elif defined(__aarch64__)
+    register long x8 __asm__("x8") = number;
+    register long x0 __asm__("x0") = a;
+    register long x1 __asm__("x1") = b;
+    register long x2 __asm__("x2") = c;
+    register long x3 __asm__("x3") = d;
+    __asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3) : "memory");
+    return x0;
+#else
+    return syscall(number, a, b, c, d);
+#endif
+}
+
 /* The kernel's struct sigaction for rt_sigaction(2) (the generic layout, which x86-64 and
    AArch64 use), and its signal set: 64 bits. */
 struct pc_kernel_sigaction {
@@ -132,7 +157,7 @@ struct pc_kernel_sigaction {
 static void pc_set_disposition_in_child(int sig, void (*handler)(int)) {
 #if defined(__x86_64__) || defined(__aarch64__)
     struct pc_kernel_sigaction action = {.handler = handler, .flags = 0, .restorer = NULL, .mask = 0};
-    (void)syscall(SYS_rt_sigaction, sig, &action, NULL, sizeof action.mask);
+    (void)pc_syscall_in_child(SYS_rt_sigaction, sig, (long)&action, 0, sizeof action.mask);
 #else
     struct sigaction action;
     memset(&action, 0, sizeof action);
@@ -145,7 +170,7 @@ static void pc_set_disposition_in_child(int sig, void (*handler)(int)) {
 static void pc_clear_signal_mask_in_child(void) {
 #if defined(__x86_64__) || defined(__aarch64__)
     unsigned long long none = 0;
-    (void)syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof none);
+    (void)pc_syscall_in_child(SYS_rt_sigprocmask, SIG_SETMASK, (long)&none, 0, sizeof none);
 #else
     sigset_t none;
     sigemptyset(&none);
@@ -168,6 +193,24 @@ static void pc_prepare_child(bool only_changed, unsigned long long changed, int 
     pc_clear_swift_throw_hooks_in_child();
 }
 
+/* fork(2) for pc_fork. In a process that has only ever run one thread, glibc's _Fork:
+   the same clone, with the child's thread id and robust-mutex list set up as fork() sets
+   them, without what fork() adds on top, which is there for other threads: resetting in
+   the child the locks (malloc's, stdio's, the dynamic loader's) that another thread may
+   have held at the fork, and the pthread_atfork handlers, which libraries register to
+   the same end (libdispatch's, the only ones in procctl, prepare Dispatch for a child;
+   a forked child must not use Dispatch). With one thread, the forking thread holds
+   none of those locks here. What fork() adds cost each child page copies (the loader's
+   lock, glibc's and libdispatch's data) and code pages: about 9% of a bench spawn child,
+   libc's fork against _Fork in the same loop. With more than one thread, or not knowing,
+   fork(). */
+static pid_t pc_fork_process(void) {
+#if defined(PC_HAVE_SINGLE_THREADED) && defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 34)
+    if (__libc_single_threaded) return _Fork();
+#endif
+    return fork();
+}
+
 int pc_fork(pid_t *out_pid) {
     pc_flush_stdio();
     /* A signal that reached the child before its hooks ran could run a handler of the
@@ -187,7 +230,7 @@ int pc_fork(pid_t *out_pid) {
     unsigned long long changed = pc_changed_signals;
     /* glibc keeps the signals from 32 to SIGRTMIN for itself (sigaction refuses them). */
     int first_realtime = SIGRTMIN;
-    pid_t pid = fork();
+    pid_t pid = pc_fork_process();
     /* errno only on failure: __errno_location is a code page the child would fault in. */
     int fork_errno = pid < 0 ? errno : 0;
     if (pid == 0) {

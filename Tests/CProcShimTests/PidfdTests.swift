@@ -51,6 +51,33 @@ extension ShimTests {
             #expect(pc_pidfd_open(-1, &pidfd) == EINVAL)
         }
 
+        @Test func pidfdOfAnUnreapedChildIsOpenedRunningAndEnded() throws {
+            let pid = try sleeper()
+            defer { stop(pid) }
+            var running: Int32 = -1
+            try #require(pc_pidfd_open_child(pid, &running) == 0)
+            defer { _ = pc_close(running) }
+            #expect(isCloseOnExec(running))
+            #expect(pc_pidfd_send_signal(running, SIGKILL) == 0)
+            var ended = false
+            #expect(pc_wait_ended(pid, running, 10_000, &ended) == 0)
+            #expect(ended)
+            // Ended but not reaped: still the caller's child, and its pidfd can be opened.
+            var zombie: Int32 = -1
+            try #require(pc_pidfd_open_child(pid, &zombie) == 0)
+            _ = pc_close(zombie)
+            let status = reap(pid)
+            #expect(status.signaled && status.signal == SIGKILL)
+        }
+
+        @Test func pidfdOfAProcessThatIsNotAChildIsESRCH() {
+            var pidfd: Int32 = -1
+            // Both exist and have a pidfd, but neither is this process's child.
+            #expect(pc_pidfd_open_child(1, &pidfd) == ESRCH)
+            #expect(pc_pidfd_open_child(getpid(), &pidfd) == ESRCH)
+            #expect(pidfd == -1)
+        }
+
         @Test func invalidSignalIsEINVAL() throws {
             let pid = try sleeper()
             defer { stop(pid) }

@@ -26,6 +26,24 @@ extension ForkingTests {
             try child.join()
         }
 
+        /// The pidfd is opened when first asked for (not at the fork), then kept until the
+        /// child is reaped; it signals the child and becomes readable when it ends.
+        @Test func processDescriptorIsOpenedOnceAndFollowsTheChild() throws {
+            let child = ChildProcess(threadPolicy: .allow) { sleep(30) }
+            #expect(child.processDescriptor == nil)
+            try child.start()
+            defer { stop(child) }
+            let pidfd = try #require(child.processDescriptor)
+            #expect(child.processDescriptor == pidfd)
+            #expect(pc_pidfd_send_signal(pidfd, 0) == 0)
+            try child.terminate()
+            var ended = false
+            #expect(pc_wait_ended(try #require(child.pid), pidfd, 10_000, &ended) == 0)
+            #expect(ended)
+            #expect(child.exitCode == -SIGTERM)
+            #expect(child.processDescriptor == nil)
+        }
+
         @Test(arguments: [Duration.milliseconds(-500), .nanoseconds(-1), .seconds(-2), .milliseconds(-1500)])
         func joinWithNegativeTimeoutReturnsAtOnce(timeout: Duration) throws {
             let child = ChildProcess(threadPolicy: .allow) { sleep(30) }

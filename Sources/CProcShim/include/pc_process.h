@@ -33,7 +33,11 @@ typedef struct pc_exit_status {
 /// shim's other families undo what they set up there too (the signal pipe of
 /// pc_signal_pipe_install is closed). It also clears the Swift runtime's willThrow hooks,
 /// which a test framework of the parent may have set and which take locks another thread
-/// may have held at the fork. `*out_pid` is the child's pid in the parent and 0 in the child.
+/// may have held at the fork. In a process that has only ever run one thread, the fork is
+/// glibc's _Fork: the pthread_atfork handlers of other libraries do not run (they exist
+/// for the locks and state of other threads, and such a process has none); with more
+/// threads it is fork(), handlers and all. `*out_pid` is the child's pid in the parent
+/// and 0 in the child.
 int pc_fork(pid_t *out_pid);
 
 /// Makes the children of later pc_fork calls reset only the signals whose disposition

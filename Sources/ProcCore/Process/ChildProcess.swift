@@ -33,6 +33,7 @@ public final class ChildProcess {
 
     private enum State {
         case created
+        /// `pidfd` is -1 until something needs it (see `openedPidfd`).
         case running(pid: pid_t, pidfd: Int32)
         case ended(pid: pid_t, exitCode: Int32)
         case closed(pid: pid_t?, exitCode: Int32?)
@@ -99,12 +100,14 @@ public final class ChildProcess {
     }
 
     /// The running child's pidfd, for a poll loop that waits on many children at once: it
-    /// becomes readable when the child ends (reading `exitCode` then reaps it). nil before
-    /// `start()`, once the child is reaped, and where the kernel has no pidfd. The handle
-    /// owns it and closes it when it reaps the child.
+    /// becomes readable when the child ends (reading `exitCode` then reaps it). Opened on
+    /// first use, then the same descriptor until the child is reaped. nil before `start()`,
+    /// once the child is reaped, and where the kernel has no pidfd. The handle owns it and
+    /// closes it when it reaps the child.
     public var processDescriptor: Int32? {
-        if case .running(_, let pidfd) = state, pidfd >= 0 { return pidfd }
-        return nil
+        guard case .running(let pid, _) = state else { return nil }
+        let pidfd = openedPidfd(of: pid)
+        return pidfd >= 0 ? pidfd : nil
     }
 
     /// Python's `exitcode`: nil until the child has ended, then its exit code, or -N
@@ -151,12 +154,9 @@ public final class ChildProcess {
         case .program(let program): pid = try spawn(program)
         case .handedToChild: throw ProcessError(.alreadyStarted, operation: "start")
         }
-        // Without a pidfd (ENOSYS, EMFILE) the pid is still safe to signal until it is
-        // reaped, which only this handle or the registry does.
-        var pidfd: Int32 = -1
-        if pc_pidfd_open(pid, &pidfd) != 0 { pidfd = -1 }
-        ChildRegistry.shared.add(pid: pid, pidfd: pidfd, isDaemon: isDaemon, handle: self)
-        state = .running(pid: pid, pidfd: pidfd)
+        // No pidfd yet: see `openedPidfd`.
+        ChildRegistry.shared.add(pid: pid, pidfd: -1, isDaemon: isDaemon, handle: self)
+        state = .running(pid: pid, pidfd: -1)
     }
 
     /// Blocks until the child ends, and reaps it. Joining an ended child returns at once.
@@ -171,8 +171,9 @@ public final class ChildProcess {
     /// Returns true when the child has ended.
     @discardableResult
     public func join(timeout: Duration) throws(ProcessError) -> Bool {
-        guard let (pid, pidfd) = try runningChild(for: "join") else { return true }
+        guard let (pid, _) = try runningChild(for: "join") else { return true }
         var ended = false
+        let pidfd = openedPidfd(of: pid)
         try check("poll", pc_wait_ended(pid, pidfd, timeout.roundedUpMilliseconds, &ended))
         guard ended else { return false }
         var status = pc_exit_status()
@@ -265,9 +266,29 @@ public final class ChildProcess {
         state = .ended(pid: pid, exitCode: status.pythonExitCode)
     }
 
+    /// The running child's pidfd, opened now if it was not yet; -1 where none can be opened
+    /// (no pidfd in the kernel, EMFILE), or in a forked copy of the owner.
+    ///
+    /// Opened on first use, not at the fork: a pidfd costs about 11 µs to open and close
+    /// (pidfd_open and close, bench spawn's children on Linux 6.18), which every short-lived
+    /// child paid while most are only joined. Until this handle or the registry reaps the
+    /// child (and nothing else does: library code never waits for any child), the kernel
+    /// keeps its pid reserved, so the pidfd opened later refers to the same child;
+    /// `pc_pidfd_open_child` checks that it still is one. Without any pidfd the pid is safe
+    /// to signal for the same reason.
+    private func openedPidfd(of pid: pid_t) -> Int32 {
+        if case .running(_, let pidfd) = state, pidfd >= 0 { return pidfd }
+        guard ownerPID == getpid() else { return -1 }
+        var pidfd: Int32 = -1
+        guard pc_pidfd_open_child(pid, &pidfd) == 0 else { return -1 }
+        state = .running(pid: pid, pidfd: pidfd)
+        ChildRegistry.shared.record(pidfd: pidfd, of: pid)
+        return pidfd
+    }
+
     private func send(_ signal: Int32, for operation: String) throws(ProcessError) {
-        guard let (pid, pidfd) = try runningChild(for: operation) else { return }
-        let result = pc_signal_child(pid, pidfd, signal)
+        guard let (pid, _) = try runningChild(for: operation) else { return }
+        let result = pc_signal_child(pid, openedPidfd(of: pid), signal)
         // ESRCH: the child ended between the check and the signal; nothing to do.
         if result != 0 && result != ESRCH { throw .systemCall(operation, result) }
     }

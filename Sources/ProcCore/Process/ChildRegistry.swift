@@ -65,6 +65,14 @@ final class ChildRegistry: @unchecked Sendable {
         lock.withLock { table.liveHandles + overflow.values.compactMap(\.handle) }
     }
 
+    /// The handle opened a pidfd for its child (`ChildProcess.openedPidfd`): the registry
+    /// holds it too, to close it in a forked child and to own it if the handle is dropped.
+    func record(pidfd: Int32, of pid: pid_t) {
+        lock.withLock {
+            if !table.setPidfd(pidfd, of: pid) { overflow[pid]?.pidfd = pidfd }
+        }
+    }
+
     /// The child was reaped by its handle.
     func remove(pid: pid_t) {
         lock.withLock { _ = takeOwned(pid: pid) }

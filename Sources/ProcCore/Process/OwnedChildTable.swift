@@ -87,6 +87,15 @@ final class OwnedChildTable: @unchecked Sendable {
         return true
     }
 
+    /// Sets the pidfd of `pid`'s slot; false when `pid` is not in the table.
+    func setPidfd(_ pidfd: Int32, of pid: pid_t) -> Bool {
+        for index in 0..<highWater where slots[index].pid == pid {
+            slots[index].pidfd = pidfd
+            return true
+        }
+        return false
+    }
+
     /// Takes `pid` out; its slot, or nil when it is not in the table.
     func remove(pid: pid_t) -> Slot? {
         for index in 0..<highWater where slots[index].pid == pid {
