@@ -45,14 +45,20 @@ extension ForkingTests {
             } else {
                 try connection.writeAll(bytes)
             }
-            var lines: [String] = []
             var reader = LineReader(connection)
-            do {
-                while let line = try reader.next() { lines.append(line) }
-            } catch where error.errno == .connectionReset {
-                // Closed with the client's bytes unread: a reset.
-            }
+            var lines: [String] = []
+            while let line = try Self.nextLine(&reader) { lines.append(line) }
             return (local, lines)
+        }
+
+        /// The next line, or nil at the end, where a reset counts as the end: a server that
+        /// closes with the client's bytes unread resets the connection.
+        private static func nextLine(_ reader: inout LineReader) throws -> String? {
+            do {
+                return try reader.next()
+            } catch where error.errno == .connectionReset {
+                return nil
+            }
         }
 
         private let hello = Array("hello\n".utf8)
