@@ -118,7 +118,7 @@ extension ForkingTests {
                 let expected: [String] = ["198.51.100.1:1234", "got hello"]
                 #expect(served == expected, "after \(name)")
             }
-            #expect(server.log.contains(") closed: PROXY header too long"), "\(server.log)")
+            #expect(server.log.contains(" closed: PROXY header too long"), "\(server.log)")
         }
 
         @Test func failuresAreCountedAcrossProcessesAndLoggedAtMostOncePerInterval() throws {
