@@ -240,9 +240,9 @@ _procctl_run() {
 
 _procctl_serve() {
     repeating_flags=()
-    non_repeating_flags=(--quiet --reuse-port --version -h --help)
+    non_repeating_flags=(--quiet --reuse-port --proxy-protocol --version -h --help)
     repeating_options=()
-    non_repeating_options=(--host --port --backlog --max-children --workers --max-workers --max-requests --max-requests-jitter --worker-timeout --idle-timeout --grace --drain-delay --log-format --metrics --pid-file --upgrade-timeout)
+    non_repeating_options=(--host --port --unix --unix-mode --backlog --max-children --workers --max-workers --max-requests --max-requests-jitter --worker-timeout --idle-timeout --grace --drain-delay --log-format --metrics --pid-file --upgrade-timeout)
     __procctl_offer_flags_options -1
 
     # Offer option value completions
@@ -251,6 +251,12 @@ _procctl_serve() {
         return
         ;;
     '--port')
+        return
+        ;;
+    '--unix')
+        return
+        ;;
+    '--unix-mode')
         return
         ;;
     '--backlog')
@@ -303,7 +309,7 @@ _procctl_client() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--host --port)
+    non_repeating_options=(--host --port --unix)
     __procctl_offer_flags_options 0
 
     # Offer option value completions
@@ -312,6 +318,9 @@ _procctl_client() {
         return
         ;;
     '--port')
+        return
+        ;;
+    '--unix')
         return
         ;;
     esac
@@ -321,7 +330,7 @@ _procctl_load() {
     repeating_flags=()
     non_repeating_flags=(--json --timeline --version -h --help)
     repeating_options=()
-    non_repeating_options=(--host --port --connections --duration --concurrency --messages --size --timeout --deadline)
+    non_repeating_options=(--host --port --unix --connections --duration --concurrency --messages --size --timeout --deadline)
     __procctl_offer_flags_options 0
 
     # Offer option value completions
@@ -330,6 +339,9 @@ _procctl_load() {
         return
         ;;
     '--port')
+        return
+        ;;
+    '--unix')
         return
         ;;
     '--connections')

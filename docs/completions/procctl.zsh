@@ -121,8 +121,10 @@ _procctl_serve() {
     local -i ret=1
     local -ar ___log_format=('text' 'json')
     local -ar arg_specs=(
-        '--host[The numeric address to listen on; 0.0.0.0 for every IPv4 interface.]:host:'
-        '--port[The port to listen on; 0 for an ephemeral port.]:port:'
+        '--host[The numeric address to listen on; 0.0.0.0 for every IPv4 interface (default\: 127.0.0.1).]:host:'
+        '--port[The port to listen on; 0 for an ephemeral port (default\: 8080).]:port:'
+        '--unix[Listen on a Unix stream socket at this path instead of TCP (not with --host or --port; @NAME\: an abstract name). A socket file left by a server that is gone is replaced; one a live server holds, or any other file, is refused. The file is removed when the server stops.]:path:'
+        '--unix-mode[The permissions of the --unix socket'\''s file, in octal (660\: its owner and group may connect; connecting needs write permission), set before anyone can connect (default\: 777 less the umask, as bind(2) makes it).]:mode:'
         '--backlog[How many connections the kernel queues before accept.]:backlog:'
         '--max-children[At most this many connections are served at once; the next ones wait in the backlog (default 256; fork-per-connection only).]:max-children:'
         '--workers[Prefork\: fork this many workers at start, each serving one connection at a time from the shared listener, instead of a child per connection. With -- PROGRAM, each worker runs the program for each of its connections\: N bounds how many are served at once.]:n:'
@@ -138,6 +140,7 @@ _procctl_serve() {
         '--reuse-port[Set SO_REUSEPORT, so that several independent procctl serve processes (each with --reuse-port) share the port and the kernel spreads connections among them.]'
         '--metrics[The admin address\: serve Prometheus metrics at http\://HOST\:PORT/metrics, /healthz (200 while the server runs) and /readyz (200 while it accepts new connections, 503 while it starts or drains) from the master (port 0\: an ephemeral one); printed as '\''metrics on http\://HOST\:PORT/metrics'\'' once ready.]:host\:port:'
         '--pid-file[Write the server'\''s pid to this file once it serves (the new master'\''s after a SIGUSR2 upgrade); removed at exit if it still holds that pid.]:path:'
+        '--proxy-protocol[Behind a load balancer\: every connection must begin with a PROXY protocol header, v1 or v2 (HAProxy'\''s send-proxy or send-proxy-v2, nginx'\''s proxy_protocol on), whose client address becomes the connection'\''s peer (the log, a program'\''s TCPREMOTEIP and TCPREMOTEPORT; its TCPLOCALIP and TCPLOCALPORT are the address the client connected to). A v2 LOCAL header (a health check) keeps the balancer'\''s address. A connection without a valid header within 5 s (or --idle-timeout, when shorter) is closed, logged at most once a second, and counted in the metrics.]'
         '--upgrade-timeout[Seconds a SIGUSR2 upgrade waits for the new master to serve before it kills it and goes on serving.]:seconds:'
         '*:program:'
         '--version[Show the version.]'
@@ -151,8 +154,9 @@ _procctl_serve() {
 _procctl_client() {
     local -i ret=1
     local -ar arg_specs=(
-        '--host[The server'\''s numeric address.]:host:'
-        '--port[The server'\''s port.]:port:'
+        '--host[The server'\''s numeric address (default\: 127.0.0.1).]:host:'
+        '--port[The server'\''s port (default\: 8080).]:port:'
+        '--unix[Connect to the Unix stream socket at this path instead of TCP (not with --host or --port).]:path:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -164,8 +168,9 @@ _procctl_client() {
 _procctl_load() {
     local -i ret=1
     local -ar arg_specs=(
-        '--host[The server'\''s numeric IPv4 or IPv6 address.]:host:'
-        '--port[The server'\''s port.]:port:'
+        '--host[The server'\''s numeric IPv4 or IPv6 address (default\: 127.0.0.1).]:host:'
+        '--port[The server'\''s port (default\: 8080).]:port:'
+        '--unix[Load the server on the Unix stream socket at this path instead of TCP (not with --host or --port).]:path:'
         '--connections[Connections in total (default 1000; not with --duration).]:connections:'
         '--duration[Open connections for this many seconds instead of a number of connections.]:duration:'
         '--concurrency[Worker processes, each with one connection open at a time.]:concurrency:'
