@@ -50,7 +50,7 @@ extension ForkingTests {
             defer { stop(server); _ = pc_close(log) }
             var childPIDs: [String] = []
             for command in ["exit 7", "fail", "done"] {
-                let connection = try TCPConnection(connectingTo: .tcp(host: "127.0.0.1", port: port))
+                let connection = try SocketConnection(connectingTo: .tcp(host: "127.0.0.1", port: port))
                 try connection.setTimeout(.seconds(10))
                 let local = try connection.localAddress()
                 try connection.writeAll(Array("\(command)\n".utf8))
@@ -73,7 +73,7 @@ extension ForkingTests {
         }
 
         @Test func portInUseThrowsBeforeServing() throws {
-            let listener = try TCPListener(address: .tcp(host: "127.0.0.1", port: 0))
+            let listener = try SocketListener(address: .tcp(host: "127.0.0.1", port: 0))
             defer { listener.close() }
             let error = serverError {
                 _ = try Server(configuration: ServerConfiguration(address: .tcp(host: "127.0.0.1", port: listener.port))) { _, _ in }
@@ -93,7 +93,7 @@ extension ForkingTests {
         }
 
         @Test func aMetricsAddressInUseThrowsCannotServeMetrics() throws {
-            let taken = try TCPListener(address: .tcp(host: "127.0.0.1", port: 0))
+            let taken = try SocketListener(address: .tcp(host: "127.0.0.1", port: 0))
             defer { taken.close() }
             let error = serverError {
                 _ = try Server(configuration: ServerConfiguration(address: .tcp(host: "127.0.0.1", port: 0), metricsAddress: .tcp(host: "127.0.0.1", port: taken.port))) { _, _ in }
@@ -143,9 +143,9 @@ extension ForkingTests {
 
         @Test(arguments: ["127.0.0.1", "::1"])
         func acceptGivesThePeerAndTheLocalAddress(host: String) throws {
-            let listener = try TCPListener(address: .tcp(host: host, port: 0))
+            let listener = try SocketListener(address: .tcp(host: host, port: 0))
             defer { listener.close() }
-            let client = try TCPConnection(connectingTo: .tcp(host: host, port: listener.port))
+            let client = try SocketConnection(connectingTo: .tcp(host: host, port: listener.port))
             guard let accepted = try listener.acceptWithPeer() else {
                 Issue.record("a blocking accept returned nothing")
                 return

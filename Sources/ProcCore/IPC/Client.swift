@@ -21,7 +21,7 @@ public enum Client {
         if let authkey, authkey.isEmpty {
             throw ProcessError(.invalidArgument, operation: "connect to \(address): an empty authkey authenticates nothing; pass nil or a key")
         }
-        let socket = try TCPConnection(connectingTo: address, timeout: timeout)
+        let socket = try SocketConnection(connectingTo: address, timeout: timeout)
         // The timeout bounds the connect only: a Connection's reads wait as long as asked.
         try socket.setTimeout(nil)
         let fd = socket.releaseDescriptor()

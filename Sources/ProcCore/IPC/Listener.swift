@@ -54,7 +54,7 @@ public final class Listener {
         }
         switch address {
         case .tcp:
-            let listener = try TCPListener(address: address, backlog: backlog)
+            let listener = try SocketListener(address: address, backlog: backlog)
             self.address = listener.address
             self.descriptor = listener.releaseDescriptor()
         case .unix(let path):

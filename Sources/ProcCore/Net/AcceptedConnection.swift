@@ -1,5 +1,5 @@
 /// A connection just accepted and the address of its peer, as
-/// `TCPListener.acceptWithPeer()` returns them.
+/// `SocketListener.acceptWithPeer()` returns them.
 ///
 /// ```swift
 /// if let accepted = try listener.acceptWithPeer() {
@@ -9,12 +9,12 @@
 /// ```
 public struct AcceptedConnection: ~Copyable, Sendable {
     /// The connection, which the caller takes over.
-    public var connection: TCPConnection
+    public var connection: SocketConnection
     /// Who connected: the peer's numeric address and port.
     public let peer: SocketAddress
 
     /// `connection`, accepted from `peer`.
-    public init(connection: consuming TCPConnection, peer: SocketAddress) {
+    public init(connection: consuming SocketConnection, peer: SocketAddress) {
         self.connection = connection
         self.peer = peer
     }

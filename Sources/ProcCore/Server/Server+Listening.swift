@@ -14,7 +14,7 @@ extension Server {
     /// are ignored with a log line, and the server binds. A malformed `LISTEN_FDS` or
     /// `LISTEN_PID`, or a passed descriptor that is not a listening TCP or Unix socket, throws:
     /// the server should refuse to start rather than serve a port nobody asked for.
-    static func passedListener(for configuration: ServerConfiguration, log: ServerLog) throws(ProcessError) -> TCPListener? {
+    static func passedListener(for configuration: ServerConfiguration, log: ServerLog) throws(ProcessError) -> SocketListener? {
         switch try SocketActivation.takeListeners() {
         case .listeners(let passed):
             if passed.count > 1 {

@@ -30,7 +30,7 @@ import Glibc
 public final class Server {
     /// What the server listens on and how it serves.
     public let configuration: ServerConfiguration
-    let listener: TCPListener
+    let listener: SocketListener
     /// Whether the listener's Unix socket file is this server's to remove when it stops:
     /// one it bound, or took over from the master it upgraded; not one systemd made.
     private let ownsSocketFile: Bool
@@ -109,12 +109,12 @@ public final class Server {
             throw error
         }
         // Listening next: an init that fails on the address leaves the signals alone.
-        let listener: TCPListener
+        let listener: SocketListener
         if let passed {
             listener = passed
         } else {
             listener = try Self.starting(.cannotListen, "listen on \(configuration.address)") { () throws(ProcessError) in
-                try TCPListener(
+                try SocketListener(
                     address: configuration.address, backlog: configuration.backlog, reusePort: configuration.reusePort,
                     unixSocketMode: configuration.unixSocketMode)
             }

@@ -13,7 +13,7 @@ public enum SocketActivation {
         /// The variables name another process (they were inherited): no socket was taken.
         case meantForAnotherProcess(pid: String)
         /// The passed sockets, from descriptor 3 on.
-        case listeners([TCPListener])
+        case listeners([SocketListener])
     }
 
     /// The variables that pass listening sockets, which `takeListeners` removes.
@@ -43,9 +43,9 @@ public enum SocketActivation {
         guard let fdCount = Int32(count), (1...1024).contains(fdCount) else {
             throw ProcessError(.invalidEnvironment, operation: "LISTEN_FDS='\(count)' is not a count of descriptors from 1 to 1024")
         }
-        var listeners: [TCPListener] = []
+        var listeners: [SocketListener] = []
         for descriptor in PC_LISTEN_FDS_START..<(PC_LISTEN_FDS_START + fdCount) {
-            listeners.append(try TCPListener(adopting: descriptor))
+            listeners.append(try SocketListener(adopting: descriptor))
         }
         return .listeners(listeners)
     }

@@ -43,7 +43,7 @@ struct Client: CommandWithExamples {
 
     func run() throws {
         let address = try address
-        let connection: TCPConnection
+        let connection: SocketConnection
         do {
             connection = try Self.connect(to: address)
         } catch {
@@ -86,8 +86,8 @@ struct Client: CommandWithExamples {
 
     /// A connection to `address` whose connect may take 10 s, and whose replies as long as
     /// the server likes.
-    private static func connect(to address: SocketAddress) throws(ProcessError) -> TCPConnection {
-        let connection = try TCPConnection(connectingTo: address, timeout: .seconds(10))
+    private static func connect(to address: SocketAddress) throws(ProcessError) -> SocketConnection {
+        let connection = try SocketConnection(connectingTo: address, timeout: .seconds(10))
         try connection.setTimeout(nil)
         return connection
     }

@@ -74,11 +74,11 @@ struct LoadWorker {
         expected: UnsafeMutablePointer<UInt8>,
         reply: UnsafeMutablePointer<UInt8>
     ) -> Int64 {
-        let connection: TCPConnection
+        let connection: SocketConnection
         do {
             // The timeouts are set before connect, which they then bound too: a connection
             // costs no more system calls than in the C load generator.
-            connection = try TCPConnection(connectingTo: plan.address, timeout: .milliseconds(plan.socketTimeoutMilliseconds), noDelay: true)
+            connection = try SocketConnection(connectingTo: plan.address, timeout: .milliseconds(plan.socketTimeoutMilliseconds), noDelay: true)
         } catch {
             return ConnectionFailure(error).record
         }

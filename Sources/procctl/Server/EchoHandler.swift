@@ -14,7 +14,7 @@ struct EchoHandler {
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.bufferSize, alignment: 4096)
 
     /// Serves one connection; a `ConnectionHandler`.
-    func serve(_ connection: borrowing TCPConnection, peer: SocketAddress) throws(ProcessError) {
+    func serve(_ connection: borrowing SocketConnection, peer: SocketAddress) throws(ProcessError) {
         while true {
             let count = try connection.read(into: buffer)
             if count == 0 { return }

@@ -3,7 +3,7 @@ import ProcCore
 import Glibc
 
 /// Why `serve --unix PATH` could not listen, in one line that says what is at the path
-/// (the listener's errno values, as `TCPListener` documents them).
+/// (the listener's errno values, as `SocketListener` documents them).
 enum UnixPathFailure {
     /// The reason for `error`, a failure to listen on the Unix socket `path`.
     static func reason(_ error: ServerError, path: String) -> String {

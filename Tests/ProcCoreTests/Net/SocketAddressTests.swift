@@ -39,29 +39,29 @@ import Glibc
 
     @Test func aBadAddressIsEINVALBeforeAnySocket() {
         for address in [SocketAddress.tcp(host: "localhost", port: 80), .tcp(host: "127.0.0.1", port: 70_000), .unix(path: "")] {
-            let error = processError { _ = try TCPConnection(connectingTo: address) }
+            let error = processError { _ = try SocketConnection(connectingTo: address) }
             #expect(error?.errno == .invalidArgument, "\(address): \(String(describing: error))")
         }
         let long = SocketAddress.unix(path: "/tmp/" + String(repeating: "x", count: 200))
-        #expect(processError { _ = try TCPConnection(connectingTo: long) }?.errno == .fileNameTooLong)
-        #expect(processError { _ = try TCPListener(address: long) }?.errno == .fileNameTooLong)
-        #expect(processError { _ = try TCPListener(address: .unix(path: "")) }?.errno == .invalidArgument)
+        #expect(processError { _ = try SocketConnection(connectingTo: long) }?.errno == .fileNameTooLong)
+        #expect(processError { _ = try SocketListener(address: long) }?.errno == .fileNameTooLong)
+        #expect(processError { _ = try SocketListener(address: .unix(path: "")) }?.errno == .invalidArgument)
     }
 
     @Test func nothingListeningIsRefusedAndNamesTheAddress() throws {
-        let listener = try TCPListener(address: .tcp(host: "127.0.0.1", port: 0))
+        let listener = try SocketListener(address: .tcp(host: "127.0.0.1", port: 0))
         let address = listener.address
         listener.close()
-        let error = processError { _ = try TCPConnection(connectingTo: address, timeout: .seconds(5)) }
+        let error = processError { _ = try SocketConnection(connectingTo: address, timeout: .seconds(5)) }
         #expect(error?.errno == .connectionRefused)
         #expect(error?.operation == "connect to \(address)")
     }
 
     @Test(arguments: ["127.0.0.1", "::1"])
     func connectsAndTheListenerNamesThePeer(host: String) throws {
-        let listener = try TCPListener(address: .tcp(host: host, port: 0))
+        let listener = try SocketListener(address: .tcp(host: host, port: 0))
         #expect(listener.address.host == host && listener.port > 0)
-        let client = try TCPConnection(connectingTo: listener.address, noDelay: true)
+        let client = try SocketConnection(connectingTo: listener.address, noDelay: true)
         guard let accepted = try listener.acceptWithPeer() else {
             Issue.record("a blocking accept returned nothing")
             return
@@ -77,14 +77,14 @@ import Glibc
         let path = "/tmp/procctl-address-\(getpid())-\(UInt32.random(in: 0 ... .max)).sock"
         let listener = try Listener(address: .unix(path: path))
         defer { listener.close() }
-        let client = try TCPConnection(connectingTo: .unix(path: path), noDelay: true)
+        let client = try SocketConnection(connectingTo: .unix(path: path), noDelay: true)
         let server = try listener.accept()
         try client.writeAll([0, 0, 0, 2, 0x68, 0x69])
         #expect(try server.receiveBytes() == Array("hi".utf8))
     }
 
     @Test func aListenerClosedTwiceClosesOnlyItsOwnDescriptor() throws {
-        let listener = try TCPListener(address: .tcp(host: "127.0.0.1", port: 0))
+        let listener = try SocketListener(address: .tcp(host: "127.0.0.1", port: 0))
         let number = listener.descriptor
         listener.close()
         // The number is free: the next descriptor opened may reuse it.
@@ -97,11 +97,11 @@ import Glibc
     @Test func aReleasedDescriptorOutlivesItsListener() throws {
         var descriptor: Int32 = -1
         do {
-            let listener = try TCPListener(address: .tcp(host: "127.0.0.1", port: 0))
+            let listener = try SocketListener(address: .tcp(host: "127.0.0.1", port: 0))
             descriptor = listener.releaseDescriptor()
         }
         defer { _ = pc_close(descriptor) }
-        let adopted = try TCPListener(adopting: descriptor)
+        let adopted = try SocketListener(adopting: descriptor)
         #expect(adopted.port > 0)
         _ = adopted.releaseDescriptor()
     }

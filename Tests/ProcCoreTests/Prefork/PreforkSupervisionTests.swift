@@ -12,7 +12,7 @@ struct PreforkSupervisionTests {
     /// Echoes what it reads; "spin" makes it burn CPU in a loop of its own (30 s at
     /// most, so that nothing outlives the test), "deadlock" makes it wait for a pipe that
     /// nobody writes to (30 s at most: SIGALRM ends the worker), "exit" ends the worker at once.
-    static func handler(_ connection: borrowing TCPConnection, _ peer: SocketAddress) throws {
+    static func handler(_ connection: borrowing SocketConnection, _ peer: SocketAddress) throws {
         var buffer = [UInt8](repeating: 0, count: 256)
         while true {
             let count = try buffer.withUnsafeMutableBytes { try connection.read(into: $0) }

@@ -10,7 +10,7 @@ import Glibc
 @Suite struct WorkerShimTests {
     /// A child blocked in accept on `listener`; it writes the errno its accept returned
     /// (0 for a connection) to `pipe`, then exits.
-    private func childBlockedInAccept(_ listener: TCPListener, catchingStop: Bool, report fd: Int32) throws -> ChildProcess {
+    private func childBlockedInAccept(_ listener: SocketListener, catchingStop: Bool, report fd: Int32) throws -> ChildProcess {
         let child = ChildProcess(name: "acceptor", threadPolicy: .allow) {
             closeInheritedDescriptors(keeping: listener.descriptor, fd)
             if catchingStop { _ = pc_stop_signal_catch(SIGTERM) }
@@ -33,7 +33,7 @@ import Glibc
     }
 
     @Test func theStopSignalInterruptsABlockedAcceptWithEINTR() throws {
-        let listener = try TCPListener(address: .tcp(host: "127.0.0.1", port: 0))
+        let listener = try SocketListener(address: .tcp(host: "127.0.0.1", port: 0))
         defer { listener.close() }
         let (readEnd, writeEnd) = try makePipe()
         defer { _ = pc_close(readEnd) }
@@ -48,7 +48,7 @@ import Glibc
     }
 
     @Test func shuttingTheListenerDownWakesEveryBlockedAcceptWithEINVAL() throws {
-        let listener = try TCPListener(address: .tcp(host: "127.0.0.1", port: 0))
+        let listener = try SocketListener(address: .tcp(host: "127.0.0.1", port: 0))
         let (readEnd, writeEnd) = try makePipe()
         defer { _ = pc_close(readEnd) }
         let children = try (0..<3).map { _ in try childBlockedInAccept(listener, catchingStop: false, report: writeEnd) }
@@ -63,9 +63,9 @@ import Glibc
     }
 
     @Test func aBlockedAcceptTakesTheConnectionWithItsPeer() throws {
-        let listener = try TCPListener(address: .tcp(host: "127.0.0.1", port: 0))
+        let listener = try SocketListener(address: .tcp(host: "127.0.0.1", port: 0))
         defer { listener.close() }
-        let client = try TCPConnection(connectingTo: .tcp(host: "127.0.0.1", port: listener.port))
+        let client = try SocketConnection(connectingTo: .tcp(host: "127.0.0.1", port: listener.port))
         var fd: Int32 = -1
         var port: Int32 = 0
         var host = [CChar](repeating: 0, count: 64)

@@ -34,7 +34,7 @@ extension ForkingTests {
         /// connection's own address (the peer the server sees) and every line received
         /// until the server closes (none when it refused the header).
         private func exchange(_ server: ForkedServerProcess, _ bytes: [UInt8], trickling: Bool = false) throws -> (local: SocketAddress, lines: [String]) {
-            let connection = try TCPConnection(connectingTo: .tcp(host: "127.0.0.1", port: server.port))
+            let connection = try SocketConnection(connectingTo: .tcp(host: "127.0.0.1", port: server.port))
             try connection.setTimeout(.seconds(10))
             let local = try connection.localAddress()
             if trickling {

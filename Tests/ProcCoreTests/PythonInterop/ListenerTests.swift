@@ -12,9 +12,9 @@ import Glibc
 
     /// A raw TCP peer that connects to `listener` and first writes `bytes` (before the
     /// listener has said anything), then stays connected until closed.
-    static func rawPeer(to listener: Listener, writing bytes: [UInt8]) throws -> TCPConnection {
+    static func rawPeer(to listener: Listener, writing bytes: [UInt8]) throws -> SocketConnection {
         guard case .tcp(let host, let port) = listener.address else { throw HarnessError("not TCP") }
-        let peer = try TCPConnection(connectingTo: .tcp(host: host, port: port))
+        let peer = try SocketConnection(connectingTo: .tcp(host: host, port: port))
         if !bytes.isEmpty { try peer.writeAll(bytes) }
         return peer
     }

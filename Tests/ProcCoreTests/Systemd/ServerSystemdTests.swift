@@ -11,7 +11,7 @@ extension ForkingTests {
     /// doing (NOTIFY_SOCKET, WATCHDOG_USEC).
     @Suite struct ServerSystemdTests {
         /// Replies to one line with the line and whether the child sees LISTEN_FDS or LISTEN_PID.
-        private static func reportEnvironment(_ connection: borrowing TCPConnection, _ peer: SocketAddress) throws {
+        private static func reportEnvironment(_ connection: borrowing SocketConnection, _ peer: SocketAddress) throws {
             var lines = LineReader(connection)
             let line = try lines.next() ?? ""
             let seen = getenv("LISTEN_FDS") != nil || getenv("LISTEN_PID") != nil
@@ -24,7 +24,7 @@ extension ForkingTests {
 
         @Test(arguments: [ServerModel.forkPerConnection(maxChildren: 8), .prefork(PreforkOptions(workers: 2))])
         func servesOnThePassedSocketAndHidesTheVariables(model: ServerModel) throws {
-            let passed = try TCPListener(address: .tcp(host: "127.0.0.1", port: 0))
+            let passed = try SocketListener(address: .tcp(host: "127.0.0.1", port: 0))
             defer { passed.close() }
             // Configured on the passed socket's own port: binding it would fail (EADDRINUSE).
             let server = try SystemdServerProcess(passing: [passed], configuration: Self.configuration(port: passed.port, model: model),
@@ -37,8 +37,8 @@ extension ForkingTests {
         }
 
         @Test func severalPassedSocketsServeTheFirstAndCloseTheOthers() throws {
-            let first = try TCPListener(address: .tcp(host: "127.0.0.1", port: 0))
-            let second = try TCPListener(address: .tcp(host: "127.0.0.1", port: 0))
+            let first = try SocketListener(address: .tcp(host: "127.0.0.1", port: 0))
+            let second = try SocketListener(address: .tcp(host: "127.0.0.1", port: 0))
             defer { first.close() }
             let server = try SystemdServerProcess(passing: [first, second], configuration: Self.configuration(), handler: Self.reportEnvironment)
             defer { server.stop() }
@@ -48,12 +48,12 @@ extension ForkingTests {
             // Once the test closes its copy, nobody holds the second socket: refused.
             second.close()
             #expect(throws: ProcessError.self) {
-                _ = try TCPConnection(connectingTo: .tcp(host: "127.0.0.1", port: second.port), timeout: .seconds(5))
+                _ = try SocketConnection(connectingTo: .tcp(host: "127.0.0.1", port: second.port), timeout: .seconds(5))
             }
         }
 
         @Test func aListenPIDOfAnotherProcessIsLoggedAndTheServerBinds() throws {
-            let passed = try TCPListener(address: .tcp(host: "127.0.0.1", port: 0))
+            let passed = try SocketListener(address: .tcp(host: "127.0.0.1", port: 0))
             defer { passed.close() }
             let server = try SystemdServerProcess(passing: [passed], listenPID: "1", configuration: Self.configuration(), handler: Self.reportEnvironment)
             defer { server.stop() }

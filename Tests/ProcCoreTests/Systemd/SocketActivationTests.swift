@@ -35,7 +35,7 @@ extension ForkingTests {
         }
 
         @Test func aPassedListenerIsServedAndCloseOnExec() throws {
-            let code = try runInChild(fd3: { try TCPListener(address: .tcp(host: "127.0.0.1", port: 0)).releaseDescriptor() }, listenPID: "self", listenFDs: "1") { outcome, failure in
+            let code = try runInChild(fd3: { try SocketListener(address: .tcp(host: "127.0.0.1", port: 0)).releaseDescriptor() }, listenPID: "self", listenFDs: "1") { outcome, failure in
                 guard failure == nil, case .listeners(let listeners)? = outcome, listeners.count == 1 else { return 10 }
                 let listener = listeners[0]
                 guard listener.descriptor == 3, listener.address.host == "127.0.0.1", listener.port > 0 else { return 11 }
@@ -49,7 +49,7 @@ extension ForkingTests {
         }
 
         @Test func variablesMeantForAnotherProcessAreIgnoredAndRemoved() throws {
-            let code = try runInChild(fd3: { try TCPListener(address: .tcp(host: "127.0.0.1", port: 0)).releaseDescriptor() }, listenPID: "1", listenFDs: "1") { outcome, failure in
+            let code = try runInChild(fd3: { try SocketListener(address: .tcp(host: "127.0.0.1", port: 0)).releaseDescriptor() }, listenPID: "1", listenFDs: "1") { outcome, failure in
                 guard failure == nil, case .meantForAnotherProcess(let pid)? = outcome, pid == "1" else { return 20 }
                 return 0
             }
@@ -57,7 +57,7 @@ extension ForkingTests {
         }
 
         @Test func noVariablesMeansNotActivated() throws {
-            let code = try runInChild(fd3: { try TCPListener(address: .tcp(host: "127.0.0.1", port: 0)).releaseDescriptor() }, listenPID: nil, listenFDs: nil) { outcome, failure in
+            let code = try runInChild(fd3: { try SocketListener(address: .tcp(host: "127.0.0.1", port: 0)).releaseDescriptor() }, listenPID: nil, listenFDs: nil) { outcome, failure in
                 guard failure == nil, case .notActivated? = outcome else { return 30 }
                 return 0
             }
@@ -68,7 +68,7 @@ extension ForkingTests {
             ("self", "abc"), ("self", "-1"), ("self", "0"), ("self", "99999999999999999999"), ("abc", "1"), (nil, "1"),
         ] as [(String?, String)])
         func malformedVariables(listenPID: String?, listenFDs: String) throws {
-            let code = try runInChild(fd3: { try TCPListener(address: .tcp(host: "127.0.0.1", port: 0)).releaseDescriptor() }, listenPID: listenPID, listenFDs: listenFDs) { outcome, failure in
+            let code = try runInChild(fd3: { try SocketListener(address: .tcp(host: "127.0.0.1", port: 0)).releaseDescriptor() }, listenPID: listenPID, listenFDs: listenFDs) { outcome, failure in
                 guard outcome == nil, failure?.code == .invalidEnvironment else { return 40 }
                 return 0
             }
@@ -83,7 +83,7 @@ extension ForkingTests {
             #expect(code == 0)
             let connected = try runInChild(fd3: {
                 var fd: Int32 = -1
-                let listener = try TCPListener(address: .tcp(host: "127.0.0.1", port: 0))
+                let listener = try SocketListener(address: .tcp(host: "127.0.0.1", port: 0))
                 guard pc_tcp_connect("127.0.0.1", Int32(listener.port), 2000, &fd) == 0 else { throw ChildProcess.Exit(92) }
                 return fd
             }, listenPID: "self", listenFDs: "1") { outcome, failure in

@@ -3,7 +3,7 @@ public struct ServerConfiguration: Sendable {
     /// What to listen on: a numeric IPv4 or IPv6 address and a port (port 0 asks for an
     /// ephemeral one, which `Server.port` tells), or a Unix socket's path (`.unix(path:)`:
     /// a stale socket file is replaced, one a live server holds refused; the file is
-    /// removed when the server stops; see `TCPListener.init(address:backlog:reusePort:unixSocketMode:)`).
+    /// removed when the server stops; see `SocketListener.init(address:backlog:reusePort:unixSocketMode:)`).
     public var address: SocketAddress
     /// How many connections the kernel queues before accept.
     public var backlog: Int

@@ -6,4 +6,4 @@
 /// pipe) or idled out (EAGAIN after the idle timeout) ends the connection quietly,
 /// `ChildProcess.Exit(N)` sets the child's exit code, and any other error is logged with
 /// the child's pid. The handler borrows the connection: the server closes it afterwards.
-public typealias ConnectionHandler = (borrowing TCPConnection, SocketAddress) throws -> Void
+public typealias ConnectionHandler = (borrowing SocketConnection, SocketAddress) throws -> Void

@@ -49,7 +49,7 @@ final class ConnectionService {
     /// TCPLOCALIP; without a valid header the connection is closed (counted and logged)
     /// and 0 returned. `logsConnection`: the `connection` log line, which the master could
     /// not write without the header's peer, is written here.
-    func serve(_ connection: consuming TCPConnection, peer: SocketAddress, programJoinsGroup: Bool = false, logsConnection: Bool = false) -> Int32 {
+    func serve(_ connection: consuming SocketConnection, peer: SocketAddress, programJoinsGroup: Bool = false, logsConnection: Bool = false) -> Int32 {
         var peer = peer
         var local: SocketAddress?
         if let proxyHeaders {

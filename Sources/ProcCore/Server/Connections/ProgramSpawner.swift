@@ -44,7 +44,7 @@ struct ProgramSpawner {
     /// process group of its own, or, `joiningGroup`, stays in the caller's (a prefork
     /// worker's, which is killed as one when the worker ends).
     func start(
-        on connection: borrowing TCPConnection, peer: SocketAddress, local: SocketAddress? = nil, idleTimeout: Duration?, joiningGroup: Bool = false
+        on connection: borrowing SocketConnection, peer: SocketAddress, local: SocketAddress? = nil, idleTimeout: Duration?, joiningGroup: Bool = false
     ) throws(ProcessError) -> ChildProcess {
         try connection.setTimeout(idleTimeout)
         let local = if let local { local } else { try connection.localAddress() }

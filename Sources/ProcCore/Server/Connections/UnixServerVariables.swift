@@ -13,7 +13,7 @@ enum UnixServerVariables {
     /// Replaces tcpserver's variables in `variables` by unixserver's for `connection`,
     /// accepted on the Unix socket `local`. The peer's variables are left out when the
     /// kernel cannot tell who it is.
-    static func replaceTCPVariables(in variables: inout [String: String], for connection: borrowing TCPConnection, at local: SocketAddress) {
+    static func replaceTCPVariables(in variables: inout [String: String], for connection: borrowing SocketConnection, at local: SocketAddress) {
         for name in ProgramSpawner.connectionVariables { variables[name] = nil }
         variables["PROTO"] = "UNIX"
         variables["UNIXLOCALPATH"] = local.description

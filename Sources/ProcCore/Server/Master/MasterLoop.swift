@@ -48,7 +48,7 @@ final class MasterLoop<Model: ServingModel> {
 
     /// The serving model.
     let model: Model
-    private let listener: TCPListener
+    private let listener: SocketListener
     private let signals: SignalPipe
     private let log: ServerLog
     private let operations: ServerOperations

@@ -3,7 +3,7 @@
 /// closes) and the lifecycle (which a reload speaks to).
 struct ServingContext {
     /// The listener the model serves connections from.
-    let listener: TCPListener
+    let listener: SocketListener
     /// Whether a service manager passed the listener (socket activation) and keeps its own
     /// copy: the drain then leaves the socket as it is (no filter, no shutdown), and what
     /// is queued on it waits for the next activation.

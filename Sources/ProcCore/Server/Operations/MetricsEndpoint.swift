@@ -35,7 +35,7 @@ final class MetricsEndpoint {
     let descriptor: Int32
     /// The address served, with the real port.
     let address: SocketAddress
-    private let listener: TCPListener
+    private let listener: SocketListener
     private var scrapes: [Scrape] = []
     private var listenerWatched = true
     /// After a failed accept (EMFILE...): the listener is left alone until then, since it
@@ -53,7 +53,7 @@ final class MetricsEndpoint {
             // SO_REUSEPORT: after a binary upgrade the new master binds this address while
             // the old one, draining, still serves it (a listener without the option, such
             // as another program's, still makes this fail with EADDRINUSE).
-            listener = try TCPListener(address: requested, backlog: 16, reusePort: true)
+            listener = try SocketListener(address: requested, backlog: 16, reusePort: true)
         } catch {
             throw ProcessError(error.code, operation: operation, errno: error.errno)
         }

@@ -14,7 +14,7 @@ final class ServerOperations {
     let notifications: ServiceNotifications
     /// Whether there is anything to do at all: when false every call returns at once.
     let isActive: Bool
-    private let listener: TCPListener
+    private let listener: SocketListener
     private let identity: ServerIdentity
     /// What `/readyz` and the `state` gauge say; the lifecycle sets it.
     var state = ServerState.starting
@@ -25,7 +25,7 @@ final class ServerOperations {
     /// notifications of a server on `listener`. Throws when the metrics address cannot be
     /// listened on. `proxyHeaderFailures` are exposed with the metrics when given.
     init(
-        metricsAddress: SocketAddress?, identity: ServerIdentity, listener: TCPListener, log: ServerLog, proxyHeaderFailures: ProxyHeaderFailures? = nil
+        metricsAddress: SocketAddress?, identity: ServerIdentity, listener: SocketListener, log: ServerLog, proxyHeaderFailures: ProxyHeaderFailures? = nil
     ) throws(ProcessError) {
         metrics = try metricsAddress.map { address throws(ProcessError) in try MetricsEndpoint(address: address) }
         notifications = ServiceNotifications(serving: "\(listener.address)", log: log)

@@ -67,7 +67,7 @@ final class BinaryUpgrade {
     private static let endCheck: Duration = .milliseconds(100)
 
     /// Starts the new master on `listener`; returns the event to log.
-    func start(listener: TCPListener) -> ServerEvent {
+    func start(listener: SocketListener) -> ServerEvent {
         if let attempt {
             return ServerEvent(
                 "upgrade_ignored", .warning, "upgrade: already under way (new master \(attempt.pid)); SIGUSR2 ignored",

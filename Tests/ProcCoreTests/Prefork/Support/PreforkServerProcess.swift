@@ -38,8 +38,8 @@ final class PreforkServerProcess: ForkedServerProcess {
         TestClock.waitUntil(timeout: timeout) { workers().count == count }
     }
 
-    func connect() throws -> TCPConnection {
-        let connection = try TCPConnection(connectingTo: .tcp(host: "127.0.0.1", port: port), timeout: .seconds(10))
+    func connect() throws -> SocketConnection {
+        let connection = try SocketConnection(connectingTo: .tcp(host: "127.0.0.1", port: port), timeout: .seconds(10))
         try connection.setTimeout(.seconds(10))
         return connection
     }
@@ -54,7 +54,7 @@ func childPIDs(of pid: pid_t) -> [pid_t] {
     return text.split(separator: " ").compactMap { pid_t($0.trimmingPrefix(" ")) }.filter { procState($0) != "Z" }
 }
 
-extension TCPConnection {
+extension SocketConnection {
     /// Sends `text` and reads the reply of the same length.
     func roundTrip(_ text: String) throws -> String {
         try writeAll(Array(text.utf8))

@@ -11,7 +11,7 @@ import Glibc
 /// the test reads. Stop it with `stop()` in a `defer`.
 final class SystemdServerProcess: ForkedServerProcess {
     /// Starts the server; `listenPID` "self" names the child, nil leaves LISTEN_PID unset.
-    init(passing listeners: [TCPListener] = [], listenPID: String? = "self", environment: [String: String] = [:],
+    init(passing listeners: [SocketListener] = [], listenPID: String? = "self", environment: [String: String] = [:],
          configuration: ServerConfiguration, handler: @escaping ConnectionHandler) throws {
         let passed = listeners.map(\.descriptor)
         try super.init(name: "systemd-server", configuration: configuration, handler: handler) { portWrite, logWrite in
@@ -34,7 +34,7 @@ final class SystemdServerProcess: ForkedServerProcess {
 
     /// Connects to `port` (the server's unless given), sends `line` and returns the reply line.
     func ask(_ line: String, port: Int? = nil) throws -> String {
-        let connection = try TCPConnection(connectingTo: .tcp(host: "127.0.0.1", port: port ?? self.port), timeout: .seconds(10))
+        let connection = try SocketConnection(connectingTo: .tcp(host: "127.0.0.1", port: port ?? self.port), timeout: .seconds(10))
         try connection.setTimeout(.seconds(10))
         try connection.writeAll(Array((line + "\n").utf8))
         var lines = LineReader(connection)

@@ -21,7 +21,7 @@ struct ProxyHeaderReader {
     let timeLimit: Duration
 
     /// The header at the start of `connection`, read off the socket; or why there is none.
-    func read(from connection: borrowing TCPConnection) -> Result<ProxyHeader, ProxyHeaderFailure> {
+    func read(from connection: borrowing SocketConnection) -> Result<ProxyHeader, ProxyHeaderFailure> {
         let deadline = MonotonicInstant.now + timeLimit
         let descriptor = connection.descriptor
         return withUnsafeTemporaryAllocation(byteCount: ProxyHeader.maximumBinaryLength, alignment: 1) { buffer in

@@ -7,7 +7,7 @@ struct ProxyHeaderReception {
 
     /// The header at the start of `connection`, from `peer`; nil once a failure is
     /// counted and logged (the caller closes the connection).
-    func receive(on connection: borrowing TCPConnection, from peer: SocketAddress, log: ServerLog) -> ProxyHeader? {
+    func receive(on connection: borrowing SocketConnection, from peer: SocketAddress, log: ServerLog) -> ProxyHeader? {
         switch reader.read(from: connection) {
         case .success(let header):
             return header

@@ -45,7 +45,7 @@ final class ForkPerConnectionModel: ServingModel {
     @exclusivity(unchecked) private var unwatched: [ChildProcess] = []
     @exclusivity(unchecked) private(set) var summary = ServerSummary()
     /// The connection's descriptor, and its peer, that the child being started serves; nil
-    /// outside `serve`. The child makes its own `TCPConnection` of its copy of the descriptor.
+    /// outside `serve`. The child makes its own `SocketConnection` of its copy of the descriptor.
     @exclusivity(unchecked) private var connectionForChild: (descriptor: Int32, peer: SocketAddress)?
     @exclusivity(unchecked) private var acceptPausedUntil: MonotonicInstant?
     @exclusivity(unchecked) private var limitReported = false
@@ -250,7 +250,7 @@ final class ForkPerConnectionModel: ServingModel {
         reapEndedChildren(pollSet, firstChildSlot: firstChildSlot)
     }
 
-    private func serve(_ connection: consuming TCPConnection, peer: SocketAddress, pollSet: PollSet) {
+    private func serve(_ connection: consuming SocketConnection, peer: SocketAddress, pollSet: PollSet) {
         let child: ChildProcess
         do {
             child = try startChild(serving: connection, peer: peer)
@@ -274,7 +274,7 @@ final class ForkPerConnectionModel: ServingModel {
 
     /// Forks a child that serves `connection`, or spawns the program on it (not with the
     /// PROXY protocol: the header is read first, by a child, not by this loop).
-    private func startChild(serving connection: borrowing TCPConnection, peer: SocketAddress) throws(ProcessError) -> ChildProcess {
+    private func startChild(serving connection: borrowing SocketConnection, peer: SocketAddress) throws(ProcessError) -> ChildProcess {
         if case .program(let spawner) = context.service.work, context.service.proxyHeaders == nil {
             return try spawner.start(on: connection, peer: peer, idleTimeout: context.service.idleTimeout)
         }
@@ -304,7 +304,7 @@ final class ForkPerConnectionModel: ServingModel {
         var programJoinsGroup = false
         if case .program = context.service.work { programJoinsGroup = pc_lead_process_group(0) == 0 }
         let code = context.service.serve(
-            TCPConnection(adopting: descriptor), peer: peer, programJoinsGroup: programJoinsGroup, logsConnection: context.service.proxyHeaders != nil)
+            SocketConnection(adopting: descriptor), peer: peer, programJoinsGroup: programJoinsGroup, logsConnection: context.service.proxyHeaders != nil)
         if code != 0 { throw ChildProcess.Exit(code) }
     }
 

@@ -20,7 +20,7 @@ struct PreforkWorker {
     /// How long accepting pauses when the process is out of descriptors or memory.
     static let acceptPause: Duration = .milliseconds(100)
 
-    let listener: TCPListener
+    let listener: SocketListener
     let scoreboard: Scoreboard
     let slot: Int
     /// The master's pid: the worker leaves as soon as it sees another parent.
@@ -135,7 +135,7 @@ struct PreforkWorker {
         pc_slot_set_connection(scoreboard[slot], inode)
         scoreboard.record(.busy, served: served, at: slot)
         _ = service.serve(
-            TCPConnection(adopting: fd), peer: listener.peer(host: host.baseAddress!, port: port),
+            SocketConnection(adopting: fd), peer: listener.peer(host: host.baseAddress!, port: port),
             programJoinsGroup: true)
     }
 

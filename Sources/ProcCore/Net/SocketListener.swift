@@ -7,7 +7,7 @@ import Glibc
 /// a path (or an abstract `@name`).
 ///
 /// ```swift
-/// let listener = try TCPListener(address: .tcp(host: "127.0.0.1", port: 0))
+/// let listener = try SocketListener(address: .tcp(host: "127.0.0.1", port: 0))
 /// print("listening on \(listener.address)")
 /// if let connection = try listener.accept() { ... }
 /// ```
@@ -22,10 +22,8 @@ import Glibc
 /// A Unix socket's file stays when the socket is closed (a forked child closes its copy,
 /// an upgraded master goes on serving on it): the server that stops for good removes it
 /// with `removeSocketFile()`. The peer of a Unix connection is `.unix(path: "")`: clients
-/// seldom bind a name, and who they are is `TCPConnection.peerCredentials()`.
-///
-/// (Its name is older than its Unix sockets; it will become `SocketListener`.)
-public final class TCPListener: Sendable {
+/// seldom bind a name, and who they are is `SocketConnection.peerCredentials()`.
+public final class SocketListener: Sendable {
     /// The socket's descriptor, for poll(2). It belongs to this listener: do not close it.
     public let descriptor: Int32
     /// The address it listens on, with the port the kernel chose when 0 was asked for.
@@ -121,12 +119,12 @@ public final class TCPListener: Sendable {
 
     /// Takes the next queued connection (close-on-exec); nil when the listener is
     /// non-blocking and none is waiting.
-    public func accept() throws(ProcessError) -> TCPConnection? {
+    public func accept() throws(ProcessError) -> SocketConnection? {
         var fd: Int32 = -1
         let result = pc_accept(descriptor, 0, &fd, nil, 0, nil)
         if result == EAGAIN || result == EWOULDBLOCK { return nil }
         try check("accept", result)
-        return TCPConnection(adopting: fd)
+        return SocketConnection(adopting: fd)
     }
 
     /// Takes the next queued connection and the peer's address; nil when the listener is
@@ -139,7 +137,7 @@ public final class TCPListener: Sendable {
             let result = pc_accept(descriptor, 0, &fd, buffer.baseAddress, buffer.count, &port)
             if result == EAGAIN || result == EWOULDBLOCK { return nil }
             try check("accept", result)
-            return AcceptedConnection(connection: TCPConnection(adopting: fd), peer: peer(host: buffer.baseAddress!, port: port))
+            return AcceptedConnection(connection: SocketConnection(adopting: fd), peer: peer(host: buffer.baseAddress!, port: port))
         }
     }
 

@@ -10,7 +10,7 @@ import Glibc
 /// close could close a descriptor that another part of the process had opened meanwhile).
 /// A function that only uses a connection borrows it, as a `ConnectionHandler` does.
 /// Every read and write retries EINTR; writes finish partial writes and never raise SIGPIPE.
-public struct TCPConnection: ~Copyable, Sendable {
+public struct SocketConnection: ~Copyable, Sendable {
     /// The socket's descriptor (close-on-exec), for poll(2) or a program's standard input
     /// and output. It belongs to this value: do not close it.
     public let descriptor: Int32

@@ -1,6 +1,6 @@
 import CProcShim
 
-extension TCPConnection {
+extension SocketConnection {
     /// The process, user and group at the other end of a Unix socket connection
     /// (SO_PEERCRED): a server on a Unix socket tells its clients apart by these, since
     /// their address is empty (`.unix(path: "")`). Throws for a TCP connection.

@@ -2,7 +2,7 @@ import CProcShim
 
 import Glibc
 
-extension TCPConnection {
+extension SocketConnection {
     /// The local end of the connection (getsockname(2)): the address and port the peer
     /// connected to, or for a Unix socket the path of the listener it connected to.
     public func localAddress() throws(ProcessError) -> SocketAddress {

@@ -2,7 +2,7 @@ import CProcShim
 
 import Glibc
 
-extension TCPConnection {
+extension SocketConnection {
     /// Connects a blocking, close-on-exec socket to `address` (TCP, or a Unix socket's
     /// path), with the connect and then every read and write bounded by `timeout` (as
     /// `setTimeout` sets it; nil: the kernel's own limits), and TCP_NODELAY when `noDelay`.
