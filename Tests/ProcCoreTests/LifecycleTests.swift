@@ -33,8 +33,8 @@ extension ForkingTests {
             #expect(child.processDescriptor == nil)
             try child.start()
             defer { stop(child) }
-            let pidfd = try #require(child.processDescriptor)
-            #expect(child.processDescriptor == pidfd)
+            let pidfd = try #require(child.processDescriptor).rawValue
+            #expect(child.processDescriptor?.rawValue == pidfd)
             #expect(pc_pidfd_send_signal(pidfd, 0) == 0)
             try child.terminate()
             var ended = false

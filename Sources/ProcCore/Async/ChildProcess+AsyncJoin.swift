@@ -12,7 +12,7 @@ extension ChildProcess {
     /// blocks its thread in the synchronous `join()`.
     nonisolated(nonsending)
     public func join(cancellationGrace: Duration) async throws {
-        if let pidfd = processDescriptor {
+        if let pidfd = rawProcessDescriptor {
             let outcome = try await DescriptorWatcher.shared.waitUntilReadable(
                 pidfd, onCancel: .terminate(pidfd: pidfd, grace: cancellationGrace))
             try reapEnded()

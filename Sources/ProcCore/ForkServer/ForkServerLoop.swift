@@ -32,7 +32,7 @@ struct ForkServerLoop {
         while true {
             var fds = [pollfd(fd: control, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: signals.descriptor.rawValue, events: Int16(POLLIN), revents: 0)]
-            fds += served.map { pollfd(fd: $0.child.processDescriptor ?? -1, events: Int16(POLLIN), revents: 0) }
+            fds += served.map { pollfd(fd: $0.child.rawProcessDescriptor ?? -1, events: Int16(POLLIN), revents: 0) }
             var ready: Int32 = 0
             guard pc_poll(&fds, Int32(fds.count), -1, &ready) == 0 else { return }
             if fds[1].revents != 0 { return }
@@ -109,7 +109,7 @@ struct ForkServerLoop {
             _ = pc_close(status[1])
             return reply(ForkServerMessage.Reply(pid: 0, errno: error.errno?.rawValue ?? EIO, unknownEntry: false))
         }
-        guard let pidfd = child.processDescriptor, let pid = child.pid else {
+        guard let pidfd = child.rawProcessDescriptor, let pid = child.pid else {
             try? child.kill()
             _ = child.exitCode
             _ = pc_close(status[0])

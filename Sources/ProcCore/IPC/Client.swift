@@ -24,7 +24,7 @@ public enum Client {
         let socket = try SocketConnection(connectingTo: address, timeout: timeout)
         // The timeout bounds the connect only: a Connection's reads wait as long as asked.
         try socket.setTimeout(nil)
-        let fd = socket.releaseDescriptor()
+        let fd = socket.releaseRawDescriptor()
         let connection = Connection(adopting: fd)
         if let authkey {
             let channel = HandshakeChannel(descriptor: fd, timeout: timeout)

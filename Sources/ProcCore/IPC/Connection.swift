@@ -23,7 +23,9 @@ import Glibc
 /// uses an end.
 public final class Connection {
     /// The end's socket or pipe descriptor (close-on-exec), for `waitForReady` or poll(2).
-    public let descriptor: Int32
+    public var descriptor: FileDescriptor { FileDescriptor(rawValue: rawDescriptor) }
+    /// The same descriptor as a C `int`, for the shim's calls.
+    package let rawDescriptor: Int32
     /// Whether this end can receive (false for the sending end of a one-way pipe).
     public let isReadable: Bool
     /// Whether this end can send (false for the receiving end of a one-way pipe).
@@ -51,8 +53,13 @@ public final class Connection {
     private static let initialReceiveCapacity = 1 << 20
 
     /// Wraps a connected socket or pipe end, which now belongs to this Connection.
-    public init(adopting descriptor: Int32, readable: Bool = true, writable: Bool = true) {
-        self.descriptor = descriptor
+    public convenience init(adopting descriptor: FileDescriptor, readable: Bool = true, writable: Bool = true) {
+        self.init(adopting: descriptor.rawValue, readable: readable, writable: writable)
+    }
+
+    /// `init(adopting:readable:writable:)` for a descriptor given as a C `int`.
+    package init(adopting descriptor: Int32, readable: Bool = true, writable: Bool = true) {
+        self.rawDescriptor = descriptor
         self.isReadable = readable
         self.isWritable = writable
         var status = stat()
@@ -61,7 +68,7 @@ public final class Connection {
     }
 
     deinit {
-        if !isClosed { _ = pc_close(descriptor) }
+        if !isClosed { _ = pc_close(rawDescriptor) }
     }
 
     /// Closes this process's copy of the end; further use throws `.closed`. A second
@@ -69,7 +76,7 @@ public final class Connection {
     public func close() {
         guard !isClosed else { return }
         isClosed = true
-        _ = pc_close(descriptor)
+        _ = pc_close(rawDescriptor)
     }
 
     // MARK: Sending
@@ -96,7 +103,7 @@ public final class Connection {
         var header: (UInt64, UInt32) = (0, 0)
         let headerSize = FrameHeader.write(length: buffer.count, into: &header)
         let result = withUnsafeBytes(of: &header) {
-            pc_write_frame(descriptor, $0.baseAddress, headerSize, buffer.baseAddress, buffer.count)
+            pc_write_frame(rawDescriptor, $0.baseAddress, headerSize, buffer.baseAddress, buffer.count)
         }
         if result == EPIPE || result == ECONNRESET {
             throw ProcessError(.endOfStream, operation: "send", errno: Errno(rawValue: result))
@@ -170,7 +177,7 @@ public final class Connection {
         var handle = descriptor.rawValue
         let result = withUnsafeMutableBytes(of: &frame) { raw in
             raw[headerSize] = Self.handleMarker
-            return pc_send_with_fds(self.descriptor, raw.baseAddress, headerSize + 1, &handle, 1)
+            return pc_send_with_fds(self.rawDescriptor, raw.baseAddress, headerSize + 1, &handle, 1)
         }
         if result == EPIPE || result == ECONNRESET {
             throw ProcessError(.endOfStream, operation: "sendHandle", errno: Errno(rawValue: result))
@@ -208,7 +215,7 @@ public final class Connection {
         try checkOpen("poll", allowed: isReadable)
         if readAhead.hasBytes { return true }
         var revents: Int16 = 0
-        try check("poll", pc_poll_one(descriptor, Int16(POLLIN), timeout?.roundedUpMilliseconds ?? -1, &revents))
+        try check("poll", pc_poll_one(rawDescriptor, Int16(POLLIN), timeout?.roundedUpMilliseconds ?? -1, &revents))
         return revents != 0
     }
 
@@ -273,7 +280,7 @@ public final class Connection {
 
     /// Reads until `buffer` is full or the stream ends (through the read-ahead buffer).
     private func readFully(into buffer: UnsafeMutableRawBufferPointer) throws(ProcessError) -> Int {
-        try readAhead.read(into: buffer, from: descriptor)
+        try readAhead.read(into: buffer, from: rawDescriptor)
     }
 
     private func truncated(_ what: String, _ got: Int, of expected: Int) -> ProcessError {

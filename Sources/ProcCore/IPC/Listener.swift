@@ -1,6 +1,7 @@
 import CProcShim
 
 import Glibc
+import SystemPackage
 
 /// A listening socket whose `accept()` returns `Connection`s, as Python's
 /// `multiprocessing.connection.Listener`: over TCP or a Unix stream socket, and with an
@@ -24,7 +25,9 @@ import Glibc
 /// Unix socket's file is then removed, as Python removes it. One thread at a time accepts.
 public final class Listener {
     /// The listening socket's descriptor, for poll(2) before `accept()`.
-    public let descriptor: Int32
+    public var descriptor: FileDescriptor { FileDescriptor(rawValue: rawDescriptor) }
+    /// The same descriptor as a C `int`, for the shim's calls.
+    package let rawDescriptor: Int32
     /// The address listened on, with the port the kernel chose when 0 was asked for.
     public let address: SocketAddress
     /// How long a connection's handshake may take, from accept(2) to `#WELCOME#`.
@@ -56,11 +59,11 @@ public final class Listener {
         case .tcp:
             let listener = try SocketListener(address: address, backlog: backlog)
             self.address = listener.address
-            self.descriptor = listener.releaseDescriptor()
+            self.rawDescriptor = listener.releaseRawDescriptor()
         case .unix(let path):
             var fd: Int32 = -1
             try check("listen on \(path)", pc_unix_listen(path, Int32(clamping: backlog), &fd))
-            self.descriptor = fd
+            self.rawDescriptor = fd
             self.address = address
         }
         self.authkey = authkey
@@ -75,7 +78,7 @@ public final class Listener {
     public func accept() throws(ProcessError) -> Connection {
         guard !isClosed else { throw ProcessError(.closed, operation: "accept on \(address)") }
         var fd: Int32 = -1
-        try check("accept on \(address)", pc_accept(descriptor, 0, &fd, nil, 0, nil))
+        try check("accept on \(address)", pc_accept(rawDescriptor, 0, &fd, nil, 0, nil))
         if let authkey {
             do throws(ProcessError) {
                 let channel = HandshakeChannel(descriptor: fd, timeout: handshakeTimeout)
@@ -96,7 +99,7 @@ public final class Listener {
     public func close() {
         guard !isClosed else { return }
         isClosed = true
-        _ = pc_close(descriptor)
+        _ = pc_close(rawDescriptor)
         if case .unix(let path) = address, !path.hasPrefix("@") { _ = unlink(path) }
     }
 }

@@ -17,7 +17,7 @@ extension Connection: Waitable {
     public var readinessDescriptor: FileDescriptor? {
         get throws(ProcessError) {
             if isClosed { throw ProcessError(.closed, operation: "wait") }
-            return FileDescriptor(rawValue: descriptor)
+            return descriptor
         }
     }
 
@@ -30,7 +30,7 @@ extension ChildProcess: Waitable {
     public var readinessDescriptor: FileDescriptor? {
         get throws(ProcessError) {
             if pid == nil { throw ProcessError(.notStarted, operation: "wait") }
-            return processDescriptor.map(FileDescriptor.init(rawValue:))
+            return processDescriptor
         }
     }
 

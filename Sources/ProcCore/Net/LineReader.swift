@@ -23,7 +23,7 @@ public struct LineReader {
     /// A reader of `connection`; a line longer than `maximumLineLength` bytes is an error
     /// (`.invalidArgument`), so that a peer that never sends a newline cannot grow it.
     public init(_ connection: borrowing SocketConnection, maximumLineLength: Int = 64 * 1024) {
-        self.descriptor = connection.descriptor
+        self.descriptor = connection.rawDescriptor
         self.maximumLineLength = max(1, maximumLineLength)
     }
 

@@ -8,7 +8,7 @@ extension SocketConnection {
         var pid: Int32 = 0
         var uid: UInt32 = 0
         var gid: UInt32 = 0
-        try check("getsockopt SO_PEERCRED", pc_unix_peer_credentials(descriptor, &pid, &uid, &gid))
+        try check("getsockopt SO_PEERCRED", pc_unix_peer_credentials(rawDescriptor, &pid, &uid, &gid))
         return PeerCredentials(processID: pid, userID: uid, groupID: gid)
     }
 }

@@ -2,6 +2,7 @@ import CProcShim
 import Synchronization
 
 import Glibc
+import SystemPackage
 
 /// A listening stream socket: TCP on a numeric IPv4 or IPv6 address, or a Unix socket at
 /// a path (or an abstract `@name`).
@@ -25,7 +26,9 @@ import Glibc
 /// seldom bind a name, and who they are is `SocketConnection.peerCredentials()`.
 public final class SocketListener: Sendable {
     /// The socket's descriptor, for poll(2). It belongs to this listener: do not close it.
-    public let descriptor: Int32
+    public var descriptor: FileDescriptor { FileDescriptor(rawValue: rawDescriptor) }
+    /// The same descriptor as a C `int`, for the shim's calls.
+    package let rawDescriptor: Int32
     /// The address it listens on, with the port the kernel chose when 0 was asked for.
     public let address: SocketAddress
     /// The socket file of a Unix listener, to remove when the server stops; nil for TCP
@@ -73,7 +76,7 @@ public final class SocketListener: Sendable {
             socketFile = UnixSocketFile(path: path)
             isUnix = true
         }
-        self.descriptor = fd
+        self.rawDescriptor = fd
     }
 
     /// Takes over a listening socket this process already holds, such as one passed by
@@ -83,7 +86,13 @@ public final class SocketListener: Sendable {
     /// and `pc_adopt_listener`; errno EBADF, ENOTSOCK or EINVAL when it is not one (the
     /// descriptor then stays the caller's). A Unix socket's file is known from now on, for
     /// `removeSocketFile()`, which only the process that owns the file should call.
-    public init(adopting descriptor: Int32) throws(ProcessError) {
+    public convenience init(adopting descriptor: FileDescriptor) throws(ProcessError) {
+        try self.init(adopting: descriptor.rawValue)
+    }
+
+    /// `init(adopting:)` for a descriptor given as a C `int`, as systemd's and the
+    /// upgrade's environment variables give it.
+    package init(adopting descriptor: Int32) throws(ProcessError) {
         let operation = "listening socket \(descriptor)"
         let path = try withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(PC_UNIX_PATH_TEXT_MAX)) { buffer throws(ProcessError) -> String? in
             let result = pc_adopt_unix_listener(descriptor, buffer.baseAddress, buffer.count)
@@ -105,7 +114,7 @@ public final class SocketListener: Sendable {
             socketFile = nil
             isUnix = false
         }
-        self.descriptor = descriptor
+        self.rawDescriptor = descriptor
     }
 
     deinit {
@@ -114,14 +123,14 @@ public final class SocketListener: Sendable {
 
     /// Makes `accept()` return nil at once instead of waiting when no connection is queued.
     public func setNonBlocking(_ nonBlocking: Bool = true) throws(ProcessError) {
-        try check("fcntl", pc_set_nonblocking(descriptor, nonBlocking))
+        try check("fcntl", pc_set_nonblocking(rawDescriptor, nonBlocking))
     }
 
     /// Takes the next queued connection (close-on-exec); nil when the listener is
     /// non-blocking and none is waiting.
     public func accept() throws(ProcessError) -> SocketConnection? {
         var fd: Int32 = -1
-        let result = pc_accept(descriptor, 0, &fd, nil, 0, nil)
+        let result = pc_accept(rawDescriptor, 0, &fd, nil, 0, nil)
         if result == EAGAIN || result == EWOULDBLOCK { return nil }
         try check("accept", result)
         return SocketConnection(adopting: fd)
@@ -134,7 +143,7 @@ public final class SocketListener: Sendable {
         var fd: Int32 = -1
         var port: Int32 = 0
         return try withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(PC_HOST_TEXT_MAX)) { buffer throws(ProcessError) in
-            let result = pc_accept(descriptor, 0, &fd, buffer.baseAddress, buffer.count, &port)
+            let result = pc_accept(rawDescriptor, 0, &fd, buffer.baseAddress, buffer.count, &port)
             if result == EAGAIN || result == EWOULDBLOCK { return nil }
             try check("accept", result)
             return AcceptedConnection(connection: SocketConnection(adopting: fd), peer: peer(host: buffer.baseAddress!, port: port))
@@ -161,13 +170,18 @@ public final class SocketListener: Sendable {
     /// A second `close()` does nothing.
     public func close() {
         guard !closed.exchange(true, ordering: .relaxed) else { return }
-        _ = pc_close(descriptor)
+        _ = pc_close(rawDescriptor)
     }
 
     /// Gives up the descriptor without closing it: the caller owns it from now on, and
     /// `close()` and the deinit leave it alone.
-    public func releaseDescriptor() -> Int32 {
+    public func releaseDescriptor() -> FileDescriptor {
+        FileDescriptor(rawValue: releaseRawDescriptor())
+    }
+
+    /// `releaseDescriptor()` as a C `int`.
+    package func releaseRawDescriptor() -> Int32 {
         closed.store(true, ordering: .relaxed)
-        return descriptor
+        return rawDescriptor
     }
 }

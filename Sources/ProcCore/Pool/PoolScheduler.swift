@@ -279,7 +279,7 @@ final class PoolScheduler<Input: Codable, Output: Codable> {
                 worker.sent(range, bytes: size)
             }
             guard !outgoing.isEmpty else { continue }
-            let written = outgoing.withUnsafeBytes { pc_write_all(worker.connection.descriptor, $0.baseAddress, $0.count) }
+            let written = outgoing.withUnsafeBytes { pc_write_all(worker.connection.rawDescriptor, $0.baseAddress, $0.count) }
             if written != 0 {
                 // The worker is gone: it is handled when its exit is seen.
                 queue.giveBack(withoutCancelled(worker.unsend(from: alreadySent)))
@@ -363,11 +363,11 @@ final class PoolScheduler<Input: Codable, Output: Codable> {
     /// Closes the worker's connection (it exits between chunks at end of stream), waits
     /// `grace` for it, kills it if it still runs, and frees its slot.
     private func retire(_ worker: PoolWorker, grace: Duration) {
-        _ = pc_epoll_remove(epfd, worker.connection.descriptor)
+        _ = pc_epoll_remove(epfd, worker.connection.rawDescriptor)
         _ = pc_epoll_remove(epfd, worker.exitDescriptor)
         // End of stream for the worker even while a process forked from this one since
         // holds a copy of the parent's end (close alone would not be seen then).
-        _ = pc_shutdown_write(worker.connection.descriptor)
+        _ = pc_shutdown_write(worker.connection.rawDescriptor)
         worker.connection.close()
         _ = worker.end(grace: grace)
         if workers[worker.slot] === worker { workers[worker.slot] = nil }
@@ -386,9 +386,9 @@ final class PoolScheduler<Input: Codable, Output: Codable> {
         defer { workerEnd.close() }
         let process = try launcher.start(
             slot: slot, slots: slots, workerEnd: workerEnd,
-            parentDescriptors: [parentEnd.descriptor, epfd] + workers.compactMap { $0?.connection.descriptor })
+            parentDescriptors: [parentEnd.rawDescriptor, epfd] + workers.compactMap { $0?.connection.rawDescriptor })
         let worker = PoolWorker(slot: slot, connection: parentEnd, process: process)
-        try check("epoll_ctl", pc_epoll_watch_readable(epfd, parentEnd.descriptor, UInt64(slot * 2)))
+        try check("epoll_ctl", pc_epoll_watch_readable(epfd, parentEnd.rawDescriptor, UInt64(slot * 2)))
         try check("epoll_ctl", pc_epoll_watch_readable(epfd, worker.exitDescriptor, UInt64(slot * 2 + 1)))
         workers[slot] = worker
     }

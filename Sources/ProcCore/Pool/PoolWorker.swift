@@ -65,7 +65,7 @@ final class PoolWorker {
     /// Readable when the process has ended (a pidfd, or the fork server's status pipe).
     var exitDescriptor: Int32 {
         switch process {
-        case .forked(let child): child.processDescriptor ?? -1
+        case .forked(let child): child.rawProcessDescriptor ?? -1
         case .served(let child): child.statusDescriptor
         }
     }

@@ -196,5 +196,5 @@ public final class ProcessPool<Input: Codable, Output: Codable> {
     }
 
     /// The pids of the live workers, in slot order.
-    public var workerPIDs: [Int32] { scheduler.workerPIDs }
+    public var workerPIDs: [pid_t] { scheduler.workerPIDs }
 }

@@ -35,7 +35,7 @@ struct WorkerLauncher<Input: Codable, Output: Codable> {
                 slot: slot, slotCount: slots.count, maxTasks: maxTasks, memoryLimit: memoryLimit)
             return .served(try server.start(
                 entryNamed: workName, argument: BinaryEncoder().encode(settings),
-                passing: [workerEnd.descriptor, slots.descriptor]))
+                passing: [workerEnd.rawDescriptor, slots.descriptor]))
         }
     }
 }

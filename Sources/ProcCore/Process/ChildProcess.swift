@@ -104,7 +104,12 @@ public final class ChildProcess {
     /// first use, then the same descriptor until the child is reaped. nil before `start()`,
     /// once the child is reaped, and where the kernel has no pidfd. The handle owns it and
     /// closes it when it reaps the child.
-    public var processDescriptor: Int32? {
+    public var processDescriptor: FileDescriptor? {
+        rawProcessDescriptor.map(FileDescriptor.init(rawValue:))
+    }
+
+    /// `processDescriptor` as a C `int`, for the server's and the fork server's poll sets.
+    package var rawProcessDescriptor: Int32? {
         guard case .running(let pid, _) = state else { return nil }
         let pidfd = openedPidfd(of: pid)
         return pidfd >= 0 ? pidfd : nil

@@ -122,7 +122,7 @@ extension ForkingTests {
         func receive(afterRaw bytes: [UInt8], maximum: Int? = nil) throws -> ProcessError? {
             let pipe = try Pipe()
             pipe.first.maximumMessageLength = maximum
-            #expect(bytes.withUnsafeBytes { pc_write_all(pipe.second.descriptor, $0.baseAddress, $0.count) } == 0)
+            #expect(bytes.withUnsafeBytes { pc_write_all(pipe.second.rawDescriptor, $0.baseAddress, $0.count) } == 0)
             pipe.second.close()
             return processError { _ = try pipe.first.receiveBytes() }
         }
@@ -147,7 +147,7 @@ extension ForkingTests {
             #expect(try pipe.first.receive(String.self) == "next", "a whole frame that did not decode costs only itself")
             try pipe.second.send(1)
             #expect(processError { _ = try pipe.first.receive(String.self) }?.code == .undecodableMessage)
-            #expect(pc_write_all(pipe.second.descriptor, [0xff, 0xff, 0xff, 0xf0], 4) == 0)
+            #expect(pc_write_all(pipe.second.rawDescriptor, [0xff, 0xff, 0xff, 0xf0], 4) == 0)
             try pipe.second.send("after")
             #expect(processError { _ = try pipe.first.receiveBytes() }?.code == .corruptMessage)
             #expect(processError { _ = try pipe.first.receiveBytes() }?.code == .corruptMessage, "no guessing where the next frame starts")
@@ -160,7 +160,7 @@ extension ForkingTests {
             var burst: [UInt8] = [0, 0, 0, 1, 42]
             burst += [0, 0x01, 0x86, 0xa0] + big
             burst += [0, 0, 0, 2, 7, 8]
-            #expect(burst.withUnsafeBytes { pc_write_all(pipe.second.descriptor, $0.baseAddress, $0.count) } == 0)
+            #expect(burst.withUnsafeBytes { pc_write_all(pipe.second.rawDescriptor, $0.baseAddress, $0.count) } == 0)
             #expect(try pipe.first.receiveBytes() == [42])
             #expect(try pipe.first.poll(), "the rest was read ahead or is in the socket")
             #expect(try waitForReady([pipe.first], timeout: .zero) == [0])
@@ -173,7 +173,7 @@ extension ForkingTests {
             try pipe.second.sendBytes([2])
             #expect(try pipe.first.receiveBytes() == [1])
             var revents: Int16 = 0
-            #expect(pc_poll_one(pipe.first.descriptor, Int16(POLLIN), 0, &revents) == 0)
+            #expect(pc_poll_one(pipe.first.rawDescriptor, Int16(POLLIN), 0, &revents) == 0)
             #expect(revents == 0, "both messages came in one read")
             #expect(try pipe.first.poll())
             #expect(try waitForReady([pipe.first], timeout: .seconds(5)) == [0])
@@ -186,7 +186,7 @@ extension ForkingTests {
             try pipe.second.sendBytes(Array("hello".utf8))
             var raw = [UInt8](repeating: 0, count: 9)
             var count = 0
-            #expect(raw.withUnsafeMutableBytes { pc_read_full(pipe.first.descriptor, $0.baseAddress, 9, &count) } == 0)
+            #expect(raw.withUnsafeMutableBytes { pc_read_full(pipe.first.rawDescriptor, $0.baseAddress, 9, &count) } == 0)
             #expect(raw == [0, 0, 0, 5] + Array("hello".utf8))
         }
 

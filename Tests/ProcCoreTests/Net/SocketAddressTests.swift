@@ -98,7 +98,7 @@ import Glibc
         var descriptor: Int32 = -1
         do {
             let listener = try SocketListener(address: .tcp(host: "127.0.0.1", port: 0))
-            descriptor = listener.releaseDescriptor()
+            descriptor = listener.releaseRawDescriptor()
         }
         defer { _ = pc_close(descriptor) }
         let adopted = try SocketListener(adopting: descriptor)

@@ -66,7 +66,7 @@ import Glibc
         _ = client
         let peer = try Self.acceptedPeer(listener)
         #expect(peer == SocketAddress.unix(path: ""))
-        let adopted = try SocketListener(adopting: dup(listener.descriptor))
+        let adopted = try SocketListener(adopting: dup(listener.rawDescriptor))
         defer { adopted.close() }
         #expect(adopted.address == .unix(path: name))
     }

@@ -12,12 +12,12 @@ import Glibc
     /// (0 for a connection) to `pipe`, then exits.
     private func childBlockedInAccept(_ listener: SocketListener, catchingStop: Bool, report fd: Int32) throws -> ChildProcess {
         let child = ChildProcess(name: "acceptor", threadPolicy: .allow) {
-            closeInheritedDescriptors(keeping: listener.descriptor, fd)
+            closeInheritedDescriptors(keeping: listener.rawDescriptor, fd)
             if catchingStop { _ = pc_stop_signal_catch(SIGTERM) }
             var connection: Int32 = -1
             var port: Int32 = 0
             var host = [CChar](repeating: 0, count: 64)
-            var result = pc_accept(listener.descriptor, PC_ACCEPT_INTERRUPTIBLE, &connection, &host, host.count, &port)
+            var result = pc_accept(listener.rawDescriptor, PC_ACCEPT_INTERRUPTIBLE, &connection, &host, host.count, &port)
             if result == EINTR && !pc_stop_signal_arrived() { result = -1 }
             var value = result
             _ = pc_write_all(fd, &value, MemoryLayout<Int32>.size)
@@ -55,7 +55,7 @@ import Glibc
         _ = pc_close(writeEnd)
         defer { children.forEach(stop) }
         #expect(TestClock.waitUntil(timeout: 5) { children.allSatisfy { procState($0.pid!) == "S" } })
-        #expect(pc_listener_stop_accepting(listener.descriptor) == 0)
+        #expect(pc_listener_stop_accepting(listener.rawDescriptor) == 0)
         listener.close()
         let results = (0..<3).compactMap { _ in readErrno(from: readEnd) }
         #expect(results == [EINVAL, EINVAL, EINVAL])
@@ -69,7 +69,7 @@ import Glibc
         var fd: Int32 = -1
         var port: Int32 = 0
         var host = [CChar](repeating: 0, count: 64)
-        #expect(pc_accept(listener.descriptor, PC_ACCEPT_INTERRUPTIBLE, &fd, &host, host.count, &port) == 0)
+        #expect(pc_accept(listener.rawDescriptor, PC_ACCEPT_INTERRUPTIBLE, &fd, &host, host.count, &port) == 0)
         defer { _ = pc_close(fd) }
         #expect(String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) == "127.0.0.1")
         #expect(port > 0)

@@ -91,7 +91,7 @@ struct LargeMessageInteropTests {
     func aMessageOverTwoGigabytesCrossesToPythonAndBack() throws {
         let python = try #require(PythonProcess.interpreters.first)
         let pipe = try Pipe()
-        let echo = try PythonProcess(python, script: Self.pythonEcho, standardInput: pipe.second.descriptor)
+        let echo = try PythonProcess(python, script: Self.pythonEcho, standardInput: pipe.second.rawDescriptor)
         defer { echo.stop() }
         pipe.second.close()
         let connection = pipe.first

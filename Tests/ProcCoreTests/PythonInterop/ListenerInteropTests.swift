@@ -142,6 +142,6 @@ struct ListenerInteropTests {
 /// a test for ever when the peer never came.
 func waitForConnection(on listener: Listener) throws -> Bool {
     var revents: Int16 = 0
-    let result = pc_poll_one(listener.descriptor, Int16(POLLIN), 20_000, &revents)
+    let result = pc_poll_one(listener.rawDescriptor, Int16(POLLIN), 20_000, &revents)
     return result == 0 && revents != 0
 }

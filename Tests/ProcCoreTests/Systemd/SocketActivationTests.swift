@@ -35,10 +35,10 @@ extension ForkingTests {
         }
 
         @Test func aPassedListenerIsServedAndCloseOnExec() throws {
-            let code = try runInChild(fd3: { try SocketListener(address: .tcp(host: "127.0.0.1", port: 0)).releaseDescriptor() }, listenPID: "self", listenFDs: "1") { outcome, failure in
+            let code = try runInChild(fd3: { try SocketListener(address: .tcp(host: "127.0.0.1", port: 0)).releaseRawDescriptor() }, listenPID: "self", listenFDs: "1") { outcome, failure in
                 guard failure == nil, case .listeners(let listeners)? = outcome, listeners.count == 1 else { return 10 }
                 let listener = listeners[0]
-                guard listener.descriptor == 3, listener.address.host == "127.0.0.1", listener.port > 0 else { return 11 }
+                guard listener.rawDescriptor == 3, listener.address.host == "127.0.0.1", listener.port > 0 else { return 11 }
                 guard fcntl(3, F_GETFD) & FD_CLOEXEC != 0 else { return 12 }
                 var client: Int32 = -1
                 guard pc_tcp_connect("127.0.0.1", Int32(listener.port), 2000, &client) == 0 else { return 13 }
@@ -49,7 +49,7 @@ extension ForkingTests {
         }
 
         @Test func variablesMeantForAnotherProcessAreIgnoredAndRemoved() throws {
-            let code = try runInChild(fd3: { try SocketListener(address: .tcp(host: "127.0.0.1", port: 0)).releaseDescriptor() }, listenPID: "1", listenFDs: "1") { outcome, failure in
+            let code = try runInChild(fd3: { try SocketListener(address: .tcp(host: "127.0.0.1", port: 0)).releaseRawDescriptor() }, listenPID: "1", listenFDs: "1") { outcome, failure in
                 guard failure == nil, case .meantForAnotherProcess(let pid)? = outcome, pid == "1" else { return 20 }
                 return 0
             }
@@ -57,7 +57,7 @@ extension ForkingTests {
         }
 
         @Test func noVariablesMeansNotActivated() throws {
-            let code = try runInChild(fd3: { try SocketListener(address: .tcp(host: "127.0.0.1", port: 0)).releaseDescriptor() }, listenPID: nil, listenFDs: nil) { outcome, failure in
+            let code = try runInChild(fd3: { try SocketListener(address: .tcp(host: "127.0.0.1", port: 0)).releaseRawDescriptor() }, listenPID: nil, listenFDs: nil) { outcome, failure in
                 guard failure == nil, case .notActivated? = outcome else { return 30 }
                 return 0
             }
@@ -68,7 +68,7 @@ extension ForkingTests {
             ("self", "abc"), ("self", "-1"), ("self", "0"), ("self", "99999999999999999999"), ("abc", "1"), (nil, "1"),
         ] as [(String?, String)])
         func malformedVariables(listenPID: String?, listenFDs: String) throws {
-            let code = try runInChild(fd3: { try SocketListener(address: .tcp(host: "127.0.0.1", port: 0)).releaseDescriptor() }, listenPID: listenPID, listenFDs: listenFDs) { outcome, failure in
+            let code = try runInChild(fd3: { try SocketListener(address: .tcp(host: "127.0.0.1", port: 0)).releaseRawDescriptor() }, listenPID: listenPID, listenFDs: listenFDs) { outcome, failure in
                 guard outcome == nil, failure?.code == .invalidEnvironment else { return 40 }
                 return 0
             }

@@ -58,9 +58,9 @@ final class MetricsEndpoint {
             throw ProcessError(error.code, operation: operation, errno: error.errno)
         }
         var set: Int32 = -1
-        var result = pc_set_nonblocking(listener.descriptor, true)
+        var result = pc_set_nonblocking(listener.rawDescriptor, true)
         if result == 0 { result = pc_epoll_create(&set) }
-        if result == 0 { result = pc_epoll_watch_readable(set, listener.descriptor, UInt64(listener.descriptor)) }
+        if result == 0 { result = pc_epoll_watch_readable(set, listener.rawDescriptor, UInt64(listener.rawDescriptor)) }
         if result != 0 {
             listener.close()
             if set >= 0 { _ = pc_close(set) }
@@ -90,7 +90,7 @@ final class MetricsEndpoint {
         if pc_epoll_wait(descriptor, &tokens, Int32(tokens.count), 0, &count) == 0 {
             for token in tokens[0..<Int(count)] {
                 let fd = Int32(truncatingIfNeeded: token)
-                if fd == listener.descriptor {
+                if fd == listener.rawDescriptor {
                     acceptScrapes(at: now)
                 } else if let scrape = scrapes.firstIndex(where: { $0.descriptor == fd }) {
                     progress(scrapeAt: scrape, state: state, render: render)
@@ -102,8 +102,8 @@ final class MetricsEndpoint {
         let wantsListener = scrapes.count < Self.connectionLimit && acceptPausedUntil == nil
         if wantsListener != listenerWatched {
             listenerWatched = wantsListener
-            _ = wantsListener ? pc_epoll_watch_readable(descriptor, listener.descriptor, UInt64(listener.descriptor))
-                : pc_epoll_remove(descriptor, listener.descriptor)
+            _ = wantsListener ? pc_epoll_watch_readable(descriptor, listener.rawDescriptor, UInt64(listener.rawDescriptor))
+                : pc_epoll_remove(descriptor, listener.rawDescriptor)
         }
     }
 
@@ -123,7 +123,7 @@ final class MetricsEndpoint {
     private func acceptScrapes(at now: MonotonicInstant) {
         while scrapes.count < Self.connectionLimit {
             var fd: Int32 = -1
-            let result = pc_accept(listener.descriptor, 0, &fd, nil, 0, nil)
+            let result = pc_accept(listener.rawDescriptor, 0, &fd, nil, 0, nil)
             if result == EAGAIN || result == EWOULDBLOCK { return }
             guard result == 0 else {
                 acceptPausedUntil = now + Self.acceptPause

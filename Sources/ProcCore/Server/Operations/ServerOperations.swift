@@ -56,7 +56,7 @@ final class ServerOperations {
             metrics.serve(at: now, state: state) {
                 var queued: UInt32 = 0
                 var limit: UInt32 = 0
-                let queue = pc_listener_queue_length(listener.descriptor, &queued, &limit) == 0 ? (queued, limit) : nil
+                let queue = pc_listener_queue_length(listener.rawDescriptor, &queued, &limit) == 0 ? (queued, limit) : nil
                 return MetricsExposition.text(
                     of: snapshot(), state: state, identity: identity, acceptQueue: queue, proxyHeaderFailures: proxyHeaderFailures?.counts)
             }

@@ -85,7 +85,7 @@ final class BinaryUpgrade {
         var pid: pid_t = 0
         let result = pc_spawn_with_listener(
             executablePath, argv.pointers, environment.pointers, environment.count,
-            listener.descriptor, pipe.writeEnd.rawValue, &pid)
+            listener.rawDescriptor, pipe.writeEnd.rawValue, &pid)
         guard result == 0 else {
             _ = pc_close(pipe.readEnd.rawValue)
             return Self.failure("upgrade failed: cannot run \(executablePath): \(ProcessError.systemCall("exec", result).reason); still serving")

@@ -13,7 +13,7 @@ final class SystemdServerProcess: ForkedServerProcess {
     /// Starts the server; `listenPID` "self" names the child, nil leaves LISTEN_PID unset.
     init(passing listeners: [SocketListener] = [], listenPID: String? = "self", environment: [String: String] = [:],
          configuration: ServerConfiguration, handler: @escaping ConnectionHandler) throws {
-        let passed = listeners.map(\.descriptor)
+        let passed = listeners.map(\.rawDescriptor)
         try super.init(name: "systemd-server", configuration: configuration, handler: handler) { portWrite, logWrite in
             // Out of the way first (any may be 3 or 4), then every other descriptor of the
             // test process closed (other tests' sockets), then the sockets at 3, 4...

@@ -23,7 +23,7 @@ struct ProxyHeaderReader {
     /// The header at the start of `connection`, read off the socket; or why there is none.
     func read(from connection: borrowing SocketConnection) -> Result<ProxyHeader, ProxyHeaderFailure> {
         let deadline = MonotonicInstant.now + timeLimit
-        let descriptor = connection.descriptor
+        let descriptor = connection.rawDescriptor
         return withUnsafeTemporaryAllocation(byteCount: ProxyHeader.maximumBinaryLength, alignment: 1) { buffer in
             // Bytes [0, taken) have been read off the socket: all of them the header's.
             var taken = 0

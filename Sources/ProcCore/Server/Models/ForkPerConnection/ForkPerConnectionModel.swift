@@ -88,7 +88,7 @@ final class ForkPerConnectionModel: ServingModel {
     /// added and removed with them.
     func preparePoll(_ pollSet: PollSet, from slot: Int) {
         if pollSet.count == slot { pollSet.append(pollfd(fd: -1, events: Int16(POLLIN), revents: 0)) }
-        pollSet[slot].fd = listening ? context.listener.descriptor : -1
+        pollSet[slot].fd = listening ? context.listener.rawDescriptor : -1
     }
 
     func nextDeadline(after now: MonotonicInstant) -> MonotonicInstant? {
@@ -135,7 +135,7 @@ final class ForkPerConnectionModel: ServingModel {
             closeListener()
             return
         }
-        _ = pc_listener_drop_new_connections(context.listener.descriptor)
+        _ = pc_listener_drop_new_connections(context.listener.rawDescriptor)
         drainingQueue = true
         updateAccepting()
     }
@@ -262,7 +262,7 @@ final class ForkPerConnectionModel: ServingModel {
         }
         connection.close()
         summary.connectionsServed += 1
-        if let pidfd = child.processDescriptor {
+        if let pidfd = child.rawProcessDescriptor {
             children.append(child)
             pollSet.append(pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0))
         } else {
@@ -281,7 +281,7 @@ final class ForkPerConnectionModel: ServingModel {
         // The closure captures only `self`, which then is its context: a closure that
         // captured the connection would cost an allocation per connection, and the heap
         // page it lands on a copy at the next fork.
-        connectionForChild = (connection.descriptor, peer)
+        connectionForChild = (connection.rawDescriptor, peer)
         defer { connectionForChild = nil }
         // The server runs one thread, so the per-start thread count check is skipped.
         let child = ChildProcess(name: "connection", threadPolicy: .allow) { [self] in try serveInChild() }

@@ -134,7 +134,7 @@ final class PreforkModel: ServingModel {
     func preparePoll(_ pollSet: PollSet, from slot: Int) {
         pollSet.removeEntries(from: slot)
         for worker in workers {
-            pollSet.append(pollfd(fd: worker.process.processDescriptor ?? -1, events: Int16(POLLIN), revents: 0))
+            pollSet.append(pollfd(fd: worker.process.rawProcessDescriptor ?? -1, events: Int16(POLLIN), revents: 0))
         }
     }
 
@@ -150,7 +150,7 @@ final class PreforkModel: ServingModel {
             consider(stopsResent + Self.handoverStopResend)
         }
         // Without a pidfd (ENOSYS, EMFILE) a worker's end is found by looking.
-        if workers.contains(where: { $0.process.processDescriptor == nil }) { consider(now + Self.unwatchedCheck) }
+        if workers.contains(where: { $0.process.rawProcessDescriptor == nil }) { consider(now + Self.unwatchedCheck) }
         return deadline
     }
 
@@ -206,7 +206,7 @@ final class PreforkModel: ServingModel {
             closeListener()
         } else if let scoreboard {
             for worker in workers { scoreboard.setListenerDuty(.drain, at: worker.slot) }
-            _ = pc_listener_drop_new_connections(context.listener.descriptor)
+            _ = pc_listener_drop_new_connections(context.listener.rawDescriptor)
             try? context.listener.setNonBlocking(true)
         }
         stopsResent = now
@@ -335,7 +335,7 @@ final class PreforkModel: ServingModel {
         while index >= 0 {
             let worker = workers[index]
             let pollIndex = firstSlot + index
-            let looked = worker.process.processDescriptor == nil
+            let looked = worker.process.rawProcessDescriptor == nil
                 || (pollIndex < pollSet.count && pollSet[pollIndex].revents != 0)
             if looked, let pid = worker.process.pid {
                 var ended = false
@@ -359,7 +359,7 @@ final class PreforkModel: ServingModel {
     /// from any other process.
     private func killGroup(of worker: Worker) {
         guard let pid = worker.process.pid else { return }
-        _ = pc_kill_process_group(pid, worker.process.processDescriptor ?? -1)
+        _ = pc_kill_process_group(pid, worker.process.rawProcessDescriptor ?? -1)
     }
 
     private func workerEnded(_ worker: Worker, exitCode code: Int32) {
@@ -533,7 +533,7 @@ final class PreforkModel: ServingModel {
     private func closeListener() {
         guard listenerOpen else { return }
         listenerOpen = false
-        if !handedOver && !listenerShared { _ = pc_listener_stop_accepting(context.listener.descriptor) }
+        if !handedOver && !listenerShared { _ = pc_listener_stop_accepting(context.listener.rawDescriptor) }
         context.listener.close()
     }
 

@@ -48,7 +48,7 @@ struct PreforkWorker {
             while !pc_stop_signal_arrived() {
                 var fd: Int32 = -1
                 var port: Int32 = 0
-                let result = pc_accept(listener.descriptor, PC_ACCEPT_INTERRUPTIBLE, &fd, host.baseAddress, host.count, &port)
+                let result = pc_accept(listener.rawDescriptor, PC_ACCEPT_INTERRUPTIBLE, &fd, host.baseAddress, host.count, &port)
                 switch result {
                 case 0:
                     break
@@ -102,20 +102,20 @@ struct PreforkWorker {
     /// the first to find it empty shuts the listener down, and the others' accepts then
     /// return EINVAL.
     private func drainListener(host: UnsafeMutableBufferPointer<CChar>, served: UInt64) -> UInt64 {
-        _ = pc_listener_drop_new_connections(listener.descriptor)
+        _ = pc_listener_drop_new_connections(listener.rawDescriptor)
         // O_NONBLOCK is the shared socket's: every worker's accept stops waiting.
-        _ = pc_set_nonblocking(listener.descriptor, true)
+        _ = pc_set_nonblocking(listener.rawDescriptor, true)
         var drained: UInt64 = 0
         while true {
             var fd: Int32 = -1
             var port: Int32 = 0
-            let result = pc_accept(listener.descriptor, 0, &fd, host.baseAddress, host.count, &port)
+            let result = pc_accept(listener.rawDescriptor, 0, &fd, host.baseAddress, host.count, &port)
             switch result {
             case 0:
                 serve(fd, host: host, port: port, served: served + drained)
                 drained += 1
             case EAGAIN, EWOULDBLOCK:
-                _ = pc_listener_stop_accepting(listener.descriptor)
+                _ = pc_listener_stop_accepting(listener.rawDescriptor)
                 return drained
             case EMFILE, ENFILE, ENOBUFS, ENOMEM:
                 pauseAccepting(after: result)
