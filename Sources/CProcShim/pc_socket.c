@@ -247,7 +247,7 @@ int pc_write_some(int fd, const void *buffer, size_t length, size_t *out_written
     }
 }
 
-int pc_adopt_listener(int fd, char *host, size_t host_capacity, int *out_port) {
+int pc_check_listening_stream(int fd) {
     struct stat info;
     if (fstat(fd, &info) != 0) return errno;
     if (!S_ISSOCK(info.st_mode)) return ENOTSOCK;
@@ -257,8 +257,13 @@ int pc_adopt_listener(int fd, char *host, size_t host_capacity, int *out_port) {
     if (value != SOCK_STREAM) return EINVAL;
     size = sizeof value;
     if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &value, &size) != 0) return errno;
-    if (value != 1) return EINVAL;
-    int rc = pc_socket_local_address(fd, host, host_capacity, out_port);
+    return value == 1 ? 0 : EINVAL;
+}
+
+int pc_adopt_listener(int fd, char *host, size_t host_capacity, int *out_port) {
+    int rc = pc_check_listening_stream(fd);
+    if (rc != 0) return rc;
+    rc = pc_socket_local_address(fd, host, host_capacity, out_port);
     if (rc != 0) return rc;
     if (host[0] == '\0') return EINVAL; /* not AF_INET or AF_INET6 (or `host` too small) */
     return pc_set_close_on_exec(fd);

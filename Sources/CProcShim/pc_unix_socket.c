@@ -2,6 +2,7 @@
 #include "pc_unix_socket.h"
 
 #include "pc_descriptors.h"
+#include "pc_socket.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -148,13 +149,8 @@ int pc_unix_local_path(int fd, char *path, size_t capacity) {
 int pc_adopt_unix_listener(int fd, char *path, size_t capacity) {
     int rc = pc_unix_local_path(fd, path, capacity);
     if (rc != 0) return rc;
-    int value = 0;
-    socklen_t size = sizeof value;
-    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &value, &size) != 0) return errno;
-    if (value != SOCK_STREAM) return EINVAL;
-    size = sizeof value;
-    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &value, &size) != 0) return errno;
-    if (value != 1) return EINVAL;
+    rc = pc_check_listening_stream(fd);
+    if (rc != 0) return rc;
     if (path[0] == '\0') return EINVAL; /* unnamed: nobody can connect to it */
     return pc_set_close_on_exec(fd);
 }

@@ -154,9 +154,9 @@ _procctl_serve() {
 _procctl_client() {
     local -i ret=1
     local -ar arg_specs=(
-        '--host[The server'\''s numeric address (default\: 127.0.0.1).]:host:'
+        '--host[The server'\''s numeric IPv4 or IPv6 address (default\: 127.0.0.1).]:host:'
         '--port[The server'\''s port (default\: 8080).]:port:'
-        '--unix[Connect to the Unix stream socket at this path instead of TCP (not with --host or --port).]:path:'
+        '--unix[The server'\''s Unix stream socket, instead of TCP (not with --host or --port).]:path:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -170,7 +170,7 @@ _procctl_load() {
     local -ar arg_specs=(
         '--host[The server'\''s numeric IPv4 or IPv6 address (default\: 127.0.0.1).]:host:'
         '--port[The server'\''s port (default\: 8080).]:port:'
-        '--unix[Load the server on the Unix stream socket at this path instead of TCP (not with --host or --port).]:path:'
+        '--unix[The server'\''s Unix stream socket, instead of TCP (not with --host or --port).]:path:'
         '--connections[Connections in total (default 1000; not with --duration).]:connections:'
         '--duration[Open connections for this many seconds instead of a number of connections.]:duration:'
         '--concurrency[Worker processes, each with one connection open at a time.]:concurrency:'

@@ -27,6 +27,11 @@ int pc_tcp_listen(const char *host, int port, int backlog, int *out_fd, int *out
 /// pc_tcp_listen with `options` (PC_LISTEN_REUSE_PORT or 0) set before the bind.
 int pc_tcp_listen_with_options(const char *host, int port, int backlog, int options, int *out_fd, int *out_port);
 
+/// 0 when `fd` is a stream socket that listens (SOCK_STREAM, SO_ACCEPTCONN), of any
+/// family: what both adopt calls check first. ENOTSOCK for a descriptor that is not a
+/// socket, EINVAL for a socket of another type or one that does not listen, EBADF.
+int pc_check_listening_stream(int fd);
+
 /// Checks that `fd` is a listening TCP socket (SOCK_STREAM, AF_INET or AF_INET6,
 /// SO_ACCEPTCONN), makes it close-on-exec, and gives the address it is bound to: the
 /// numeric host in `host` (at least PC_HOST_TEXT_MAX bytes) and the port: a listener

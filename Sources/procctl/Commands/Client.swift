@@ -23,26 +23,10 @@ struct Client: CommandWithExamples {
         "procctl client --unix /run/app.sock        # a server on a Unix socket",
     ]
 
-    @Option(help: "The server's numeric address (default: 127.0.0.1).")
-    var host: String?
-
-    @Option(parsing: .unconditional, help: "The server's port (default: 8080).")
-    var port: Int?
-
-    @Option(help: ArgumentHelp("Connect to the Unix stream socket at this path instead of TCP (not with --host or --port).", valueName: "path"))
-    var unix: String?
-
-    func validate() throws {
-        _ = try address
-    }
-
-    /// `--unix PATH`, or `--host` and `--port`.
-    private var address: SocketAddress {
-        get throws { try NumericAddress.address(host: host, port: port, unix: unix, ports: 1...65535) }
-    }
+    @OptionGroup var server: ServerAddressOptions
 
     func run() throws {
-        let address = try address
+        let address = try server.address
         let connection: SocketConnection
         do {
             connection = try Self.connect(to: address)

@@ -27,14 +27,7 @@ struct Load: CommandWithExamples {
         "procctl load --port 8080 --duration 60 --concurrency 32 --timeline # a minute, failures by second",
     ]
 
-    @Option(help: "The server's numeric IPv4 or IPv6 address (default: 127.0.0.1).")
-    var host: String?
-
-    @Option(parsing: .unconditional, help: "The server's port (default: 8080).")
-    var port: Int?
-
-    @Option(help: ArgumentHelp("Load the server on the Unix stream socket at this path instead of TCP (not with --host or --port).", valueName: "path"))
-    var unix: String?
+    @OptionGroup var server: ServerAddressOptions
 
     @Option(parsing: .unconditional, help: "Connections in total (default 1000; not with --duration).")
     var connections: Int?
@@ -72,7 +65,6 @@ struct Load: CommandWithExamples {
     private static let durationSlack = 10.0
 
     func validate() throws {
-        _ = try address
         if let connections {
             guard duration == nil else { throw ValidationError("--connections and --duration cannot be used together.") }
             guard (1...10_000_000).contains(connections) else { throw ValidationError("--connections must be between 1 and 10000000 (got \(connections)).") }
@@ -92,17 +84,12 @@ struct Load: CommandWithExamples {
         }
     }
 
-    /// `--unix PATH`, or `--host` and `--port`.
-    private var address: SocketAddress {
-        get throws { try NumericAddress.address(host: host, port: port, unix: unix, ports: 1...65535) }
-    }
-
     func run() throws {
         let length: LoadLength = if let duration { .seconds(duration) } else { .connections(connections ?? Self.defaultConnections) }
         // More workers than connections would have nothing to do.
         let workers = if case .connections(let count) = length { min(concurrency, count) } else { concurrency }
         let plan = LoadPlan(
-            address: try address,
+            address: try server.address,
             length: length,
             concurrency: workers,
             messages: messages,
