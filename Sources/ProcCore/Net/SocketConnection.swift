@@ -54,9 +54,7 @@ public struct SocketConnection: ~Copyable, Sendable {
     /// Reads what has arrived, up to `buffer.count` bytes, waiting for at least one.
     /// Returns 0 at end of stream. EAGAIN once a timeout set by `setTimeout` runs out.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(ProcessError) -> Int {
-        var count = 0
-        try check("read", pc_read(rawDescriptor, buffer.baseAddress, buffer.count, &count))
-        return count
+        try descriptor.readAvailable(into: buffer)
     }
 
     /// Reads until `buffer` is full or the stream ends; returns the number of bytes read,
@@ -69,13 +67,12 @@ public struct SocketConnection: ~Copyable, Sendable {
 
     /// Writes every byte of `bytes`. EPIPE or ECONNRESET when the peer has gone.
     public func writeAll(_ bytes: UnsafeRawBufferPointer) throws(ProcessError) {
-        try check("write", pc_write_all(rawDescriptor, bytes.baseAddress, bytes.count))
+        try descriptor.writeAllBytes(bytes)
     }
 
     /// Writes every byte of `bytes`.
     public func writeAll(_ bytes: [UInt8]) throws(ProcessError) {
-        let result = bytes.withUnsafeBytes { pc_write_all(rawDescriptor, $0.baseAddress, $0.count) }
-        try check("write", result)
+        try bytes.withUnsafeBufferPointer { (buffer) throws(ProcessError) in try writeAll(UnsafeRawBufferPointer(buffer)) }
     }
 
     /// Makes a read or write that waits longer than `timeout` fail with EAGAIN; nil waits for ever.

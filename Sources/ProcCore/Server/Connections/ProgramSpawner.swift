@@ -57,8 +57,8 @@ struct ProgramSpawner {
         variables["TCPLOCALPORT"] = String(local.port ?? 0)
         if case .unix = local { UnixServerVariables.replaceTCPVariables(in: &variables, for: connection, at: local) }
         run.environment = variables
-        run.standardInput = FileDescriptor(rawValue: connection.rawDescriptor)
-        run.standardOutput = FileDescriptor(rawValue: connection.rawDescriptor)
+        run.standardInput = connection.descriptor
+        run.standardOutput = connection.descriptor
         // Ctrl-C signals the terminal's whole group: the server decides when a
         // connection's program ends (after the grace), as it does for its forked children.
         // A prefork worker's group is not the terminal's.
