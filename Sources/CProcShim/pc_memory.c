@@ -1,11 +1,13 @@
 #define _GNU_SOURCE
 #include "pc_memory.h"
+#include "pc_proc.h"
 #include "pc_unix_socket.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -177,4 +179,65 @@ int pc_shm_watcher_end(pid_t pid, int fd, bool unlink_name) {
         break;
     }
     return (rc == EPIPE || rc == ECONNRESET) ? 0 : rc;
+}
+
+/* /proc/self/pagemap: one 64-bit entry per page; bit 63 present, bit 61 a page of a file
+   (or shared anonymous memory), which in a private mapping means never written. */
+#define PAGEMAP_PRESENT (1ULL << 63)
+#define PAGEMAP_FILE_PAGE (1ULL << 61)
+
+/* madvise(MADV_DONTNEED) of the runs of present, unwritten file pages in [start, end). */
+static int drop_unwritten_pages_in(int pagemap, uintptr_t start, uintptr_t end, size_t page, size_t *dropped) {
+    uint64_t entries[512];
+    uintptr_t run = 0; /* the start of the current run of droppable pages, 0: none */
+    for (uintptr_t address = start; address < end;) {
+        size_t count = (end - address) / page;
+        if (count > sizeof entries / sizeof entries[0]) count = sizeof entries / sizeof entries[0];
+        ssize_t got;
+        do {
+            got = pread(pagemap, entries, count * sizeof entries[0], (off_t)(address / page * sizeof entries[0]));
+        } while (got < 0 && errno == EINTR);
+        if (got < 0) return errno;
+        if ((size_t)got < sizeof entries[0]) return EIO;
+        count = (size_t)got / sizeof entries[0];
+        for (size_t i = 0; i < count; i++, address += page) {
+            bool droppable = (entries[i] & (PAGEMAP_PRESENT | PAGEMAP_FILE_PAGE)) == (PAGEMAP_PRESENT | PAGEMAP_FILE_PAGE);
+            if (droppable && run == 0) run = address;
+            if (!droppable && run != 0) {
+                if (madvise((void *)run, address - run, MADV_DONTNEED) == 0) *dropped += (address - run) / page;
+                run = 0;
+            }
+        }
+    }
+    if (run != 0 && madvise((void *)run, end - run, MADV_DONTNEED) == 0) *dropped += (end - run) / page;
+    return 0;
+}
+
+int pc_drop_unwritten_file_pages(size_t *out_pages) {
+    *out_pages = 0;
+    int threads = 0;
+    int rc = pc_thread_count(&threads);
+    if (rc != 0) return rc;
+    if (threads != 1) return EBUSY;
+    FILE *maps = fopen("/proc/self/maps", "re");
+    if (maps == NULL) return errno;
+    int pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    if (pagemap < 0) {
+        rc = errno;
+        fclose(maps);
+        return rc;
+    }
+    size_t page = pc_page_size();
+    char line[4096];
+    while (rc == 0 && fgets(line, sizeof line, maps) != NULL) {
+        unsigned long start, end, inode;
+        char permissions[5];
+        if (sscanf(line, "%lx-%lx %4s %*s %*s %lu", &start, &end, permissions, &inode) != 4) continue;
+        /* Private file mappings other than code: code is never written, so fork skips it. */
+        if (inode == 0 || permissions[3] != 'p' || permissions[2] == 'x') continue;
+        rc = drop_unwritten_pages_in(pagemap, start, end, page, out_pages);
+    }
+    close(pagemap);
+    fclose(maps);
+    return rc;
 }

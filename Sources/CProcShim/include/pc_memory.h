@@ -62,4 +62,17 @@ int pc_shm_unlink_watcher(const char *name, pid_t *out_pid, int *out_fd);
 /// a child forked meanwhile that holds a copy of `fd` does not keep it waiting.
 int pc_shm_watcher_end(pid_t pid, int fd, bool unlink_name);
 
+/// Drops this process's page-table entries for the pages of its private file mappings
+/// (the executable's data and relocation-read-only segments; not code) that it has read
+/// but never written: madvise(MADV_DONTNEED) on each run of pages that /proc/self/pagemap
+/// reports present and file-backed. Such a page, read again, is mapped again from the page
+/// cache with the same bytes (a minor fault); a page written (copied, anonymous) is left
+/// as it is. Why: fork(2) copies one entry for every present page of a mapping that has
+/// any written page, and a static executable's data segment is a few hundred pages the
+/// runtime read once at startup; a process that forks per connection copies only what it
+/// still uses. The process must run one thread: a page another thread wrote between the
+/// check and the madvise would lose the write (EBUSY when there are others, and nothing
+/// is dropped). `*out_pages`: the entries dropped.
+int pc_drop_unwritten_file_pages(size_t *out_pages);
+
 #endif

@@ -82,6 +82,13 @@ final class ForkPerConnectionModel: ServingModel {
         // sigaction calls per connection).
         _ = pc_fork_reset_changed_signals_only()
         try context.listener.setNonBlocking()
+        // Every fork copies a page-table entry for each page of the executable's data
+        // segment that startup read (hundreds, in a static Swift binary) and the child's
+        // exit tears it down again; the loop uses a few dozen. Dropping the unwritten ones
+        // here leaves the loop to map back what it reads. Skipped when the process runs
+        // other threads (the shim refuses then).
+        var dropped = 0
+        _ = pc_drop_unwritten_file_pages(&dropped)
     }
 
     /// The listener's slot (-1 while not `listening`); the children's slots follow it,
