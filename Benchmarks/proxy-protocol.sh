@@ -5,6 +5,14 @@
 # so that drift on a shared machine touches both alike; prints connections/s per round and
 # the ratio of the medians (PROXY / plain).
 #
+# It also prints, per run, on-CPU microseconds per connection of the server (its process
+# tree: every thread of the master and of its children, from /proc/PID/task/*/schedstat,
+# plus the children it reaped, from cutime + cstime) and of HAProxy (all its threads), read
+# just before and after the run and divided by the connections it made; then their medians
+# and the header's cost, PROXY minus plain (HAProxy's over all PROXY runs against all plain
+# ones). Where HAProxy and the load share the cores the rates swing by much more than the
+# PROXY protocol costs; CPU time spent per connection hardly depends on that contention.
+#
 #   Benchmarks/proxy-protocol.sh [PROCCTL]   (default: this tree's release build)
 #
 # Knobs: ROUNDS (5), CONNECTIONS (4000 per round), CONCURRENCY (8), MODEL ("--workers 4";
@@ -73,8 +81,27 @@ start_floor() {
     pids+=($!)
 }
 
+clk_tck=$(getconf CLK_TCK)
+# On-CPU nanoseconds so far of process $1 and its children: every thread's (the first field
+# of schedstat) and those of the children they reaped (cutime + cstime, in clock ticks; the
+# per-connection children of MODEL="").
+cpu_ns() {
+    local pid f ns=0 run stat st
+    for pid in "$1" $(pgrep -P "$1" || true); do
+        for f in /proc/"$pid"/task/*/schedstat; do
+            { read -r run _ <"$f" && ns=$((ns + run)); } 2>/dev/null || true
+        done
+        { read -r stat <"/proc/$pid/stat"; } 2>/dev/null || continue
+        read -r -a st <<<"${stat##*) }"   # from field 3, state: cutime, cstime are 13, 14
+        ns=$((ns + (st[13] + st[14]) * 1000000000 / clk_tck))
+    done
+    echo "$ns"
+}
+
 start_server plain
+plain_pid=${pids[-1]}
 start_server proxy --proxy-protocol
+proxy_pid=${pids[-1]}
 plain_port=$(listening_port plain)
 proxy_port=$(listening_port proxy)
 front_plain=$(free_port)
@@ -83,7 +110,9 @@ floor_cfg=
 if [ "$floor" = 1 ]; then
     cc -O2 -Wall -o "$work/proxy-floor" "$root/Benchmarks/proxy-floor.c"
     start_floor floor-plain
+    floor_plain_pid=${pids[-1]}
     start_floor floor-proxy proxy
+    floor_proxy_pid=${pids[-1]}
     floor_plain_port=$(listening_port floor-plain)
     floor_proxy_port=$(listening_port floor-proxy)
     front_floor_plain=$(free_port)
@@ -121,12 +150,24 @@ $floor_cfg
 CFG
 haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 &
 pids+=($!)
+haproxy_pid=$!
 sleep 1
 
-# One load run; prints connections/s.
+# One load run through frontend port $1 to the server of pid $2; prints connections/s,
+# failed connections, and on-CPU us per connection made (ok or failed) of the server and of
+# HAProxy.
 load() {
-    "$procctl" load --port "$1" --connections "$connections" --concurrency "$concurrency" --json |
-        python3 -c 'import json,sys; r=json.load(sys.stdin); print("%.0f %d" % (r["connections_per_s"], r["errors"] + r["unfinished"]))'
+    local s0 h0 s1 h1 json
+    s0=$(cpu_ns "$2")
+    h0=$(cpu_ns "$haproxy_pid")
+    json=$("$procctl" load --port "$1" --connections "$connections" --concurrency "$concurrency" --json) || true
+    s1=$(cpu_ns "$2")
+    h1=$(cpu_ns "$haproxy_pid")
+    python3 -c 'import json,sys
+r = json.loads(sys.argv[1]); made = r["ok"] + r["errors"]
+us = lambda a, b: "%.1f" % ((int(b) - int(a)) / made / 1000) if made else "nan"
+print("%.0f %d %s %s" % (r["connections_per_s"], r["errors"] + r["unfinished"], us(*sys.argv[2:4]), us(*sys.argv[4:6])))' \
+        "$json" "$s0" "$s1" "$h0" "$h1"
 }
 
 echo "model: ${model:-fork per connection}; $send_proxy; $connections connections x $rounds rounds, concurrency $concurrency"
@@ -135,22 +176,28 @@ plain=()
 proxy=()
 floor_plain=()
 floor_proxy=()
+cpu=()   # per run: "variant server_us haproxy_us"
 for round in $(seq "$rounds"); do
-    read -r p pf < <(load "$front_plain")
-    read -r x xf < <(load "$front_proxy")
+    read -r p pf ps ph < <(load "$front_plain" "$plain_pid")
+    read -r x xf xs xh < <(load "$front_proxy" "$proxy_pid")
     plain+=("$p")
     proxy+=("$x")
+    cpu+=("plain $ps $ph" "PROXY $xs $xh")
     line="round $round: plain $p conn/s (failed $pf), PROXY $x conn/s (failed $xf)"
+    us="  on CPU, us/conn (server, HAProxy): plain $ps, $ph; PROXY $xs, $xh"
     if [ "$floor" = 1 ]; then
-        read -r cp cpf < <(load "$front_floor_plain")
-        read -r cx cxf < <(load "$front_floor_proxy")
+        read -r cp cpf cps cph < <(load "$front_floor_plain" "$floor_plain_pid")
+        read -r cx cxf cxs cxh < <(load "$front_floor_proxy" "$floor_proxy_pid")
         floor_plain+=("$cp")
         floor_proxy+=("$cx")
+        cpu+=("C-plain $cps $cph" "C-PROXY $cxs $cxh")
         line="$line; C plain $cp conn/s (failed $cpf), C PROXY $cx conn/s (failed $cxf)"
+        us="$us; C plain $cps, $cph; C PROXY $cxs, $cxh"
     fi
     echo "$line"
+    echo "$us"
 done
-python3 - "${plain[*]}" "${proxy[*]}" "${floor_plain[*]}" "${floor_proxy[*]}" <<'PY'
+python3 - "${plain[*]}" "${proxy[*]}" "${floor_plain[*]}" "${floor_proxy[*]}" "${cpu[@]}" <<'PY'
 import statistics, sys
 plain = [float(v) for v in sys.argv[1].split()]
 proxy = [float(v) for v in sys.argv[2].split()]
@@ -161,4 +208,18 @@ if sys.argv[3]:
     floor_proxy = [float(v) for v in sys.argv[4].split()]
     cp, cx = statistics.median(floor_plain), statistics.median(floor_proxy)
     print(f"median C: plain {cp:.0f} conn/s, PROXY {cx:.0f} conn/s, ratio PROXY/plain {cx / cp:.3f} (the floor)")
+server, haproxy = {}, {}
+for run in sys.argv[5:]:
+    variant, s, h = run.split()
+    server.setdefault(variant, []).append(float(s))
+    haproxy.setdefault(variant, []).append(float(h))
+ms = {v: statistics.median(l) for v, l in server.items()}
+mh = {v: statistics.median(l) for v, l in haproxy.items()}
+print("median on CPU, us/conn (server, HAProxy): "
+      + "; ".join(f"{v.replace('-', ' ')} {ms[v]:.1f}, {mh[v]:.1f}" for v in server))
+pooled = lambda kind: statistics.median(h for v, l in haproxy.items() if v.endswith(kind) for h in l)
+cost = f"header cost: procctl {ms['PROXY'] - ms['plain']:+.1f} us"
+if "C-plain" in ms:
+    cost += f", C {ms['C-PROXY'] - ms['C-plain']:+.1f} us"
+print(f"{cost}, HAProxy {pooled('PROXY') - pooled('plain'):+.1f} us (per connection, medians)")
 PY

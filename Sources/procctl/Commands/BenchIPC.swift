@@ -53,6 +53,8 @@ struct BenchIPC: CommandWithExamples {
     func run() throws {
         // Per variant, one figure per round: the median of that round's samples.
         var roundTrip = RoundTripVariant.allCases.map { _ in [Double]() }
+        // Per variant, one figure per round: the parent's and the child's CPU per round trip.
+        var roundTripCPU = RoundTripVariant.allCases.map { _ in [Double]() }
         var throughput = ThroughputVariant.allCases.map { _ in [Double]() }
         var lock = LockVariant.allCases.map { _ in [Double]() }
         do {
@@ -65,10 +67,15 @@ struct BenchIPC: CommandWithExamples {
                 // One operation of each variant in turn, so that what the machine does
                 // meanwhile touches them alike; a preempted sample is an outlier the median drops.
                 var samples = pingers.map { _ in [Double]() }
+                let cpuBefore = pingers.map { $0.cpuNanoseconds() }
                 for _ in 0..<roundTrips {
                     for (index, session) in pingers.enumerated() { samples[index].append(Double(try session.time(1)) / 1000) }
                 }
                 for index in samples.indices { roundTrip[index].append(SampleSummary(samples[index])!.median) }
+                for (index, session) in pingers.enumerated() {
+                    guard let before = cpuBefore[index], let after = session.cpuNanoseconds() else { continue }
+                    roundTripCPU[index].append(Double(after - before) / Double(roundTrips) / 1000)
+                }
                 var rates = streamers.map { _ in [Double]() }
                 for _ in 0..<batches {
                     for (index, session) in streamers.enumerated() {
@@ -94,6 +101,10 @@ struct BenchIPC: CommandWithExamples {
         let codable = RoundTripVariant.allCases.firstIndex(of: .connectionCodable)!
         let bytes = RoundTripVariant.allCases.firstIndex(of: .connectionBytes)!
         let typedOverBytes = SampleSummary(zip(roundTrip[codable], roundTrip[bytes]).map { $0 / $1 })?.median ?? .nan
+        // The same in CPU time, which idle states and wake-ups do not stretch: what the
+        // encoding and decoding cost beside the system calls.
+        let cpuMedians = zip(RoundTripVariant.allCases, roundTripCPU).compactMap { variant, figures in SampleSummary(figures).map { (variant, $0) } }
+        let typedOverBytesCPU = SampleSummary(zip(roundTripCPU[codable], roundTripCPU[bytes]).map { $0 / $1 })?.median ?? .nan
         if json {
             func object(_ rows: [(String, SampleSummary)]) -> JSONValue {
                 .object(rows.map { ($0.0, .double($0.1.median, decimals: 2)) })
@@ -102,6 +113,8 @@ struct BenchIPC: CommandWithExamples {
                 ("rounds", .int(rounds)),
                 ("round_trip_us", object(medians.roundTrip.filter { $0.0.isInJSON }.map { ($0.0.label, $0.1) })),
                 ("typed_over_bytes", .double(typedOverBytes, decimals: 2)),
+                ("round_trip_cpu_us", object(cpuMedians.filter { $0.0.isInJSON }.map { ($0.0.label, $0.1) })),
+                ("typed_over_bytes_cpu", .double(typedOverBytesCPU, decimals: 2)),
                 ("lock_us", object(medians.lock.map { ($0.0.label, $0.1) })),
                 ("throughput_mb_s", object(medians.throughput.map { ($0.0.label, $0.1) })),
             ]).text)
@@ -121,6 +134,14 @@ struct BenchIPC: CommandWithExamples {
         }
         Terminal.say(pad("  Codable round trip / its bytes' round trip", 77) + typedOverBytes.formatted(decimals: 2) + "x")
         Terminal.say("")
+        if cpuMedians.count == RoundTripVariant.allCases.count {
+            Terminal.say(pad("CPU per round trip, parent and child", 52) + pad("µs", 9) + pad("p10-p90", 16) + "/ raw pipe")
+            for (index, (variant, summary)) in cpuMedians.enumerated() {
+                Terminal.say(row(variant.summary, summary, decimals: 1) + ratio(roundTripCPU, index))
+            }
+            Terminal.say(pad("  Codable round trip / its bytes' round trip, CPU", 77) + typedOverBytesCPU.formatted(decimals: 2) + "x")
+            Terminal.say("")
+        }
         Terminal.say(pad("one way, 64 KiB messages (\(batches) x \(Self.batchSize)/round)", 52) + pad("MB/s", 9) + pad("p10-p90", 16) + "/ raw socketpair")
         for (index, (variant, summary)) in medians.throughput.enumerated() {
             Terminal.say(row(variant.summary, summary, decimals: 0) + ratio(throughput, index))
