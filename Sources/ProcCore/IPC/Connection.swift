@@ -100,7 +100,7 @@ public final class Connection {
     /// (one writev(2) of the header and the bytes, no copy).
     public func sendBytes(_ buffer: UnsafeRawBufferPointer) throws(ProcessError) {
         try checkOpen("send", allowed: isWritable)
-        var header: (UInt64, UInt32) = (0, 0)
+        var header = FrameHeader.Storage()
         let headerSize = FrameHeader.write(length: buffer.count, into: &header)
         let result = withUnsafeBytes(of: &header) {
             pc_write_frame(rawDescriptor, $0.baseAddress, headerSize, buffer.baseAddress, buffer.count)
@@ -172,7 +172,7 @@ public final class Connection {
     public func sendHandle(_ descriptor: FileDescriptor) throws(ProcessError) {
         try checkOpen("sendHandle", allowed: isWritable)
         try checkSocket("sendHandle")
-        var frame: (UInt64, UInt32) = (0, 0)
+        var frame = FrameHeader.Storage()
         let headerSize = FrameHeader.write(length: 1, into: &frame)
         var handle = descriptor.rawValue
         let result = withUnsafeMutableBytes(of: &frame) { raw in
@@ -226,7 +226,7 @@ public final class Connection {
 
     /// Reads the header: the message's length, or a typed error.
     private func readLength() throws(ProcessError) -> Int {
-        var header: (UInt64, UInt32) = (0, 0)
+        var header = FrameHeader.Storage()
         let short = try withUnsafeMutableBytes(of: &header) { (raw) throws(ProcessError) -> FrameHeader.Short in
             let got = try readFully(into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<FrameHeader.shortSize]))
             if got == 0 { throw ProcessError(.endOfStream, operation: "receive") }

@@ -9,9 +9,19 @@ enum FrameHeader {
     /// The short header that announces a long one.
     static let longMarker: [UInt8] = [0xff, 0xff, 0xff, 0xff]
 
-    /// The header for a message of `length` bytes, in `storage` (12 bytes); returns how
-    /// many of them it used.
-    static func write(length: Int, into storage: inout (UInt64, UInt32)) -> Int {
+    /// Room for the longest header (12 bytes), on the caller's stack. A struct, not a tuple:
+    /// a tuple's type metadata is made at run time under the Swift runtime's lock, which a
+    /// child forked from a process with other threads can find held for ever by a thread
+    /// that did not come along (a hang seen in the tests, a debug build's unspecialized
+    /// `withUnsafeMutableBytes(of:)` asking for the metadata in the child).
+    struct Storage {
+        private var first: UInt64 = 0
+        private var rest: UInt32 = 0
+    }
+
+    /// The header for a message of `length` bytes, in `storage`; returns how many of its
+    /// bytes it used.
+    static func write(length: Int, into storage: inout Storage) -> Int {
         withUnsafeMutableBytes(of: &storage) { raw in
             if length <= Int(Int32.max) {
                 storeBigEndian(UInt64(length), count: 4, into: raw)

@@ -21,7 +21,7 @@ struct HandshakeChannel {
 
     /// Sends `bytes` as one frame (a handshake message is far smaller than any socket buffer).
     func send(_ bytes: [UInt8]) throws(ProcessError) {
-        var header: (UInt64, UInt32) = (0, 0)
+        var header = FrameHeader.Storage()
         let headerSize = FrameHeader.write(length: bytes.count, into: &header)
         let result = withUnsafeBytes(of: &header) { head in
             bytes.withUnsafeBytes { pc_write_frame(descriptor, head.baseAddress, headerSize, $0.baseAddress, $0.count) }

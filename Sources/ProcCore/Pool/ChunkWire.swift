@@ -70,7 +70,7 @@ struct ChunkWire<Input: Codable, Output: Codable> {
     }
 
     private static func appendHeader(length: Int, to frames: inout [UInt8]) {
-        var header: (UInt64, UInt32) = (0, 0)
+        var header = FrameHeader.Storage()
         let size = FrameHeader.write(length: length, into: &header)
         withUnsafeBytes(of: &header) { frames.append(contentsOf: $0[0..<size]) }
     }

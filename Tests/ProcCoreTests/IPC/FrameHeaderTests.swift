@@ -7,7 +7,7 @@ import Testing
 /// whole message (LargeMessageInteropTests) is not there.
 @Suite struct FrameHeaderTests {
     static func header(for length: Int) -> [UInt8] {
-        var storage: (UInt64, UInt32) = (0, 0)
+        var storage = FrameHeader.Storage()
         let size = FrameHeader.write(length: length, into: &storage)
         return withUnsafeBytes(of: &storage) { Array($0.prefix(size)) }
     }

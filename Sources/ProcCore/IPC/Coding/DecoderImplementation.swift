@@ -44,21 +44,22 @@ final class DecoderImplementation: Decoder, CodingPathNode {
 
     /// Decodes a `T` from `span`, one level below this decoder: a `[UInt8]` from bytes,
     /// scalars and arrays of scalars directly, anything else through its own `init(from:)`.
-    func decodeNested<T: Decodable>(_ type: T.Type, span: Range<Int>, key: (any CodingKey)?) throws -> T {
+    /// `key` is made into an existential only when it is needed (see `reading`).
+    func decodeNested<T: Decodable>(_ type: T.Type, span: Range<Int>, key: @autoclosure () -> (any CodingKey)?) throws -> T {
         if ObjectIdentifier(T.self) == ScalarArray.known.bytes {
-            return unsafeBitCast(try reading(key) { try input.byteArray(span) }, to: T.self)
+            return unsafeBitCast(try reading(key()) { try input.byteArray(span) }, to: T.self)
         }
         if WirePrimitive.isScalar(ObjectIdentifier(T.self)) {
-            return try reading(key) { try WirePrimitive.read(T.self, from: input, span) }
+            return try reading(key()) { try WirePrimitive.read(T.self, from: input, span) }
         }
         guard depth < maximumDepth else {
-            throw DecodingError.dataCorrupted(.init(codingPath: codingPath(appending: key), debugDescription: "nested deeper than \(maximumDepth) levels"))
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath(appending: key()), debugDescription: "nested deeper than \(maximumDepth) levels"))
         }
         // An array of scalars is a level, as through its own `init(from:)`.
         if ScalarArray.isScalarArray(ObjectIdentifier(T.self)) {
-            return try reading(key) { try ScalarArray.read(T.self, from: input, span) }
+            return try reading(key()) { try ScalarArray.read(T.self, from: input, span) }
         }
-        return try T(from: DecoderImplementation(input: input, span: span, parent: self, key: key, depth: depth + 1, maximumDepth: maximumDepth))
+        return try T(from: DecoderImplementation(input: input, span: span, parent: self, key: key(), depth: depth + 1, maximumDepth: maximumDepth))
     }
 
     /// A decoder for the value at `span` at this one's depth (nested containers and
@@ -68,12 +69,14 @@ final class DecoderImplementation: Decoder, CodingPathNode {
     }
 
     /// Runs a read of the wire format, giving its failure the coding path where it
-    /// happened (below this decoder by `key`).
-    func reading<R>(_ key: (any CodingKey)?, _ read: () throws -> R) throws -> R {
+    /// happened (below this decoder by `key`). The key is an autoclosure so that it
+    /// becomes an `any CodingKey` only on failure: boxing it for every value read was a
+    /// tenth of a small struct's decoding (a value-witness copy and destroy each time).
+    func reading<R>(_ key: @autoclosure () -> (any CodingKey)?, _ read: () throws -> R) throws -> R {
         do {
             return try read()
         } catch let failure as CodingFailure {
-            throw DecodingError.dataCorrupted(.init(codingPath: codingPath(appending: key), debugDescription: failure.description))
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath(appending: key()), debugDescription: failure.description))
         }
     }
 
