@@ -103,3 +103,32 @@ void pc_pool_slot_load(const pc_pool_slot *slot, int64_t *out_task, int64_t *out
     *out_task = __atomic_load_n(&slot->task, __ATOMIC_ACQUIRE);
     *out_started_ns = __atomic_load_n(&slot->started_ns, __ATOMIC_RELAXED);
 }
+
+void pc_pool_slot_cancel(pc_pool_slot *slot, int64_t first, int64_t end) {
+    uint64_t sequence = __atomic_load_n(&slot->cancel_sequence, __ATOMIC_RELAXED);
+    __atomic_store_n(&slot->cancel_sequence, sequence + 1, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    int64_t *range = slot->cancelled[(sequence / 2) % PC_POOL_SLOT_CANCELLED];
+    __atomic_store_n(&range[0], first, __ATOMIC_RELAXED);
+    __atomic_store_n(&range[1], end, __ATOMIC_RELAXED);
+    __atomic_store_n(&slot->cancel_sequence, sequence + 2, __ATOMIC_RELEASE);
+}
+
+bool pc_pool_slot_is_cancelled(const pc_pool_slot *slot, int64_t task) {
+    /* A write takes a few stores: a thousand tries outlast one, and bound the wait when
+       the writer died in the middle of one. */
+    for (int attempt = 0; attempt < 1000; attempt++) {
+        uint64_t before = __atomic_load_n(&slot->cancel_sequence, __ATOMIC_ACQUIRE);
+        if (before == 0) return false; /* never cancelled: the common case, one load */
+        if (before & 1) continue;
+        bool found = false;
+        for (int i = 0; i < PC_POOL_SLOT_CANCELLED; i++) {
+            int64_t first = __atomic_load_n(&slot->cancelled[i][0], __ATOMIC_RELAXED);
+            int64_t end = __atomic_load_n(&slot->cancelled[i][1], __ATOMIC_RELAXED);
+            if (task >= first && task < end) found = true;
+        }
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        if (__atomic_load_n(&slot->cancel_sequence, __ATOMIC_RELAXED) == before) return found;
+    }
+    return false;
+}

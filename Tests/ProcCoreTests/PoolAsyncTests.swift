@@ -97,6 +97,37 @@ extension ForkingTests {
             #expect(try started.load() == 3)
         }
 
+        /// Cancelling a map whose chunks were already sent to a worker busy with another
+        /// caller's task: that worker is not killed (the other task finishes) and skips them.
+        @Test func cancelledTasksSentToABusyWorkerAreSkipped() throws {
+            let started = try SharedValue<Int>(0)
+            let released = try SharedValue<Int>(0)
+            let pool = try ProcessPool(workers: 1, threadPolicy: .allow) { (n: Int) -> Int in
+                _ = try? started.withLock { $0 += 1 }
+                if n < 0 {
+                    let deadline = ContinuousClock.now + .seconds(60)
+                    while (try? released.load()) == 0, ContinuousClock.now < deadline { usleep(1000) }
+                }
+                return n
+            }
+            let other = try pool.applyAsync(-1)
+            // Sent at once behind -1: the worker holds four chunks.
+            let queued = try pool.mapAsync([10, 11, 12], chunkSize: 1)
+            let deadline = ContinuousClock.now + .seconds(60)
+            while try started.load() < 1, ContinuousClock.now < deadline { usleep(1000) }
+            let pid = pool.workerPIDs
+            queued.cancel()
+            try released.store(1)
+            #expect(try other.get() == -1)
+            #expect(processError { _ = try queued.get() }?.code == .taskCancelled)
+            #expect(try pool.apply(7) == 7)
+            #expect(pool.workerPIDs == pid)
+            // The worker ran -1 and then 7: none of the cancelled map's tasks.
+            #expect(try started.load() == 2)
+            pool.close()
+            try pool.join()
+        }
+
         @Test func aCodableTaskErrorIsRethrownAsItself() async throws {
             let pool = try ProcessPool(workers: 2, threadPolicy: .allow, rethrownErrors: [Rejected.self]) { (n: Int) -> Int in
                 if n == 3 { throw Rejected(input: n, reason: "three") }

@@ -71,12 +71,21 @@ int pc_condition_signal(uint32_t *sequence);
 /// Wakes every waiter of the condition at `*sequence`.
 int pc_condition_broadcast(uint32_t *sequence);
 
+/// How many cancelled task ranges a pool slot holds: as many as the chunks a worker is
+/// sent ahead (each chunk is part of one caller's range), so none still held is overwritten.
+#define PC_POOL_SLOT_CANCELLED 4
+
 /// What a pool worker is doing, in memory it shares with the pool's process: the index
 /// of the task it runs (-1 between tasks) and when it started it (CLOCK_MONOTONIC ns).
-/// The worker stores, the parent loads; each field is one atomic 64-bit word.
+/// The worker stores, the parent loads; each field is one atomic 64-bit word. And the
+/// other way: task ranges [first, end) the parent has cancelled that the worker may hold
+/// (sent before the cancellation), which it skips; the parent writes them, in turn, under
+/// a sequence count the worker reads them by (odd while a write is under way).
 typedef struct pc_pool_slot {
     int64_t task;
     int64_t started_ns;
+    uint64_t cancel_sequence;
+    int64_t cancelled[PC_POOL_SLOT_CANCELLED][2];
 } pc_pool_slot;
 
 /// The worker's side: it now runs `task`, started at `started_ns` (-1: between tasks).
@@ -85,6 +94,14 @@ void pc_pool_slot_store(pc_pool_slot *slot, int64_t task, int64_t started_ns);
 
 /// The parent's side: the task the worker runs (-1: none) and when it started.
 void pc_pool_slot_load(const pc_pool_slot *slot, int64_t *out_task, int64_t *out_started_ns);
+
+/// The parent's side: the worker is to skip the tasks in [first, end) it still holds. The
+/// range replaces the oldest of the slot's PC_POOL_SLOT_CANCELLED. One writer: the parent.
+void pc_pool_slot_cancel(pc_pool_slot *slot, int64_t first, int64_t end);
+
+/// The worker's side: whether `task` is in a range the parent cancelled. Never blocks: a
+/// parent that died in the middle of a write (the count stays odd) reads as no range.
+bool pc_pool_slot_is_cancelled(const pc_pool_slot *slot, int64_t task);
 
 /// One worker's slot on the scoreboard, a page of memory shared by the master and its
 /// workers: one cache line each, written by the worker (and by the master when it

@@ -127,8 +127,8 @@ final class PoolScheduler<Input: Codable, Output: Codable> {
     /// Stops the work of `tasks`, whose results nobody will take (the caller awaiting them
     /// was cancelled): those still queued are dropped, a worker running one of them (or
     /// holding nothing else) is killed and replaced, and results that still come are
-    /// dropped. A worker running another caller's task keeps the chunks of `tasks` it
-    /// was already sent, and runs them: killing it would lose that other task.
+    /// dropped. A worker running another caller's task is not killed (that task would be
+    /// lost): it is told through its slot to skip the tasks of `tasks` it was already sent.
     func cancel(_ tasks: Range<Int>) {
         guard !tasks.isEmpty else { return }
         table.abandon(tasks)
@@ -139,7 +139,10 @@ final class PoolScheduler<Input: Codable, Output: Codable> {
         for case let worker? in workers where worker.inFlight.contains(where: { $0.overlaps(tasks) }) {
             let running = slots.load(slot: worker.slot)?.task
             let holdsOnlyCancelled = worker.inFlight.allSatisfy { $0.removing(tasks).isEmpty }
-            guard running.map(tasks.contains) ?? holdsOnlyCancelled else { continue }
+            guard running.map(tasks.contains) ?? holdsOnlyCancelled else {
+                slots.cancel(tasks, slot: worker.slot)
+                continue
+            }
             worker.killedForCancellation = true
             worker.kill()
             handleExit(of: worker)

@@ -65,7 +65,8 @@ extension ProcessPool {
         }
 
         /// Stops the map: its tasks still queued never run, a worker running one is killed
-        /// and replaced, and `get` throws `.taskCancelled`. Does nothing once it finished.
+        /// and replaced, a worker busy with another caller's task skips those it was sent,
+        /// and `get` throws `.taskCancelled`. Does nothing once it finished.
         public func cancel() {
             guard result == nil else { return }
             scheduler.cancel(tasks)

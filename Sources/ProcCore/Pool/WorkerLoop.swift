@@ -39,6 +39,11 @@ struct WorkerLoop<Input: Codable, Output: Codable> {
             let outputs = chunk.inputs.withUnsafeBufferPointer { inputs in
                 [Output](unsafeUninitializedCapacity: inputs.count) { outputs, count in
                     for offset in 0..<inputs.count {
+                        // Sent before its caller cancelled it: nobody waits for its result.
+                        if slots.isCancelled(slot: slot, task: chunk.first + offset) {
+                            failures.append(PoolMessage.Failure(offset: offset, description: "cancelled"))
+                            continue
+                        }
                         slots.store(slot: slot, task: chunk.first + offset)
                         do {
                             (outputs.baseAddress! + count).initialize(to: try function(inputs[offset]))

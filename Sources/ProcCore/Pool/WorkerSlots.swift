@@ -51,6 +51,17 @@ final class WorkerSlots {
         return task < 0 ? nil : (Int(task), started)
     }
 
+    /// The parent's side: the worker in `slot` is to skip the tasks of `tasks` it was sent
+    /// before they were cancelled.
+    func cancel(_ tasks: Range<Int>, slot: Int) {
+        pc_pool_slot_cancel(base + slot, Int64(tasks.lowerBound), Int64(tasks.upperBound))
+    }
+
+    /// The worker's side: whether the parent cancelled `task` after sending it.
+    func isCancelled(slot: Int, task: Int) -> Bool {
+        pc_pool_slot_is_cancelled(base + slot, Int64(task))
+    }
+
     /// Marks `slot` idle, for the worker that replaces a dead one.
     func reset(slot: Int) { pc_pool_slot_store(base + slot, -1, 0) }
 }
