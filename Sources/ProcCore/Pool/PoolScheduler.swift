@@ -35,6 +35,7 @@ final class PoolScheduler<Input: Codable, Output: Codable> {
     /// parent can wait milliseconds to be scheduled after a result, and the worker should
     /// not wait for it (Python's default chunking, four chunks per worker, goes out at
     /// once). Few, so that a worker slowed by a long task holds few tasks another could run.
+    /// At most the cancelled ranges a worker's slot holds (PC_POOL_SLOT_CANCELLED, see `cancel`).
     private static var chunksInFlightPerWorker: Int { 4 }
 
     /// A worker whose last chunk took longer than this (the work is not the pool's cost any
