@@ -101,23 +101,23 @@ extension ForkingTests {
         /// caller's task: that worker is not killed (the other task finishes) and skips them.
         @Test func cancelledTasksSentToABusyWorkerAreSkipped() throws {
             let started = try SharedValue<Int>(0)
-            let released = try SharedValue<Int>(0)
+            let running = try ProcessEvent()
+            let released = try ProcessEvent()
             let pool = try ProcessPool(workers: 1, threadPolicy: .allow) { (n: Int) -> Int in
                 _ = try? started.withLock { $0 += 1 }
                 if n < 0 {
-                    let deadline = ContinuousClock.now + .seconds(60)
-                    while (try? released.load()) == 0, ContinuousClock.now < deadline { usleep(1000) }
+                    try running.set()
+                    _ = try released.wait(timeout: .seconds(60))
                 }
                 return n
             }
             let other = try pool.applyAsync(-1)
             // Sent at once behind -1: the worker holds four chunks.
             let queued = try pool.mapAsync([10, 11, 12], chunkSize: 1)
-            let deadline = ContinuousClock.now + .seconds(60)
-            while try started.load() < 1, ContinuousClock.now < deadline { usleep(1000) }
+            try #require(try running.wait(timeout: .seconds(60)))
             let pid = pool.workerPIDs
             queued.cancel()
-            try released.store(1)
+            try released.set()
             #expect(try other.get() == -1)
             #expect(processError { _ = try queued.get() }?.code == .taskCancelled)
             #expect(try pool.apply(7) == 7)
