@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -310,5 +311,16 @@ int pc_die_with_parent(int sig, pid_t parent) {
 
 int pc_lead_process_group(pid_t pid) {
     if (setpgid(pid, pid) < 0) return errno;
+    return 0;
+}
+
+int pc_stay_on_current_cpu(int *out_cpu) {
+    int cpu = sched_getcpu();
+    if (cpu < 0) return errno;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (sched_setaffinity(0, sizeof set, &set) < 0) return errno;
+    *out_cpu = cpu;
     return 0;
 }

@@ -105,4 +105,10 @@ int pc_die_with_parent(int signal, pid_t parent);
 /// both call it, so that the group exists as soon as either returns.
 int pc_lead_process_group(pid_t pid);
 
+/// Keeps the calling thread, and the processes it forks from now on, on one CPU of those
+/// it may run on (sched_setaffinity): the one it runs on now. The CPU's number goes to
+/// `out_cpu`. For measurements in which a wake-up of another, idle CPU would cost more than
+/// what is measured (the benchmarks' round trips on a virtual machine).
+int pc_stay_on_current_cpu(int *out_cpu);
+
 #endif

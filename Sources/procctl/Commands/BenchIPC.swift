@@ -1,5 +1,6 @@
 import SystemPackage
 import ArgumentParser
+import CProcShim
 import ProcCore
 
 /// `procctl bench ipc`: what a message between a parent and a forked child costs through
@@ -23,6 +24,7 @@ struct BenchIPC: CommandWithExamples {
         "procctl bench ipc                                # 20 rounds, the table",
         "procctl bench ipc --rounds 5 --round-trips 200   # a shorter run",
         "procctl bench ipc --json                         # one JSON object",
+        "procctl bench ipc --same-cpu                     # every process on one CPU",
     ]
 
     @Option(parsing: .unconditional, help: "Rounds: each interleaves every variant, and yields one median for each.")
@@ -39,6 +41,11 @@ struct BenchIPC: CommandWithExamples {
 
     @Flag(help: "Print one JSON object instead of the table.")
     var json = false
+
+    @Flag(name: .customLong("same-cpu"), help: ArgumentHelp(
+        "Run the parent and every child on the CPU the run starts on.",
+        discussion: "A round trip then costs what its code and system calls cost, without the wake-up of an idle CPU, which on a virtual machine takes as long as a round trip and varies with how long the CPU slept."))
+    var sameCPU = false
 
     /// Messages per timed throughput batch.
     private static let batchSize = 16
@@ -57,6 +64,11 @@ struct BenchIPC: CommandWithExamples {
         var roundTripCPU = RoundTripVariant.allCases.map { _ in [Double]() }
         var throughput = ThroughputVariant.allCases.map { _ in [Double]() }
         var lock = LockVariant.allCases.map { _ in [Double]() }
+        var cpu: Int32 = -1
+        if sameCPU {
+            let result = pc_stay_on_current_cpu(&cpu)
+            guard result == 0 else { throw Terminal.fail("bench ipc: cannot keep to one CPU: \(Errno(rawValue: result))") }
+        }
         do {
             let pingers = try RoundTripVariant.allCases.map { try $0.start(total: RoundTripVariant.warmUp + rounds * roundTrips) }
             let streamers = try ThroughputVariant.allCases.map { try $0.start(total: Self.batchSize * (1 + rounds * batches)) }
@@ -111,6 +123,7 @@ struct BenchIPC: CommandWithExamples {
             }
             Terminal.say(JSONValue.object([
                 ("rounds", .int(rounds)),
+                ("same_cpu", sameCPU ? .int(Int(cpu)) : .null),
                 ("round_trip_us", object(medians.roundTrip.filter { $0.0.isInJSON }.map { ($0.0.label, $0.1) })),
                 ("typed_over_bytes", .double(typedOverBytes, decimals: 2)),
                 ("round_trip_cpu_us", object(cpuMedians.filter { $0.0.isInJSON }.map { ($0.0.label, $0.1) })),
@@ -126,7 +139,7 @@ struct BenchIPC: CommandWithExamples {
             return (SampleSummary(ratios)?.median ?? .nan).formatted(decimals: 2) + "x"
         }
         Terminal.say("bench ipc: \(rounds) rounds; per round, each variant's median; below, the median of those (p10-p90)")
-        Terminal.say("and the median of the ratios within each round")
+        Terminal.say("and the median of the ratios within each round" + (sameCPU ? "; every process on CPU \(cpu)" : ""))
         Terminal.say("")
         Terminal.say(pad("round trip, 64 B, to a child and back (\(roundTrips)/round)", 52) + pad("µs", 9) + pad("p10-p90", 16) + "/ raw pipe")
         for (index, (variant, summary)) in medians.roundTrip.enumerated() {

@@ -10,5 +10,7 @@ enum EncodedValue {
     case string(String)
     /// A `[UInt8]`, written as one length and the bytes, not element by element.
     case bytes([UInt8])
+    /// A value already in its wire form: an array of scalars, written in one loop.
+    case wire([UInt8])
     case container(EncodedContainer)
 }

@@ -29,31 +29,30 @@ enum ScalarArray {
     /// The identities, once.
     static let known = Known()
 
-    /// `value` as the encoder's tree holds it, when `T` is an array of scalars.
+    /// `value` as the encoder's tree holds it (in its wire form), when `T` is an array of scalars.
     static func encoded<T>(_ value: T) -> EncodedValue? {
-        var values: [EncodedValue] = []
-        let handled = forEachElement(of: value, start: { values.reserveCapacity($0) }, { values.append($0) })
-        return handled ? .container(EncodedContainer(.unkeyed, values: values)) : nil
+        var bytes: [UInt8] = []
+        return append(value, to: &bytes) ? .wire(bytes) : nil
     }
 
-    /// When `T` is an array of scalars: calls `start` with its count, then `body` with each
-    /// element as the encoder's tree holds it, and returns true. False for any other type.
-    static func forEachElement<T>(of value: T, start: (Int) -> Void, _ body: (EncodedValue) -> Void) -> Bool {
+    /// When `T` is an array of scalars: appends its wire form to `bytes` and returns true.
+    /// False, with nothing written, for any other type.
+    static func append<T>(_ value: T, to bytes: inout [UInt8]) -> Bool {
         let known = Self.known
         switch ObjectIdentifier(T.self) {
-        case known.int: each(unsafeBitCast(value, to: [Int].self), start, body) { .signed(Int64($0)) }
-        case known.int64: each(unsafeBitCast(value, to: [Int64].self), start, body) { .signed($0) }
-        case known.int32: each(unsafeBitCast(value, to: [Int32].self), start, body) { .signed(Int64($0)) }
-        case known.int16: each(unsafeBitCast(value, to: [Int16].self), start, body) { .signed(Int64($0)) }
-        case known.int8: each(unsafeBitCast(value, to: [Int8].self), start, body) { .signed(Int64($0)) }
-        case known.uint: each(unsafeBitCast(value, to: [UInt].self), start, body) { .unsigned(UInt64($0)) }
-        case known.uint64: each(unsafeBitCast(value, to: [UInt64].self), start, body) { .unsigned($0) }
-        case known.uint32: each(unsafeBitCast(value, to: [UInt32].self), start, body) { .unsigned(UInt64($0)) }
-        case known.uint16: each(unsafeBitCast(value, to: [UInt16].self), start, body) { .unsigned(UInt64($0)) }
-        case known.double: each(unsafeBitCast(value, to: [Double].self), start, body) { .double($0) }
-        case known.float: each(unsafeBitCast(value, to: [Float].self), start, body) { .float($0) }
-        case known.string: each(unsafeBitCast(value, to: [String].self), start, body) { .string($0) }
-        case known.bool: each(unsafeBitCast(value, to: [Bool].self), start, body) { .bool($0) }
+        case known.int: appendElements(unsafeBitCast(value, to: [Int].self), to: &bytes) { $0.appendSigned(Int64($1)) }
+        case known.int64: appendElements(unsafeBitCast(value, to: [Int64].self), to: &bytes) { $0.appendSigned($1) }
+        case known.int32: appendElements(unsafeBitCast(value, to: [Int32].self), to: &bytes) { $0.appendSigned(Int64($1)) }
+        case known.int16: appendElements(unsafeBitCast(value, to: [Int16].self), to: &bytes) { $0.appendSigned(Int64($1)) }
+        case known.int8: appendElements(unsafeBitCast(value, to: [Int8].self), to: &bytes) { $0.appendSigned(Int64($1)) }
+        case known.uint: appendElements(unsafeBitCast(value, to: [UInt].self), to: &bytes) { $0.appendUnsigned(UInt64($1)) }
+        case known.uint64: appendElements(unsafeBitCast(value, to: [UInt64].self), to: &bytes) { $0.appendUnsigned($1) }
+        case known.uint32: appendElements(unsafeBitCast(value, to: [UInt32].self), to: &bytes) { $0.appendUnsigned(UInt64($1)) }
+        case known.uint16: appendElements(unsafeBitCast(value, to: [UInt16].self), to: &bytes) { $0.appendUnsigned(UInt64($1)) }
+        case known.double: appendElements(unsafeBitCast(value, to: [Double].self), to: &bytes) { $0.appendDouble($1) }
+        case known.float: appendElements(unsafeBitCast(value, to: [Float].self), to: &bytes) { $0.appendFloat($1) }
+        case known.string: appendElements(unsafeBitCast(value, to: [String].self), to: &bytes) { $0.appendString($1) }
+        case known.bool: appendElements(unsafeBitCast(value, to: [Bool].self), to: &bytes) { $0.appendBool($1) }
         default: return false
         }
         return true
@@ -74,48 +73,46 @@ enum ScalarArray {
     static func read<T>(_ type: T.Type, from input: WireInput, _ span: Range<Int>) throws -> T {
         let known = Self.known
         return switch ObjectIdentifier(T.self) {
-        case known.int: unsafeBitCast(try elements(input, span) { try input.integer($0, as: Int.self) } as [Int], to: T.self)
-        case known.int64: unsafeBitCast(try elements(input, span) { try input.integer($0, as: Int64.self) } as [Int64], to: T.self)
-        case known.int32: unsafeBitCast(try elements(input, span) { try input.integer($0, as: Int32.self) } as [Int32], to: T.self)
-        case known.int16: unsafeBitCast(try elements(input, span) { try input.integer($0, as: Int16.self) } as [Int16], to: T.self)
-        case known.int8: unsafeBitCast(try elements(input, span) { try input.integer($0, as: Int8.self) } as [Int8], to: T.self)
-        case known.uint: unsafeBitCast(try elements(input, span) { try input.integer($0, as: UInt.self) } as [UInt], to: T.self)
-        case known.uint64: unsafeBitCast(try elements(input, span) { try input.integer($0, as: UInt64.self) } as [UInt64], to: T.self)
-        case known.uint32: unsafeBitCast(try elements(input, span) { try input.integer($0, as: UInt32.self) } as [UInt32], to: T.self)
-        case known.uint16: unsafeBitCast(try elements(input, span) { try input.integer($0, as: UInt16.self) } as [UInt16], to: T.self)
-        case known.double: unsafeBitCast(try elements(input, span) { try input.double($0) } as [Double], to: T.self)
-        case known.float: unsafeBitCast(try elements(input, span) { try input.float($0) } as [Float], to: T.self)
-        case known.string: unsafeBitCast(try elements(input, span) { try input.string($0) } as [String], to: T.self)
-        case known.bool: unsafeBitCast(try elements(input, span) { try input.bool($0) } as [Bool], to: T.self)
+        case known.int: unsafeBitCast(try elements(input, span) { try input.integer(at: &$0, end: span.upperBound, as: Int.self) } as [Int], to: T.self)
+        case known.int64: unsafeBitCast(try elements(input, span) { try input.integer(at: &$0, end: span.upperBound, as: Int64.self) } as [Int64], to: T.self)
+        case known.int32: unsafeBitCast(try elements(input, span) { try input.integer(at: &$0, end: span.upperBound, as: Int32.self) } as [Int32], to: T.self)
+        case known.int16: unsafeBitCast(try elements(input, span) { try input.integer(at: &$0, end: span.upperBound, as: Int16.self) } as [Int16], to: T.self)
+        case known.int8: unsafeBitCast(try elements(input, span) { try input.integer(at: &$0, end: span.upperBound, as: Int8.self) } as [Int8], to: T.self)
+        case known.uint: unsafeBitCast(try elements(input, span) { try input.integer(at: &$0, end: span.upperBound, as: UInt.self) } as [UInt], to: T.self)
+        case known.uint64: unsafeBitCast(try elements(input, span) { try input.integer(at: &$0, end: span.upperBound, as: UInt64.self) } as [UInt64], to: T.self)
+        case known.uint32: unsafeBitCast(try elements(input, span) { try input.integer(at: &$0, end: span.upperBound, as: UInt32.self) } as [UInt32], to: T.self)
+        case known.uint16: unsafeBitCast(try elements(input, span) { try input.integer(at: &$0, end: span.upperBound, as: UInt16.self) } as [UInt16], to: T.self)
+        case known.double: unsafeBitCast(try elements(input, span) { try input.double(at: &$0, end: span.upperBound) } as [Double], to: T.self)
+        case known.float: unsafeBitCast(try elements(input, span) { try input.float(at: &$0, end: span.upperBound) } as [Float], to: T.self)
+        case known.string: unsafeBitCast(try elements(input, span) { try input.string(at: &$0, end: span.upperBound) } as [String], to: T.self)
+        case known.bool: unsafeBitCast(try elements(input, span) { try input.bool(at: &$0, end: span.upperBound) } as [Bool], to: T.self)
         default: throw CodingFailure.mismatch("an array of scalars", found: "\(T.self)")
         }
     }
 
-    /// Each element of `array` through `encode` to `body`. The callers reinterpret the
-    /// value as its concrete array type (checked by identity) before the call, so that this
-    /// is specialized for each element type: generic over the value's type as well, it
-    /// would run unspecialized, its array operations asking the runtime for metadata.
-    private static func each<Element>(
-        _ array: [Element], _ start: (Int) -> Void, _ body: (EncodedValue) -> Void,
-        _ encode: (Element) -> EncodedValue
-    ) {
-        start(array.count)
-        for element in array { body(encode(element)) }
+    /// Appends `array` as an unkeyed container, each element by `write`. The callers
+    /// reinterpret the value as its concrete array type (checked by identity) before the
+    /// call, so that this is specialized for each element type, `write` inlined: generic
+    /// over the value's type as well, it would run unspecialized, its array operations
+    /// asking the runtime for metadata.
+    private static func appendElements<Element>(_ array: [Element], to bytes: inout [UInt8], _ write: (inout [UInt8], Element) -> Void) {
+        bytes.appendUnkeyed(count: array.count) { body in
+            for element in array { write(&body, element) }
+        }
     }
 
-    /// The `[Element]` of the unkeyed container at `span`, each element read by `read` from
-    /// its own span. Generic over the element type alone, and called with a concrete one,
-    /// so that it is specialized (see `each`): the array is made without a metadata lookup.
-    private static func elements<Element>(_ input: WireInput, _ span: Range<Int>, _ read: (Range<Int>) throws -> Element) throws -> [Element] {
+    /// The `[Element]` of the unkeyed container at `span`, each element read by `read`,
+    /// which moves the position past it: one pass over each element's tag and payload.
+    /// Generic over the element type alone, and called with a concrete one, so that it is
+    /// specialized (see `appendElements`): the array is made without a metadata lookup.
+    private static func elements<Element>(_ input: WireInput, _ span: Range<Int>, _ read: (inout Int) throws -> Element) throws -> [Element] {
         var (position, count) = try input.containerBody(span, .unkeyed)
         // Filled in place: no capacity check per element, and no call into the standard
         // library's unspecialized growth code (a metadata lookup) that reserveCapacity makes.
         let array = try [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
             while initialized < count {
-                let element = try input.span(at: position, end: span.upperBound)
-                (buffer.baseAddress! + initialized).initialize(to: try read(element))
+                (buffer.baseAddress! + initialized).initialize(to: try read(&position))
                 initialized += 1
-                position = element.upperBound
             }
         }
         if position != span.upperBound { throw CodingFailure.corrupt("\(span.upperBound - position) bytes left over in an unkeyed container") }

@@ -84,14 +84,7 @@ final class StreamingEncoder: Encoder {
         guard slots.count < maximumDepth else {
             throw EncodingError.invalidValue(value, .init(codingPath: codingPath + [key].compactMap { $0 }, debugDescription: "nested deeper than \(maximumDepth) levels"))
         }
-        let isScalarArray = ScalarArray.forEachElement(of: value, start: { count in
-            openContainer(.unkeyed)
-            open[open.count - 1].count = count
-        }, write)
-        if isScalarArray {
-            close()
-            return
-        }
+        if ScalarArray.append(value, to: &bytes) { return }
         slots.append(Slot(start: bytes.count, key: key))
         try value.encode(to: self)
         let slot = slots.removeLast()
@@ -103,28 +96,9 @@ final class StreamingEncoder: Encoder {
         }
     }
 
-    /// Writes a tree value: a scalar or a container already made (arrays of scalars).
+    /// Writes a tree value: a scalar, as a rule (a container only from `WireWriter`).
     func write(_ value: EncodedValue) {
-        switch value {
-        case .null: bytes.append(WireTag.null.rawValue)
-        case .bool(let b): bytes.append(b ? WireTag.true.rawValue : WireTag.false.rawValue)
-        case .signed(let v): bytes.append(WireTag.signed.rawValue); varint(WireWriter.zigzag(v))
-        case .unsigned(let v): bytes.append(WireTag.unsigned.rawValue); varint(v)
-        case .float(let f): bytes.append(WireTag.float32.rawValue); littleEndian(UInt64(f.bitPattern), count: 4)
-        case .double(let d): bytes.append(WireTag.float64.rawValue); littleEndian(d.bitPattern, count: 8)
-        case .string(var s):
-            bytes.append(WireTag.string.rawValue)
-            s.withUTF8 { utf8 in
-                varint(UInt64(utf8.count))
-                bytes.append(contentsOf: utf8)
-            }
-        case .bytes(let b):
-            bytes.append(WireTag.bytes.rawValue)
-            varint(UInt64(b.count))
-            bytes.append(contentsOf: b)
-        case .container:
-            bytes.append(contentsOf: WireWriter.encode(value))
-        }
+        if !bytes.appendScalar(value) { bytes.append(contentsOf: WireWriter.encode(value)) }
     }
 
     // MARK: - Containers
@@ -160,7 +134,7 @@ final class StreamingEncoder: Encoder {
     func writeKey(_ key: some CodingKey) {
         var name = key.stringValue
         name.withUTF8 { utf8 in
-            varint(UInt64(utf8.count))
+            bytes.appendVarint(UInt64(utf8.count))
             bytes.append(contentsOf: utf8)
         }
     }
@@ -177,15 +151,17 @@ final class StreamingEncoder: Encoder {
     }
 
     private func streamedSlotContainer(_ kind: WireTag) throws -> Int {
-        guard var slot = slots.last else { throw OutOfOrder() }
-        if let existing = slot.container {
+        // The slot is read and changed in place: a copy of it is a copy of its key, an
+        // existential (value-witness calls), on every container of every value.
+        let last = slots.count - 1
+        guard last >= 0 else { throw OutOfOrder() }
+        if let existing = slots[last].container {
             guard existing.kind == kind, open.contains(where: { $0.id == existing.id }) else { throw OutOfOrder() }
             return existing.id
         }
-        guard bytes.count == slot.start else { throw OutOfOrder() }
+        guard bytes.count == slots[last].start else { throw OutOfOrder() }
         let id = openContainer(kind)
-        slot.container = (id, kind)
-        slots[slots.count - 1] = slot
+        slots[last].container = (id, kind)
         return id
     }
 
@@ -208,16 +184,16 @@ final class StreamingEncoder: Encoder {
         let container = open.removeLast()
         let bodyStart = container.header + 3
         let count = UInt64(container.count)
-        let countSize = WireWriter.varintSize(count)
+        let countSize = [UInt8].varintSize(count)
         let bodyLength = UInt64(bytes.count - bodyStart + countSize)
-        let lengthSize = WireWriter.varintSize(bodyLength)
+        let lengthSize = [UInt8].varintSize(bodyLength)
         let extra = countSize + lengthSize - 2
         if extra > 0 {
             bytes.insert(contentsOf: repeatElement(0, count: extra), at: bodyStart)
         }
         var position = container.header + 1
-        Self.writeVarint(bodyLength, into: &bytes, at: &position)
-        Self.writeVarint(count, into: &bytes, at: &position)
+        bytes.writeVarint(bodyLength, at: &position)
+        bytes.writeVarint(count, at: &position)
     }
 
     // MARK: - Encoder
@@ -232,31 +208,5 @@ final class StreamingEncoder: Encoder {
 
     func singleValueContainer() -> any SingleValueEncodingContainer {
         StreamingSingleValueEncoding(encoder: self)
-    }
-
-    // MARK: - Bytes
-
-    private func varint(_ value: UInt64) {
-        var v = value
-        while v >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
-            v >>= 7
-        }
-        bytes.append(UInt8(v))
-    }
-
-    private static func writeVarint(_ value: UInt64, into bytes: inout [UInt8], at position: inout Int) {
-        var v = value
-        while v >= 0x80 {
-            bytes[position] = UInt8(truncatingIfNeeded: v) | 0x80
-            position += 1
-            v >>= 7
-        }
-        bytes[position] = UInt8(v)
-        position += 1
-    }
-
-    private func littleEndian(_ value: UInt64, count: Int) {
-        for i in 0..<count { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * i))) }
     }
 }

@@ -28,16 +28,27 @@ struct WireInput {
     }
 
     /// The tag of the value at `position` (before `end`).
+    @inline(__always)
     func tag(at position: Int, end: Int) throws -> WireTag {
         guard position < end else { throw CodingFailure.corrupt("a value is missing at byte \(position)") }
-        guard let tag = WireTag(rawValue: base[position]) else {
+        guard let tag = WireTag(byte: base[position]) else {
             throw CodingFailure.corrupt("unknown tag \(base[position]) at byte \(position)")
         }
         return tag
     }
 
     /// A LEB128 varint at `position`, which it moves past it.
+    @inline(__always)
     func varint(at position: inout Int, end: Int) throws -> UInt64 {
+        // Most lengths, counts and small numbers fit one byte: read inline, the rest in a call.
+        if position < end, base[position] < 0x80 {
+            position += 1
+            return UInt64(base[position - 1])
+        }
+        return try longVarint(at: &position, end: end)
+    }
+
+    private func longVarint(at position: inout Int, end: Int) throws -> UInt64 {
         var value: UInt64 = 0
         var shift: UInt64 = 0
         while true {
@@ -54,6 +65,7 @@ struct WireInput {
 
     /// A varint length or count of items of at least `minimumItemSize` bytes each, that
     /// must fit in the bytes left before `end`.
+    @inline(__always)
     func length(at position: inout Int, end: Int, minimumItemSize: Int = 1) throws -> Int {
         let value = try varint(at: &position, end: end)
         let available = UInt64(end - position) / UInt64(minimumItemSize)
@@ -64,6 +76,7 @@ struct WireInput {
     }
 
     /// Moves `position` past the value there: constant time for containers, strings and bytes.
+    @inline(__always)
     func skip(at position: inout Int, end: Int) throws {
         let tag = try tag(at: position, end: end)
         position += 1
@@ -80,6 +93,7 @@ struct WireInput {
     }
 
     /// The span of the value at `start`, checked to lie before `end`.
+    @inline(__always)
     func span(at start: Int, end: Int) throws -> Range<Int> {
         var position = start
         try skip(at: &position, end: end)
@@ -98,7 +112,11 @@ struct WireInput {
     }
 
     func expect(_ expected: WireTag, at span: Range<Int>) throws {
-        let found = try tag(at: span.lowerBound, end: span.upperBound)
+        try expect(expected, at: span.lowerBound, end: span.upperBound)
+    }
+
+    func expect(_ expected: WireTag, at position: Int, end: Int) throws {
+        let found = try tag(at: position, end: end)
         guard found == expected else { throw CodingFailure.mismatch(expected.name, found: found.name) }
     }
 
@@ -106,8 +124,19 @@ struct WireInput {
         try tag(at: span.lowerBound, end: span.upperBound) == .null
     }
 
+    // Each scalar has two readers: one of the value at a span already found by `span(at:end:)`
+    // (a keyed entry, a nested value), and one that reads the value at a position and moves
+    // past it, checking its bounds on the way (the elements of an array, in one pass).
+
     func bool(_ span: Range<Int>) throws -> Bool {
-        switch try tag(at: span.lowerBound, end: span.upperBound) {
+        var position = span.lowerBound
+        return try bool(at: &position, end: span.upperBound)
+    }
+
+    func bool(at position: inout Int, end: Int) throws -> Bool {
+        let tag = try tag(at: position, end: end)
+        position += 1
+        switch tag {
         case .true: return true
         case .false: return false
         case let other: throw CodingFailure.mismatch("a Bool", found: other.name)
@@ -116,15 +145,21 @@ struct WireInput {
 
     /// An integer of type `I` from a signed or unsigned value that fits it.
     func integer<I: FixedWidthInteger>(_ span: Range<Int>, as type: I.Type) throws -> I {
-        var position = span.lowerBound + 1
+        var position = span.lowerBound
+        return try integer(at: &position, end: span.upperBound, as: type)
+    }
+
+    func integer<I: FixedWidthInteger>(at position: inout Int, end: Int, as type: I.Type) throws -> I {
+        let tag = try tag(at: position, end: end)
+        position += 1
         let result: I?
-        switch try tag(at: span.lowerBound, end: span.upperBound) {
+        switch tag {
         case .signed:
-            let raw = try varint(at: &position, end: span.upperBound)
+            let raw = try varint(at: &position, end: end)
             // Zigzag back: 0, -1, 1, -2, ... from 0, 1, 2, 3, ...
             result = I(exactly: Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1))
         case .unsigned:
-            result = I(exactly: try varint(at: &position, end: span.upperBound))
+            result = I(exactly: try varint(at: &position, end: end))
         case let other:
             throw CodingFailure.mismatch("an integer", found: other.name)
         }
@@ -133,28 +168,44 @@ struct WireInput {
     }
 
     func double(_ span: Range<Int>) throws -> Double {
-        switch try tag(at: span.lowerBound, end: span.upperBound) {
-        case .float64: return Double(bitPattern: littleEndian(at: span.lowerBound + 1, count: 8))
-        case .float32: return Double(Float(bitPattern: UInt32(littleEndian(at: span.lowerBound + 1, count: 4))))
+        var position = span.lowerBound
+        return try double(at: &position, end: span.upperBound)
+    }
+
+    func double(at position: inout Int, end: Int) throws -> Double {
+        switch try tag(at: position, end: end) {
+        case .float64: return Double(bitPattern: try fixedWidth(at: &position, end: end, count: 8))
+        case .float32: return Double(Float(bitPattern: UInt32(try fixedWidth(at: &position, end: end, count: 4))))
         case let other: throw CodingFailure.mismatch("a Double", found: other.name)
         }
     }
 
     func float(_ span: Range<Int>) throws -> Float {
-        try expect(.float32, at: span)
-        return Float(bitPattern: UInt32(littleEndian(at: span.lowerBound + 1, count: 4)))
+        var position = span.lowerBound
+        return try float(at: &position, end: span.upperBound)
     }
 
-    /// The payload of a string or bytes value.
-    private func payload(_ span: Range<Int>, _ expected: WireTag) throws -> Range<Int> {
-        try expect(expected, at: span)
-        var position = span.lowerBound + 1
-        let count = try length(at: &position, end: span.upperBound)
+    func float(at position: inout Int, end: Int) throws -> Float {
+        try expect(.float32, at: position, end: end)
+        return Float(bitPattern: UInt32(try fixedWidth(at: &position, end: end, count: 4)))
+    }
+
+    /// The payload of a string or bytes value at `position`, which it moves past it.
+    private func payload(at position: inout Int, end: Int, _ expected: WireTag) throws -> Range<Int> {
+        try expect(expected, at: position, end: end)
+        position += 1
+        let count = try length(at: &position, end: end)
+        defer { position += count }
         return position..<(position + count)
     }
 
     func string(_ span: Range<Int>) throws -> String {
-        let range = try payload(span, .string)
+        var position = span.lowerBound
+        return try string(at: &position, end: span.upperBound)
+    }
+
+    func string(at position: inout Int, end: Int) throws -> String {
+        let range = try payload(at: &position, end: end, .string)
         guard let string = Self.validString(buffer(range)) else {
             throw CodingFailure.corrupt("a String that is not valid UTF-8 at byte \(range.lowerBound)")
         }
@@ -175,11 +226,17 @@ struct WireInput {
     static func sameBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard a.count == b.count else { return false }
         guard let x = a.baseAddress, let y = b.baseAddress else { return true }
+        // A coding key is a few bytes: compared here, without the call into memcmp.
+        if a.count <= 16 {
+            for i in 0..<a.count where x[i] != y[i] { return false }
+            return true
+        }
         return memcmp(x, y, a.count) == 0
     }
 
     func byteArray(_ span: Range<Int>) throws -> [UInt8] {
-        Array(buffer(try payload(span, .bytes)))
+        var position = span.lowerBound
+        return Array(buffer(try payload(at: &position, end: span.upperBound, .bytes)))
     }
 
     /// Whether the key of `range` is `key` (compared as UTF-8, without making a String).
@@ -188,10 +245,12 @@ struct WireInput {
         return key.withUTF8 { Self.sameBytes($0, buffer(range)) }
     }
 
-    /// Bytes already checked to be there by `skip`.
-    private func littleEndian(at position: Int, count: Int) -> UInt64 {
+    /// The `count` little-endian bytes after the tag at `position`, which it moves past them.
+    private func fixedWidth(at position: inout Int, end: Int, count: Int) throws -> UInt64 {
+        guard end - position > count else { throw CodingFailure.corrupt("a number is cut short at byte \(position)") }
         var value: UInt64 = 0
-        for i in 0..<count { value |= UInt64(base[position + i]) << (8 * UInt64(i)) }
+        for i in 0..<count { value |= UInt64(base[position + 1 + i]) << (8 * UInt64(i)) }
+        position += 1 + count
         return value
     }
 }

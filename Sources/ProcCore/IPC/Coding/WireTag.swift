@@ -22,6 +22,16 @@ enum WireTag: UInt8 {
     case keyed = 9
     case unkeyed = 10
 
+    /// The tag whose byte is `byte`, nil for an unknown one. Inlined into the readers, where
+    /// the synthesized `init(rawValue:)` stayed a call for every value read. A tag without
+    /// a payload is stored as its case's index, and the cases are declared in the order of
+    /// their bytes, from 0 (a test checks every byte against `init(rawValue:)`).
+    @inline(__always)
+    init?(byte: UInt8) {
+        guard byte <= WireTag.unkeyed.rawValue else { return nil }
+        self = unsafeBitCast(byte, to: WireTag.self)
+    }
+
     /// What the tag is, in words, for errors.
     var name: String {
         switch self {

@@ -21,6 +21,7 @@ struct WireWriter {
         case .double: return 9
         case .string(let s): return lengthPrefixed(s.utf8.count)
         case .bytes(let b): return lengthPrefixed(b.count)
+        case .wire(let w): return w.count
         case .container(let c):
             if c.kind == .single { return c.singleValue.map(measure) ?? 3 }
             var body = varintSize(UInt64(c.count))
@@ -33,65 +34,32 @@ struct WireWriter {
 
     private static func lengthPrefixed(_ count: Int) -> Int { 1 + varintSize(UInt64(count)) + count }
 
-    static func varintSize(_ value: UInt64) -> Int {
-        // 7 bits a byte; a zero still takes one byte.
-        (64 - (value | 1).leadingZeroBitCount + 6) / 7
-    }
+    private static func varintSize(_ value: UInt64) -> Int { [UInt8].varintSize(value) }
 
-    static func zigzag(_ value: Int64) -> UInt64 {
-        UInt64(bitPattern: (value << 1) ^ (value >> 63))
-    }
+    private static func zigzag(_ value: Int64) -> UInt64 { [UInt8].zigzag(value) }
 
     private mutating func write(_ value: EncodedValue) {
-        switch value {
-        case .null: tag(.null)
-        case .bool(let b): tag(b ? .true : .false)
-        case .signed(let v): tag(.signed); varint(Self.zigzag(v))
-        case .unsigned(let v): tag(.unsigned); varint(v)
-        case .float(let f): tag(.float32); littleEndian(UInt64(f.bitPattern), count: 4)
-        case .double(let d): tag(.float64); littleEndian(d.bitPattern, count: 8)
-        case .string(let s):
-            tag(.string)
-            varint(UInt64(s.utf8.count))
-            bytes.append(contentsOf: s.utf8)
-        case .bytes(let b):
-            tag(.bytes)
-            varint(UInt64(b.count))
-            bytes.append(contentsOf: b)
-        case .container(let c):
-            switch c.kind {
-            case .single:
-                if let inner = c.singleValue {
-                    write(inner)
-                } else {
-                    tag(.keyed); varint(1); varint(0)
-                }
-            case .keyed, .unkeyed:
-                tag(c.kind == .keyed ? .keyed : .unkeyed)
-                varint(UInt64(c.bodyLength))
-                varint(UInt64(c.count))
-                for (key, v) in c.entries {
-                    varint(UInt64(key.utf8.count))
-                    bytes.append(contentsOf: key.utf8)
-                    write(v)
-                }
-                for v in c.values { write(v) }
+        guard case .container(let c) = value else {
+            _ = bytes.appendScalar(value)
+            return
+        }
+        switch c.kind {
+        case .single:
+            if let inner = c.singleValue {
+                write(inner)
+            } else {
+                bytes.append(contentsOf: [WireTag.keyed.rawValue, 1, 0])
             }
+        case .keyed, .unkeyed:
+            bytes.append(c.kind == .keyed ? WireTag.keyed.rawValue : WireTag.unkeyed.rawValue)
+            bytes.appendVarint(UInt64(c.bodyLength))
+            bytes.appendVarint(UInt64(c.count))
+            for (key, v) in c.entries {
+                bytes.appendVarint(UInt64(key.utf8.count))
+                bytes.append(contentsOf: key.utf8)
+                write(v)
+            }
+            for v in c.values { write(v) }
         }
-    }
-
-    private mutating func tag(_ tag: WireTag) { bytes.append(tag.rawValue) }
-
-    private mutating func varint(_ value: UInt64) {
-        var v = value
-        while v >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
-            v >>= 7
-        }
-        bytes.append(UInt8(v))
-    }
-
-    private mutating func littleEndian(_ value: UInt64, count: Int) {
-        for i in 0..<count { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * i))) }
     }
 }
