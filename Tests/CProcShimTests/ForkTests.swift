@@ -226,5 +226,45 @@ extension ShimTests {
                 #expect(!pc_known_single_threaded())
             }
         }
+
+        /// pc_stay_on_current_cpu: in a child, so that the test runner's thread keeps its CPUs.
+        @Test func stayingOnTheCurrentCPUAllowsThatCPUAloneAndForkedChildrenInheritIt() throws {
+            let pid = try forkChild {
+                var cpu: Int32 = -1
+                guard pc_stay_on_current_cpu(&cpu) == 0, cpu >= 0 else { return 10 }
+                guard allowedCPUs() == [Int(cpu)] else { return 11 }
+                // A process forked now runs there too.
+                var grandchild: pid_t = 0
+                guard pc_fork(&grandchild) == 0 else { return 13 }
+                if grandchild == 0 { pc_child_exit(allowedCPUs() == [Int(cpu)] ? 0 : 1) }
+                var status = pc_exit_status()
+                guard pc_wait(grandchild, &status) == 0, status.exited, status.code == 0 else { return 14 }
+                return 0
+            }
+            defer { stop(pid) }
+            let status = reap(pid)
+            #expect(status.exited && status.code == 0, "child exit code \(status.code): 10 the call failed, 11 another CPU allowed, 13 fork failed, 14 the grandchild was allowed others")
+        }
     }
+}
+
+/// The CPUs the calling thread may run on, by number: its Cpus_allowed_list in
+/// /proc/thread-self/status ("0-1", "1", "0,2-3"). Empty when it cannot be read.
+private func allowedCPUs() -> [Int] {
+    let fd = open("/proc/thread-self/status", O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return [] }
+    defer { close(fd) }
+    var buffer = [UInt8](repeating: 0, count: 8192)
+    let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+    guard count > 0 else { return [] }
+    let text = String(decoding: buffer[0..<count], as: UTF8.self)
+    guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") }) else { return [] }
+    var cpus: [Int] = []
+    let list = String(line.dropFirst("Cpus_allowed_list:".count).filter { !$0.isWhitespace })
+    for part in list.split(separator: ",") {
+        let bounds = part.split(separator: "-").compactMap { Int($0) }
+        guard let first = bounds.first, let last = bounds.last, first <= last else { return [] }
+        cpus += Array(first...last)
+    }
+    return cpus
 }

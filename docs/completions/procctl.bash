@@ -412,7 +412,7 @@ _procctl_bench_spawn() {
 
 _procctl_bench_ipc() {
     repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    non_repeating_flags=(--json --same-cpu --version -h --help)
     repeating_options=()
     non_repeating_options=(--rounds --round-trips --batches --increments)
     __procctl_offer_flags_options 0

@@ -40,7 +40,7 @@ function __procctl_parse_tokens -S
             case 'spawn'
                 __procctl_parse_subcommand 0 'iterations=' 'method=' 'json' 'version' 'h/help'
             case 'ipc'
-                __procctl_parse_subcommand 0 'rounds=' 'round-trips=' 'batches=' 'increments=' 'json' 'version' 'h/help'
+                __procctl_parse_subcommand 0 'rounds=' 'round-trips=' 'batches=' 'increments=' 'json' 'same-cpu' 'version' 'h/help'
             case 'pool'
                 __procctl_parse_subcommand 0 'tasks=' 'workers=' 'rounds=' 'children=' 'json' 'version' 'h/help'
             end
@@ -184,6 +184,7 @@ complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_option
 complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl bench ipc" batches' -l 'batches' -d 'Batches of 16 64-KiB messages per throughput variant and round, one of each in turn.' -rfka ''
 complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl bench ipc" increments' -l 'increments' -d 'Increments per process, per lock variant and round.' -rfka ''
 complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl bench ipc" json' -l 'json' -d 'Print one JSON object instead of the table.'
+complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl bench ipc" same-cpu' -l 'same-cpu' -d 'Run the parent and every child on the CPU the run starts on.'
 complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl bench ipc" version' -l 'version' -d 'Show the version.'
 complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl bench ipc" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'procctl' -n '__procctl_should_offer_completions_for_flags_or_options "procctl bench pool" tasks' -l 'tasks' -d 'Tasks per measurement (map with default chunking runs 10 x this many).' -rfka ''

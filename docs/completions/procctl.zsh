@@ -241,6 +241,7 @@ _procctl_bench_ipc() {
         '--batches[Batches of 16 64-KiB messages per throughput variant and round, one of each in turn.]:batches:'
         '--increments[Increments per process, per lock variant and round.]:increments:'
         '--json[Print one JSON object instead of the table.]'
+        '--same-cpu[Run the parent and every child on the CPU the run starts on.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
