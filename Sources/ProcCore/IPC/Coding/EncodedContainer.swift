@@ -25,12 +25,6 @@ final class EncodedContainer {
 
     init(_ kind: Kind) { self.kind = kind }
 
-    /// An unkeyed container of `values`, whole.
-    init(_ kind: Kind, values: [EncodedValue]) {
-        self.kind = kind
-        self.values = values
-    }
-
     func append(_ value: EncodedValue, forKey key: String) {
         if entries.isEmpty { entries.reserveCapacity(Self.initialCapacity) }
         entries.append((key, value))

@@ -27,6 +27,9 @@ struct WireInput {
         UnsafeBufferPointer(start: base + range.lowerBound, count: range.count)
     }
 
+    // `tag`, `varint`, `length`, `skip` and `span` are always inlined: they run for every
+    // value read, and inlining them took a tenth off a small message's decoding.
+
     /// The tag of the value at `position` (before `end`).
     @inline(__always)
     func tag(at position: Int, end: Int) throws -> WireTag {
