@@ -22,10 +22,16 @@ struct PreforkServeTests {
         return pids
     }
 
-    /// The worker among `pids` that holds the most descriptors: the one serving a connection
-    /// when every other is idle.
-    private func busiest(of pids: [pid_t]) -> pid_t? {
-        pids.max { (ProcessTable.openDescriptors(of: $0) ?? 0) < (ProcessTable.openDescriptors(of: $1) ?? 0) }
+    /// The worker among `pids` that serves `connection`: the one holding its socket. (The
+    /// count of descriptors said it wrongly when a worker just forked still held what it
+    /// inherited.)
+    private func worker(serving connection: TestConnection, of server: RunningServer, among pids: [pid_t]) -> pid_t? {
+        var holder: pid_t?
+        _ = TestClock.waitUntil(timeout: 5) {
+            holder = ProcessTable.holder(of: connection, serverPort: server.port, among: pids)
+            return holder != nil
+        }
+        return holder
     }
 
     /// The log's lines containing `text`.
@@ -96,7 +102,7 @@ struct PreforkServeTests {
         let first = try server.connect()
         defer { first.close() }
         #expect(try first.roundTrip("first") == "FIRST")
-        let busy = try #require(busiest(of: pool))
+        let busy = try #require(worker(serving: first, of: server, among: pool))
         let second = try server.connect()
         defer { second.close() }
         #expect(try second.roundTrip("second") == "SECOND")
@@ -338,7 +344,7 @@ struct PreforkServeTests {
         let live = try server.connect()
         defer { live.close() }
         #expect(try live.roundTrip("before") == "BEFORE")
-        let busyPID = try #require(busiest(of: pool.map(\.pid)))
+        let busyPID = try #require(worker(serving: live, of: server, among: pool.map(\.pid)))
         let busy = try #require(pool.first { $0.pid == busyPID })
         let idle = try #require(pool.first { $0.pid != busyPID })
         server.program.send(signal: SIGKILL)

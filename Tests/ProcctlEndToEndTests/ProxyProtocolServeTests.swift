@@ -110,10 +110,7 @@ struct ProxyProtocolServeTests {
         }
         guard let connection else { throw HarnessError("haproxy never listened: \(balancer.standardError())") }
         defer { connection.close() }
-        var address = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(connection.fd, $0, &length) } }
-        let clientPort = Int(UInt16(bigEndian: address.sin_port))
+        let clientPort = try #require(connection.localPort)
         let reply = String(decoding: try connection.stream(Array("through haproxy\n".utf8), timeout: 10), as: UTF8.self)
         #expect(reply == "TCP 127.0.0.1 \(clientPort) 127.0.0.1 \(front)\nthrough haproxy\n", "haproxy: \(balancer.standardError())")
     }

@@ -30,7 +30,7 @@ struct ServeProgramTests {
         defer { server.stop() }
         let connection = try server.connect()
         defer { connection.close() }
-        let clientPort = try #require(Self.localPort(of: connection.fd))
+        let clientPort = try #require(connection.localPort)
         let reply = String(decoding: try connection.stream([], timeout: 10), as: UTF8.self)
         let path = getenv("PATH").map { String(cString: $0) } ?? ""
         #expect(reply == "TCP|127.0.0.1|\(clientPort)|127.0.0.1|\(server.port)|\(path)\n")
@@ -136,14 +136,5 @@ struct ServeProgramTests {
         #expect(run.status == 127)
         #expect(run.standardError == "procctl: cannot run '\(program)': \(reason)\n")
         #expect(run.standardOutput.isEmpty)
-    }
-
-    private static func localPort(of fd: Int32) -> Int? {
-        var address = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let result = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return result == 0 ? Int(UInt16(bigEndian: address.sin_port)) : nil
     }
 }

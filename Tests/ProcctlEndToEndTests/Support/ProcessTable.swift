@@ -33,4 +33,35 @@ enum ProcessTable {
         var count: Int32 = 0
         return pc_count_open_fds(pid, &count) == 0 ? Int(count) : nil
     }
+
+    /// The process among `pids` that holds the server's end of `connection`, a TCP
+    /// connection to 127.0.0.1:`serverPort`: the socket /proc/net/tcp lists from that port to
+    /// the connection's local port, found among each process's descriptors by its inode.
+    static func holder(of connection: TestConnection, serverPort: Int, among pids: [pid_t]) -> pid_t? {
+        guard let clientPort = connection.localPort,
+              let table = LaunchedProgram.contents(ofFile: "/proc/net/tcp") else { return nil }
+        // "  sl  local_address rem_address   st ... uid  timeout inode", addresses as HEX:PORT.
+        func port(_ address: Substring) -> Int? { address.split(separator: ":").last.flatMap { Int($0, radix: 16) } }
+        let inode = String(decoding: table, as: UTF8.self).split(separator: "\n").dropFirst().lazy
+            .map { $0.split(separator: " ") }
+            .first { $0.count > 9 && port($0[1]) == serverPort && port($0[2]) == clientPort }
+            .map { String($0[9]) }
+        guard let inode, inode != "0" else { return nil }
+        return pids.first { holdsDescriptor(linkingTo: "socket:[\(inode)]", pid: $0) }
+    }
+
+    /// Whether one of `pid`'s descriptors is a link to `target` (/proc/PID/fd).
+    private static func holdsDescriptor(linkingTo target: String, pid: pid_t) -> Bool {
+        let path = "/proc/\(pid)/fd"
+        guard let directory = opendir(path) else { return false }
+        defer { closedir(directory) }
+        var link = [CChar](repeating: 0, count: 256)
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let length = readlink("\(path)/\(name)", &link, link.count - 1)
+            guard length > 0 else { continue }
+            if String(decoding: link[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) == target { return true }
+        }
+        return false
+    }
 }

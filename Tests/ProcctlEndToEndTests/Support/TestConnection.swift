@@ -35,6 +35,16 @@ final class TestConnection {
         _ = pc_socket_set_timeout(fd, timeoutMs)
     }
 
+    /// The local port of a TCP connection, as getsockname sees it; nil for a Unix socket.
+    var localPort: Int? {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let result = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return result == 0 && address.sin_family == sa_family_t(AF_INET) ? Int(UInt16(bigEndian: address.sin_port)) : nil
+    }
+
     /// A failed connect, with its errno (ECONNREFUSED when nothing listens).
     struct ConnectError: Error, CustomStringConvertible {
         let errno: Int32
