@@ -251,13 +251,8 @@ extension ShimTests {
 /// The CPUs the calling thread may run on, by number: its Cpus_allowed_list in
 /// /proc/thread-self/status ("0-1", "1", "0,2-3"). Empty when it cannot be read.
 private func allowedCPUs() -> [Int] {
-    let fd = open("/proc/thread-self/status", O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return [] }
-    defer { close(fd) }
-    var buffer = [UInt8](repeating: 0, count: 8192)
-    let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-    guard count > 0 else { return [] }
-    let text = String(decoding: buffer[0..<count], as: UTF8.self)
+    guard let status = FileSystem.contents(ofFile: "/proc/thread-self/status") else { return [] }
+    let text = String(decoding: status, as: UTF8.self)
     guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") }) else { return [] }
     var cpus: [Int] = []
     let list = String(line.dropFirst("Cpus_allowed_list:".count).filter { !$0.isWhitespace })

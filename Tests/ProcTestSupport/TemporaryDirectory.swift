@@ -19,13 +19,6 @@ public final class TemporaryDirectory {
 
     /// The names in the directory, sorted, without `.` and `..`.
     public func entries() -> [String] {
-        guard let directory = opendir(path) else { return [] }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
+        FileSystem.entries(ofDirectory: path).sorted()
     }
 }

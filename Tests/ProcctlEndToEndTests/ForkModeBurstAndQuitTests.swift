@@ -10,7 +10,7 @@ import Glibc
 struct ForkModeBurstAndQuitTests {
     /// The master's children, zombies included, as /proc lists them.
     private static func childCount(of pid: pid_t) -> Int {
-        guard let bytes = LaunchedProgram.contents(ofFile: "/proc/\(pid)/task/\(pid)/children") else {
+        guard let bytes = FileSystem.contents(ofFile: "/proc/\(pid)/task/\(pid)/children") else {
             return ProcessTable.children(of: pid).count
         }
         return String(decoding: bytes, as: UTF8.self).split(separator: " ").count

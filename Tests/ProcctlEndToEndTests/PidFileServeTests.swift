@@ -42,7 +42,7 @@ struct PidFileServeTests {
                 continue
             }
             #expect(TestClock.waitUntil(timeout: 10) { PidFileContents.pid(at: path) == server.pid })
-            #expect(LaunchedProgram.contents(ofFile: victim) == precious, "the server wrote through a planted symlink")
+            #expect(FileSystem.contents(ofFile: victim) == precious, "the server wrote through a planted symlink")
             var status = stat()
             #expect(lstat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG, "the pid file is not a file of its own")
             #expect(lstat("\(path).\(server.pid).tmp", &status) == 0 && (status.st_mode & S_IFMT) == S_IFLNK,
@@ -52,7 +52,7 @@ struct PidFileServeTests {
             server.program.send(signal: SIGTERM)
             #expect(server.program.exitCode(timeout: 20) == 0)
             #expect(PidFileContents.pid(at: path) == nil, "the pid file is still there")
-            #expect(LaunchedProgram.contents(ofFile: victim) == precious)
+            #expect(FileSystem.contents(ofFile: victim) == precious)
             return
         }
         Issue.record("in \(Self.attempts) attempts, the server's pid was never among the \(Self.plantedPIDs) planted")
@@ -72,6 +72,6 @@ struct PidFileServeTests {
     }
 
     private static func number(in file: String) -> Int? {
-        LaunchedProgram.contents(ofFile: file).flatMap { Int(String(decoding: $0, as: UTF8.self).split(separator: "\n").first ?? "") }
+        FileSystem.contents(ofFile: file).flatMap { Int(String(decoding: $0, as: UTF8.self).split(separator: "\n").first ?? "") }
     }
 }

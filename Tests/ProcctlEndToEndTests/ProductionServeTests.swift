@@ -150,7 +150,7 @@ struct ProductionServeTests {
         }
         // Installed as the units say, with ExecStart naming the binary built here.
         for name in ["procctl.socket", "procctl.service"] {
-            guard let bytes = LaunchedProgram.contents(ofFile: "\(Procctl.packageRoot)/contrib/systemd/\(name)") else {
+            guard let bytes = FileSystem.contents(ofFile: "\(Procctl.packageRoot)/contrib/systemd/\(name)") else {
                 throw HarnessError("cannot read contrib/systemd/\(name)")
             }
             let text = String(decoding: bytes, as: UTF8.self).replacing("/usr/local/bin/procctl", with: Procctl.path)

@@ -153,22 +153,7 @@ final class LaunchedProgram {
 
     /// What the program has written to stderr so far.
     func standardError() -> String {
-        String(decoding: Self.contents(ofFile: stderrPath) ?? [], as: UTF8.self)
-    }
-
-    /// The bytes of the file at `path`; nil when it cannot be opened.
-    static func contents(ofFile path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { _ = pc_close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            var count = 0
-            let result = chunk.withUnsafeMutableBytes { pc_read(fd, $0.baseAddress, $0.count, &count) }
-            if result != 0 || count == 0 { return bytes }
-            bytes += chunk[0..<count]
-        }
+        String(decoding: FileSystem.contents(ofFile: stderrPath) ?? [], as: UTF8.self)
     }
 
     /// The bytes waiting in the `.unreadPipe` (0 for a file): 4096 once it is full.

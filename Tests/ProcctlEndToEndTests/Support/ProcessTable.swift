@@ -7,15 +7,10 @@ import Glibc
 enum ProcessTable {
     /// Every child of `parent`, live or zombie.
     static func children(of parent: pid_t) -> [ProcStat] {
-        guard let directory = opendir("/proc") else { return [] }
-        defer { closedir(directory) }
-        var result: [ProcStat] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard let pid = pid_t(name), let stat = ProcStat(pid), stat.parent == parent else { continue }
-            result.append(stat)
+        FileSystem.entries(ofDirectory: "/proc").compactMap { name in
+            guard let pid = pid_t(name), let stat = ProcStat(pid), stat.parent == parent else { return nil }
+            return stat
         }
-        return result
     }
 
     /// The zombies among `parent`'s children.
@@ -39,7 +34,7 @@ enum ProcessTable {
     /// the connection's local port, found among each process's descriptors by its inode.
     static func holder(of connection: TestConnection, serverPort: Int, among pids: [pid_t]) -> pid_t? {
         guard let clientPort = connection.localPort,
-              let table = LaunchedProgram.contents(ofFile: "/proc/net/tcp") else { return nil }
+              let table = FileSystem.contents(ofFile: "/proc/net/tcp") else { return nil }
         // "  sl  local_address rem_address   st ... uid  timeout inode", addresses as HEX:PORT.
         func port(_ address: Substring) -> Int? { address.split(separator: ":").last.flatMap { Int($0, radix: 16) } }
         let inode = String(decoding: table, as: UTF8.self).split(separator: "\n").dropFirst().lazy
@@ -53,15 +48,10 @@ enum ProcessTable {
     /// Whether one of `pid`'s descriptors is a link to `target` (/proc/PID/fd).
     private static func holdsDescriptor(linkingTo target: String, pid: pid_t) -> Bool {
         let path = "/proc/\(pid)/fd"
-        guard let directory = opendir(path) else { return false }
-        defer { closedir(directory) }
         var link = [CChar](repeating: 0, count: 256)
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        return FileSystem.entries(ofDirectory: path).contains { name in
             let length = readlink("\(path)/\(name)", &link, link.count - 1)
-            guard length > 0 else { continue }
-            if String(decoding: link[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) == target { return true }
+            return length > 0 && String(decoding: link[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) == target
         }
-        return false
     }
 }

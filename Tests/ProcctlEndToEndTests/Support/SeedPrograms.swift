@@ -29,7 +29,7 @@ enum SeedPrograms {
     /// A copy of seed program `name` ("server.py", "client.py") with port 8080 replaced
     /// by `port`, in a new temporary directory; returns its path.
     static func copy(_ name: String, port: Int) throws -> String {
-        guard let bytes = LaunchedProgram.contents(ofFile: directory + "/" + name) else {
+        guard let bytes = FileSystem.contents(ofFile: directory + "/" + name) else {
             throw HarnessError("cannot read \(directory)/\(name)")
         }
         let source = String(decoding: bytes, as: UTF8.self)

@@ -182,18 +182,10 @@ final class StreamingEncoder: Encoder {
     /// need more than the two bytes kept.
     private func close() {
         let container = open.removeLast()
-        let bodyStart = container.header + 3
         let count = UInt64(container.count)
-        let countSize = [UInt8].varintSize(count)
-        let bodyLength = UInt64(bytes.count - bodyStart + countSize)
-        let lengthSize = [UInt8].varintSize(bodyLength)
-        let extra = countSize + lengthSize - 2
-        if extra > 0 {
-            bytes.insert(contentsOf: repeatElement(0, count: extra), at: bodyStart)
-        }
-        var position = container.header + 1
-        bytes.writeVarint(bodyLength, at: &position)
-        bytes.writeVarint(count, at: &position)
+        // The body's length includes the count, which is written first.
+        let bodyLength = UInt64(bytes.count - (container.header + 3) + [UInt8].varintSize(count))
+        bytes.fillReserved(2, at: container.header + 1, withVarints: bodyLength, count)
     }
 
     // MARK: - Encoder

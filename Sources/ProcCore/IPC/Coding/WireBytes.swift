@@ -75,24 +75,30 @@ extension [UInt8] {
     }
 
     /// Appends an unkeyed container of `count` items that `body` appends, writing the
-    /// body's byte length before it once known: one byte is kept for it, and the body
-    /// moves in the rare case it needs more (a body over 127 bytes).
+    /// body's byte length before it once known (see `fillReserved`).
     mutating func appendUnkeyed(count: Int, _ body: (inout [UInt8]) -> Void) {
         append(WireTag.unkeyed.rawValue)
         let lengthAt = self.count
         append(0)
-        let bodyStart = self.count
         appendVarint(UInt64(count))
         body(&self)
-        let length = UInt64(self.count - bodyStart)
-        let lengthSize = Self.varintSize(length)
-        if lengthSize > 1 { insert(contentsOf: repeatElement(0, count: lengthSize - 1), at: bodyStart) }
-        var position = lengthAt
-        writeVarint(length, at: &position)
+        fillReserved(1, at: lengthAt, withVarints: UInt64(self.count - lengthAt - 1))
+    }
+
+    /// Writes `first` (then `second`) as varints over the `reserved` bytes kept for them at
+    /// `position`, a byte each: a container's length and count, known once its body is
+    /// written. The body moves when they need more (128 items or more, or over 127 bytes;
+    /// once per container).
+    mutating func fillReserved(_ reserved: Int, at position: Int, withVarints first: UInt64, _ second: UInt64? = nil) {
+        let size = Self.varintSize(first) + (second.map(Self.varintSize) ?? 0)
+        if size > reserved { insert(contentsOf: repeatElement(0, count: size - reserved), at: position + reserved) }
+        var position = position
+        writeVarint(first, at: &position)
+        if let second { writeVarint(second, at: &position) }
     }
 
     /// Writes `value` as a varint over the bytes at `position`, which it moves past them.
-    mutating func writeVarint(_ value: UInt64, at position: inout Int) {
+    private mutating func writeVarint(_ value: UInt64, at position: inout Int) {
         var v = value
         while v >= 0x80 {
             self[position] = UInt8(truncatingIfNeeded: v) | 0x80
